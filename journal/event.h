@@ -1,0 +1,31 @@
+// Event: one journal record as the rest of the program sees it.
+//
+// The journal knows events as typed records on named streams (one stream per
+// connection id), not what they mean: `type` is a small code whose meaning
+// the projector defines, `payload` is opaque bytes.
+#ifndef CONNECTIVITY_JOURNAL_EVENT_H_
+#define CONNECTIVITY_JOURNAL_EVENT_H_
+
+#include <cstdint>
+#include <string>
+
+namespace connectivity::journal {
+
+struct Event {
+  // The stream (connection id). Never empty, never contains '\0'.
+  std::string stream;
+  // 1-based position in the stream; contiguous (no gaps) per stream.
+  uint64_t revision = 0;
+  // 1-based position in the global order; contiguous across the journal.
+  uint64_t sequence = 0;
+  // Commit time in microseconds since the epoch, set by the commit thread:
+  // strictly increasing along `sequence` (max(now, previous + 1)).
+  int64_t timestamp_us = 0;
+  // Event type code; 0 is invalid.
+  uint8_t type = 0;
+  std::string payload;
+};
+
+}  // namespace connectivity::journal
+
+#endif  // CONNECTIVITY_JOURNAL_EVENT_H_

@@ -1,0 +1,136 @@
+// Journal: the durable, ordered event log on RocksDB (see codec.h for the
+// key layout and record format).
+//
+// Operation
+//   Append() hands one event to the group-commit writer and returns at once.
+//   A single commit thread takes every waiting request, checks each expected
+//   revision, stamps sequence numbers and timestamps, writes all of them in
+//   one rocksdb::WriteBatch with sync=true, and only then calls each
+//   request's callback (on the commit thread, in sequence order). No caller
+//   is told "done" before its event is on disk.
+//
+// Concurrency
+//   All methods are thread-safe. Callbacks run on the commit thread and must
+//   not block for long: they delay the next batch.
+//
+// Failure
+//   If a write or fsync fails, the journal becomes read-only: the failing
+//   batch and every later Append() complete with kUnavailable, until the
+//   process restarts and reopens the journal. Reads go on.
+#ifndef CONNECTIVITY_JOURNAL_JOURNAL_H_
+#define CONNECTIVITY_JOURNAL_JOURNAL_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "journal/event.h"
+#include "src/base/clock.h"
+#include "src/base/status.h"
+
+namespace rocksdb {
+class Env;
+}
+
+namespace connectivity::journal {
+
+class SnapshotStore;
+
+enum class OpenMode {
+  kReadWrite,  // the server: takes RocksDB's LOCK; a second writer fails with kBusy
+  kReadOnly,   // tools on a stopped server's data dir
+  kSecondary,  // tools next to a running server (RocksDB secondary instance)
+};
+
+struct JournalOptions {
+  OpenMode mode = OpenMode::kReadWrite;
+  // kSecondary only: where the secondary instance keeps its own files
+  // (must be outside the data dir; callers use $TMPDIR).
+  std::string secondary_path;
+  // Test seam: a wrapped Env (fault injection). Null means rocksdb::Env::Default().
+  rocksdb::Env* env = nullptr;
+  // Source of commit timestamps. Null means SystemClock.
+  const Clock* clock = nullptr;
+  // Memory caps (RocksDB block cache and memtables).
+  size_t block_cache_bytes = 32u << 20;
+  size_t write_buffer_bytes = 8u << 20;
+  // Group commit caps: a batch takes at most this many events / bytes.
+  size_t batch_events_max = 4096;
+  size_t batch_bytes_max = 8u << 20;
+};
+
+struct AppendRequest {
+  std::string stream;
+  // The stream's current last revision (0 if the stream has no events).
+  // A mismatch fails the request with kConflict; nothing is written.
+  uint64_t expected_revision = 0;
+  uint8_t type = 0;
+  std::string payload;
+};
+
+// `event` is the committed event (revision, sequence, timestamp set) when
+// `status` is OK; otherwise only `stream` is meaningful.
+using AppendCallback = std::function<void(const Status& status, const Event& event)>;
+
+// Cursor over events: each Next() yields an event, a clean end (nullopt), or
+// an error (a checksum failure names the key). Never confuses end and error.
+class EventCursor {
+ public:
+  virtual ~EventCursor() = default;
+  virtual Result<std::optional<Event>> Next() = 0;
+};
+
+struct JournalStats {
+  uint64_t last_sequence = 0;
+  uint64_t events_bytes = 0;     // approximate size on disk of the events
+  uint64_t snapshots_bytes = 0;  // approximate size on disk of the snapshots
+};
+
+class Journal {
+ public:
+  // Opens (creating if missing, in kReadWrite) the journal in `dir`.
+  // kReadWrite starts the commit thread. Errors: kBusy if another process
+  // holds the data dir, kCorruption / kIOError otherwise (message names the
+  // file or key).
+  static Result<std::unique_ptr<Journal>> Open(const std::string& dir, const JournalOptions& options);
+
+  virtual ~Journal() = default;
+
+  // --- writes (kReadWrite only) ---
+  virtual void Append(AppendRequest request, AppendCallback done) = 0;
+  // Append and block until committed. For tests, tools and benchmarks.
+  virtual Result<Event> AppendAndWait(AppendRequest request) = 0;
+  // OK, or the sticky error after a failed write.
+  virtual Status health() const = 0;
+  // Stops the commit thread after completing everything queued. Idempotent.
+  virtual void Close() = 0;
+
+  // --- reads ---
+  // Last committed global sequence (0 if empty).
+  virtual uint64_t last_sequence() const = 0;
+  // Last revision of a stream (0 if it has none).
+  virtual Result<uint64_t> LastRevision(std::string_view stream) = 0;
+  virtual Result<std::optional<Event>> ReadEvent(std::string_view stream, uint64_t revision) = 0;
+  // Events of one stream with from <= revision <= to, ascending.
+  virtual std::unique_ptr<EventCursor> ReadStream(std::string_view stream, uint64_t from_revision,
+                                                  uint64_t to_revision) = 0;
+  // Events in global order starting at `from_sequence`.
+  virtual std::unique_ptr<EventCursor> ReadGlobal(uint64_t from_sequence) = 0;
+  // Every event in (stream, revision) order: the fastest full scan.
+  virtual std::unique_ptr<EventCursor> ScanAll() = 0;
+  // The first sequence whose timestamp is >= timestamp_us (last_sequence()+1 if none).
+  virtual Result<uint64_t> FirstSequenceAtOrAfter(int64_t timestamp_us) = 0;
+  // kSecondary: catch up with the primary's latest writes.
+  virtual Status Refresh() = 0;
+  virtual JournalStats Stats() = 0;
+
+  virtual SnapshotStore& snapshots() = 0;
+};
+
+}  // namespace connectivity::journal
+
+#endif  // CONNECTIVITY_JOURNAL_JOURNAL_H_

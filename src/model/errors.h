@@ -1,0 +1,66 @@
+// DittoError: Ditto's error JSON (REF §5.1) and factories for the codes this
+// service answers with (REF §5.2, §5.3).
+//
+// JSON shape: {"status":N,"error":"code","message":"...","description":"...","href":"..."}
+// with description and href only when non-empty. Messages are final text
+// (Ditto's MessageFormat already applied) and never contain a password.
+#ifndef CONNECTIVITY_MODEL_ERRORS_H_
+#define CONNECTIVITY_MODEL_ERRORS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace connectivity::model {
+
+struct DittoError {
+  int status = 400;
+  std::string error;
+  std::string message;
+  std::string description;  // empty: omitted from JSON
+  std::string href;         // empty: omitted from JSON
+
+  std::string ToJson() const;
+  // json.* errors get the piggyback prefix "Error when parsing Json type '<type>': ".
+  bool IsJsonError() const { return error.rfind("json.", 0) == 0; }
+};
+
+// --- generic (REF §5.3) ---
+DittoError JsonInvalid(std::string message);
+DittoError JsonFieldMissing(std::string_view field_pointer);  // e.g. "/connectionType"
+DittoError JsonFormatInvalid(std::string message);
+DittoError JsonTypeNotParsable(std::string_view type);  // piggyback unknown command type
+DittoError FieldSelectorInvalid(std::string_view selector);
+DittoError MediaTypeUnsupported(std::string_view media_type, std::string_view supported);
+DittoError HeaderInvalid(std::string message, std::string description = "");
+DittoError AskError(std::string message);
+DittoError ServiceUnavailable(std::string message);
+DittoError PayloadTooLarge(size_t limit_bytes);
+DittoError InternalError();
+DittoError ResourceNotFound(std::string_view path);
+DittoError MethodNotAllowed(std::string_view method, std::string_view path);
+DittoError ApiVersionNotSupported(std::string_view version);
+
+// --- connectivity (REF §5.2) ---
+DittoError ConnectionNotFound(std::string_view id);
+DittoError ConnectionConflict(std::string_view id);
+DittoError ConnectionConfigurationInvalid(std::string message, std::string description = "");
+DittoError ConnectionUriInvalid(std::string_view uri_without_password);
+DittoError ConnectionIdInvalid(std::string_view id);
+DittoError ConnectionIdNotSettable();
+DittoError ConnectionFailed(std::string_view id, std::string description = "");
+DittoError ConnectionUnavailable(std::string_view id);
+DittoError ConnectionTimeout(std::string_view operation, std::string_view id);
+DittoError CommandInvalid(std::string_view command);
+DittoError PreconditionFailed(std::string_view header, std::string_view header_value,
+                              std::string_view actual_etag);
+DittoError PreconditionNotModified(std::string_view expected, std::string_view actual);
+DittoError HistoryNotFoundAtRevision(std::string_view id, uint64_t revision);
+DittoError HistoryNotFoundAtTimestamp(std::string_view id, std::string_view timestamp);
+DittoError TopicInvalid(std::string_view topic, std::string_view hint);
+// The journal refuses writes after a failed write or fsync (SPEC §5).
+DittoError StorageUnavailable();
+
+}  // namespace connectivity::model
+
+#endif  // CONNECTIVITY_MODEL_ERRORS_H_
