@@ -22,7 +22,7 @@ TEST(JsonWriterTest, WritesNestedContainersWithCommas) {
 
 TEST(JsonWriterTest, EscapesControlCharactersQuotesAndBackslashes) {
   std::string out;
-  AppendJsonString(out, std::string("a\"b\\c\n\t\x01\x1f/\xc3\xa4", 13));
+  AppendJsonString(out, std::string("a\"b\\c\n\t\x01\x1f/\xc3\xa4", 12));
   EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\t\\u0001\\u001f/\xc3\xa4\"");
 }
 
