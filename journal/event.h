@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace connectivity::journal {
 
@@ -24,6 +25,18 @@ struct Event {
   // Event type code; 0 is invalid.
   uint8_t type = 0;
   std::string payload;
+};
+
+// The same fields as views into the journal's read buffers, for full scans
+// that must not copy (Journal::ForEachEvent). Valid only during the call
+// that hands it out.
+struct EventView {
+  std::string_view stream;
+  uint64_t revision = 0;
+  uint64_t sequence = 0;
+  int64_t timestamp_us = 0;
+  uint8_t type = 0;
+  std::string_view payload;
 };
 
 }  // namespace connectivity::journal

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "journal/event.h"
+#include "journal/metrics.h"
 #include "src/base/clock.h"
 #include "src/base/status.h"
 
@@ -75,6 +76,10 @@ struct AppendRequest {
 // `event` is the committed event (revision, sequence, timestamp set) when
 // `status` is OK; otherwise only `stream` is meaningful.
 using AppendCallback = std::function<void(const Status& status, const Event& event)>;
+
+// Visitor for Journal::ForEachEvent: a non-OK status stops the scan and is
+// returned by ForEachEvent.
+using EventVisitor = std::function<Status(const EventView& event)>;
 
 // Cursor over events: each Next() yields an event, a clean end (nullopt), or
 // an error (a checksum failure names the key). Never confuses end and error.
@@ -129,6 +134,15 @@ class Journal {
   virtual JournalStats Stats() = 0;
 
   virtual SnapshotStore& snapshots() = 0;
+
+  // --- additions (not pure, so existing fakes of Journal still compile) ---
+
+  // Group-commit figures since open (all zero for read-only opens).
+  virtual JournalMetrics metrics() const { return {}; }
+  // The same events, order and checks as ScanAll(), handed out as views
+  // without a copy per event: the fast path for full replays and tools.
+  // The default goes through ScanAll().
+  virtual Status ForEachEvent(const EventVisitor& visit);
 };
 
 }  // namespace connectivity::journal

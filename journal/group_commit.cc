@@ -1,0 +1,232 @@
+#include "journal/group_commit.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "journal/codec.h"
+#include "journal/cursors.h"
+#include "src/base/check.h"
+
+namespace connectivity::journal {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Bytes a request adds to a batch: record + order entry, roughly.
+size_t RequestBytes(const AppendRequest& request) {
+  return 2 * request.stream.size() + request.payload.size() + kRecordOverheadBytes +
+         kOrderOverheadBytes + 2 * kEventKeySuffixBytes;
+}
+
+uint64_t MicrosSince(SteadyClock::time_point start, SteadyClock::time_point end) {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(end - start).count();
+  return micros > 0 ? static_cast<uint64_t>(micros) : 0;
+}
+
+}  // namespace
+
+GroupCommitter::GroupCommitter(storage::Store* store, const Clock* clock,
+                               const JournalOptions& options, Position position,
+                               JournalCounters* counters)
+    : store_(store),
+      clock_(clock),
+      batch_events_max_(std::max<size_t>(options.batch_events_max, 1)),
+      batch_bytes_max_(std::max<size_t>(options.batch_bytes_max, 1)),
+      counters_(counters),
+      last_sequence_(position.last_sequence),
+      position_(position),
+      write_batch_(*store) {}
+
+GroupCommitter::~GroupCommitter() { Close(); }
+
+void GroupCommitter::Start() {
+  CHECK(!thread_.joinable(), "GroupCommitter::Start called twice");
+  thread_ = std::thread([this] { Run(); });
+  pthread_setname_np(thread_.native_handle(), "journal-commit");
+}
+
+void GroupCommitter::Append(AppendRequest request, AppendCallback done) {
+  const size_t bytes = RequestBytes(request);
+  std::unique_lock lock(mutex_);
+  if (closing_) {
+    lock.unlock();
+    Event event;
+    event.stream = std::move(request.stream);
+    done(Status::Unavailable("the journal is closed"), event);
+    return;
+  }
+  queue_.push_back(Pending{std::move(request), std::move(done), SteadyClock::now(), {}, 0, 0, 0});
+  queue_bytes_ += bytes;
+  const bool was_idle = queue_.size() == 1;
+  lock.unlock();
+  // Only the first request of a batch needs to wake the thread: later ones
+  // are picked up by the TakeBatch that follows the running commit.
+  if (was_idle) wake_.notify_one();
+}
+
+void GroupCommitter::Close() {
+  std::lock_guard close_lock(close_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status GroupCommitter::health() const {
+  std::lock_guard lock(mutex_);
+  return sticky_;
+}
+
+void GroupCommitter::Run() {
+  std::vector<Pending> batch;
+  while (TakeBatch(&batch)) CommitBatch(batch);
+}
+
+bool GroupCommitter::TakeBatch(std::vector<Pending>* batch) {
+  batch->clear();
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [this] { return !queue_.empty() || closing_; });
+  if (queue_.empty()) return false;
+  if (queue_.size() <= batch_events_max_ && queue_bytes_ <= batch_bytes_max_) {
+    batch->swap(queue_);  // the common case: take everything, no copies
+    queue_bytes_ = 0;
+    return true;
+  }
+  size_t count = 0;
+  size_t bytes = 0;
+  while (count < queue_.size() && count < batch_events_max_) {
+    const size_t request_bytes = RequestBytes(queue_[count].request);
+    if (count > 0 && bytes + request_bytes > batch_bytes_max_) break;
+    bytes += request_bytes;
+    ++count;
+  }
+  std::move(queue_.begin(), queue_.begin() + count, std::back_inserter(*batch));
+  queue_.erase(queue_.begin(), queue_.begin() + count);
+  queue_bytes_ -= bytes;
+  return true;
+}
+
+void GroupCommitter::CommitBatch(std::vector<Pending>& batch) {
+  Status sticky = health();
+  if (sticky.ok()) {
+    const Position next = CommitBatchAdmit(batch);
+    if (next.last_sequence > position_.last_sequence) sticky = CommitBatchWrite(next);
+  }
+  if (!sticky.ok()) {
+    for (Pending& pending : batch) {
+      if (pending.status.ok()) pending.status = sticky;
+    }
+  }
+  CommitBatchComplete(batch);
+}
+
+GroupCommitter::Position GroupCommitter::CommitBatchAdmit(std::vector<Pending>& batch) {
+  write_batch_.Clear();
+  // One reading of the clock per batch: the batch's commit time (SPEC §4.4);
+  // each event still gets its own, strictly increasing timestamp.
+  const int64_t now_us = clock_->NowMicros();
+  Position next = position_;
+  for (Pending& pending : batch) {
+    pending.status = CommitBatchCheck(pending);
+    if (!pending.status.ok()) continue;
+    pending.sequence = ++next.last_sequence;
+    next.last_timestamp_us = std::max(now_us, next.last_timestamp_us + 1);
+    pending.timestamp_us = next.last_timestamp_us;
+    CommitBatchEncode(pending);
+  }
+  return next;
+}
+
+Status GroupCommitter::CommitBatchCheck(Pending& pending) {
+  const AppendRequest& request = pending.request;
+  CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(request.stream));
+  if (request.type == 0) return Status::InvalidArgument("event type 0 is invalid");
+  if (request.payload.size() > kPayloadBytesMax) {
+    return Status::InvalidArgument("the event payload has " +
+                                   std::to_string(request.payload.size()) + " bytes, at most " +
+                                   std::to_string(kPayloadBytesMax) + " are allowed");
+  }
+  Result<uint64_t> last = CommitBatchLastRevision(request.stream);
+  if (!last.ok()) return last.status();
+  if (request.expected_revision != *last) {
+    return Status::Conflict("stream '" + request.stream + "' is at revision " +
+                            std::to_string(*last) + ", the append expected revision " +
+                            std::to_string(request.expected_revision));
+  }
+  pending.revision = *last + 1;
+  revisions_[request.stream] = pending.revision;  // later requests in the batch chain on it
+  return Status::Ok();
+}
+
+Result<uint64_t> GroupCommitter::CommitBatchLastRevision(const std::string& stream) {
+  const auto it = revisions_.find(stream);
+  if (it != revisions_.end()) return it->second;
+  Result<uint64_t> revision = ReadLastRevision(*store_, stream);
+  if (revision.ok()) revisions_.emplace(stream, *revision);
+  return revision;
+}
+
+void GroupCommitter::CommitBatchEncode(const Pending& pending) {
+  const AppendRequest& request = pending.request;
+  key_buffer_.clear();
+  AppendStreamKey(&key_buffer_, request.stream, pending.revision);
+  EncodeRecord(key_buffer_,
+               RecordFields{request.type, pending.timestamp_us, pending.sequence, request.payload},
+               &value_buffer_);
+  write_batch_.Put(kEventsColumnFamily, key_buffer_, value_buffer_);
+
+  const std::string order_key = SequenceKey(pending.sequence);
+  EncodeOrderEntry(order_key,
+                   OrderEntry{request.type, pending.timestamp_us, pending.revision, request.stream},
+                   &value_buffer_);
+  write_batch_.Put(kOrderColumnFamily, order_key, value_buffer_);
+}
+
+Status GroupCommitter::CommitBatchWrite(const Position& next) {
+  const SteadyClock::time_point start = SteadyClock::now();
+  const Status written = store_->Write(write_batch_, /*sync=*/true);
+  counters_->sync_write_latency_us.Record(MicrosSince(start, SteadyClock::now()));
+  if (!written.ok()) {
+    Status sticky = Status::Unavailable("the journal refuses writes after a failed write: " +
+                                        written.ToString());
+    std::lock_guard lock(mutex_);
+    sticky_ = sticky;
+    return sticky;
+  }
+  const uint64_t admitted = next.last_sequence - position_.last_sequence;
+  position_ = next;
+  last_sequence_.store(position_.last_sequence, std::memory_order_release);
+  counters_->batches_written.fetch_add(1, std::memory_order_relaxed);
+  counters_->events_written.fetch_add(admitted, std::memory_order_relaxed);
+  counters_->batch_events.Record(admitted);
+  return Status::Ok();
+}
+
+void GroupCommitter::CommitBatchComplete(std::vector<Pending>& batch) {
+  const SteadyClock::time_point now = SteadyClock::now();
+  for (Pending& pending : batch) {
+    Event event;
+    event.stream = std::move(pending.request.stream);
+    if (pending.status.ok()) {
+      event.revision = pending.revision;
+      event.sequence = pending.sequence;
+      event.timestamp_us = pending.timestamp_us;
+      event.type = pending.request.type;
+      event.payload = std::move(pending.request.payload);
+      counters_->append_latency_us.Record(MicrosSince(pending.enqueued, now));
+    } else if (pending.status.IsConflict() ||
+               pending.status.code() == ErrorCode::kInvalidArgument) {
+      counters_->appends_rejected.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      counters_->appends_failed.fetch_add(1, std::memory_order_relaxed);
+    }
+    pending.done(pending.status, event);
+  }
+  batch.clear();
+}
+
+}  // namespace connectivity::journal

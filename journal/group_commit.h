@@ -1,0 +1,121 @@
+// GroupCommitter: the journal's single writer (internal to journal/).
+//
+// Operation, in order, for every batch (see journal.h for the contract):
+//   1. Append() queues the request and returns; it never blocks on I/O.
+//   2. The commit thread takes every waiting request, at most
+//      batch_events_max requests and batch_bytes_max bytes (at least one).
+//   3. For each request in queue order: validate it, check its expected
+//      revision against the stream's last revision (a map filled lazily from
+//      storage and advanced within the batch, so several requests for one
+//      stream chain), and on success give it the next sequence and a
+//      timestamp max(now, previous + 1). A failed check fails only that
+//      request, and nothing of it is written.
+//   4. Encode every admitted event (record + order entry) into ONE
+//      WriteBatch and write it with sync=true.
+//   5. Only after the write returned OK, call every callback in queue order
+//      (= sequence order). If the write failed, every request of the batch
+//      and every later one fails with a sticky kUnavailable.
+//
+// Limits: the queue is not bounded here (callers bound their in-flight
+// commands: the service queues one command per connection); the revision
+// map holds one entry per stream written since open (~100 bytes each).
+#ifndef CONNECTIVITY_JOURNAL_GROUP_COMMIT_H_
+#define CONNECTIVITY_JOURNAL_GROUP_COMMIT_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "journal/journal.h"
+#include "journal/metrics.h"
+#include "src/base/clock.h"
+#include "src/base/status.h"
+#include "storage/store.h"
+
+namespace connectivity::journal {
+
+class GroupCommitter {
+ public:
+  // Where the journal left off at open (from the last order entry).
+  struct Position {
+    uint64_t last_sequence = 0;
+    int64_t last_timestamp_us = 0;
+  };
+
+  // `store`, `clock` and `counters` must outlive this object.
+  GroupCommitter(storage::Store* store, const Clock* clock, const JournalOptions& options,
+                 Position position, JournalCounters* counters);
+  ~GroupCommitter();  // Close()
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  void Start();
+  // After Close(), completes `done` at once, on the caller's thread, with
+  // kUnavailable.
+  void Append(AppendRequest request, AppendCallback done);
+  // Completes everything queued, then stops the thread. Idempotent.
+  void Close();
+  Status health() const;
+  uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
+
+ private:
+  struct Pending {
+    AppendRequest request;
+    AppendCallback done;
+    std::chrono::steady_clock::time_point enqueued;
+    // Outcome, filled in by the commit thread.
+    Status status;
+    uint64_t revision = 0;
+    uint64_t sequence = 0;
+    int64_t timestamp_us = 0;
+  };
+
+  void Run();
+  // Blocks until there is work; false once closing and the queue is drained.
+  bool TakeBatch(std::vector<Pending>* batch);
+  void CommitBatch(std::vector<Pending>& batch);
+  // Checks and stamps every request, encoding the admitted ones into
+  // write_batch_. Returns the position after them (not yet written).
+  Position CommitBatchAdmit(std::vector<Pending>& batch);
+  Status CommitBatchCheck(Pending& pending);
+  Result<uint64_t> CommitBatchLastRevision(const std::string& stream);
+  void CommitBatchEncode(const Pending& pending);
+  // Writes write_batch_ (sync); on success moves position_ to `next`.
+  Status CommitBatchWrite(const Position& next);
+  void CommitBatchComplete(std::vector<Pending>& batch);
+
+  storage::Store* const store_;
+  const Clock* const clock_;
+  const size_t batch_events_max_;
+  const size_t batch_bytes_max_;
+  JournalCounters* const counters_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;   // queue_ not empty, or closing_
+  std::vector<Pending> queue_;     // guarded by mutex_
+  size_t queue_bytes_ = 0;         // guarded by mutex_
+  bool closing_ = false;           // guarded by mutex_
+  Status sticky_;                  // guarded by mutex_: the failed write's error
+  std::mutex close_mutex_;         // serialises Close() calls
+  std::thread thread_;
+
+  // Published after each successful write, for readers.
+  std::atomic<uint64_t> last_sequence_;
+
+  // Commit thread only.
+  std::unordered_map<std::string, uint64_t> revisions_;  // stream -> last revision
+  Position position_;                                     // last written
+  storage::WriteBatch write_batch_;
+  std::string key_buffer_;
+  std::string value_buffer_;
+};
+
+}  // namespace connectivity::journal
+
+#endif  // CONNECTIVITY_JOURNAL_GROUP_COMMIT_H_

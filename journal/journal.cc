@@ -1,0 +1,258 @@
+#include "journal/journal.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <utility>
+
+#include "journal/codec.h"
+#include "journal/cursors.h"
+#include "journal/journal_impl.h"
+
+namespace connectivity::journal {
+namespace {
+
+storage::StoreOptions ToStoreOptions(const JournalOptions& options) {
+  storage::StoreOptions store;
+  switch (options.mode) {
+    case OpenMode::kReadWrite: store.mode = storage::OpenMode::kReadWrite; break;
+    case OpenMode::kReadOnly: store.mode = storage::OpenMode::kReadOnly; break;
+    case OpenMode::kSecondary: store.mode = storage::OpenMode::kSecondary; break;
+  }
+  store.secondary_path = options.secondary_path;
+  store.env = options.env;
+  store.block_cache_bytes = options.block_cache_bytes;
+  store.write_buffer_bytes = options.write_buffer_bytes;
+  // Bloom filters where the journal does point lookups: events (ReadEvent,
+  // ReadGlobal), order (FirstSequenceAtOrAfter), state (ReadStateRow) and
+  // meta. History is only read by SeekForPrev, which filters cannot help.
+  store.default_point_lookups = true;
+  store.column_families = {
+      {std::string(kColumnFamilyNames[kEventsColumnFamily]), true},
+      {std::string(kColumnFamilyNames[kOrderColumnFamily]), true},
+      {std::string(kColumnFamilyNames[kStateColumnFamily]), true},
+      {std::string(kColumnFamilyNames[kHistoryColumnFamily]), false},
+  };
+  static_assert(kEventsColumnFamily == 1 && kOrderColumnFamily == 2 && kStateColumnFamily == 3 &&
+                    kHistoryColumnFamily == 4,
+                "the list above is in column family index order");
+  return store;
+}
+
+Event StreamOnly(std::string stream) {
+  Event event;
+  event.stream = std::move(stream);
+  return event;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir,
+                                               const JournalOptions& options) {
+  Result<std::unique_ptr<storage::Store>> store =
+      storage::Store::Open(dir, ToStoreOptions(options));
+  if (!store.ok()) return store.status();
+  auto journal = std::make_unique<JournalImpl>(std::move(*store), options);
+  CONNECTIVITY_RETURN_IF_ERROR(journal->Recover());
+  return std::unique_ptr<Journal>(std::move(journal));
+}
+
+Status Journal::ForEachEvent(const EventVisitor& visit) {
+  const std::unique_ptr<EventCursor> cursor = ScanAll();
+  while (true) {
+    Result<std::optional<Event>> next = cursor->Next();
+    if (!next.ok()) return next.status();
+    if (!next->has_value()) return Status::Ok();
+    const Event& event = **next;
+    CONNECTIVITY_RETURN_IF_ERROR(visit(EventView{event.stream, event.revision, event.sequence,
+                                                 event.timestamp_us, event.type, event.payload}));
+  }
+}
+
+JournalImpl::JournalImpl(std::unique_ptr<storage::Store> store, const JournalOptions& options)
+    : options_(options), store_(std::move(store)), snapshots_(store_.get()) {}
+
+JournalImpl::~JournalImpl() { Close(); }
+
+Status JournalImpl::Recover() {
+  CONNECTIVITY_RETURN_IF_ERROR(RecoverFormatVersion());
+  GroupCommitter::Position position;
+  CONNECTIVITY_RETURN_IF_ERROR(RecoverPosition(&position));
+  last_sequence_read_only_.store(position.last_sequence);
+  if (options_.mode == OpenMode::kReadWrite) {
+    const Clock* clock = options_.clock != nullptr ? options_.clock : SystemClock::Instance();
+    committer_ = std::make_unique<GroupCommitter>(store_.get(), clock, options_, position,
+                                                  &counters_);
+    committer_->Start();
+  }
+  return Status::Ok();
+}
+
+Status JournalImpl::RecoverFormatVersion() {
+  std::string value;
+  Result<bool> found = store_->Get(kMetaColumnFamily, kFormatVersionKey, &value);
+  if (!found.ok()) return found.status();
+  if (*found) {
+    uint64_t version = 0;
+    CONNECTIVITY_RETURN_IF_ERROR(DecodeMetaU64(kFormatVersionKey, value, &version));
+    if (version == kFormatVersion) return Status::Ok();
+    return Status::Corruption("the journal in " + store_->dir() + " has format version " +
+                              std::to_string(version) + "; this build reads version " +
+                              std::to_string(kFormatVersion));
+  }
+  if (options_.mode != OpenMode::kReadWrite) return Status::Ok();
+  EncodeMetaU64(kFormatVersionKey, kFormatVersion, &value);
+  return store_->Put(kMetaColumnFamily, kFormatVersionKey, value, /*sync=*/true);
+}
+
+Status JournalImpl::RecoverPosition(GroupCommitter::Position* position) {
+  const std::unique_ptr<storage::Iterator> iterator =
+      store_->NewIterator(kOrderColumnFamily, storage::ScanOptions{});
+  iterator->SeekToLast();
+  if (!iterator->Valid()) {
+    *position = GroupCommitter::Position{};
+    return iterator->status();
+  }
+  uint64_t sequence = 0;
+  if (!ParseSequenceKey(iterator->key(), &sequence)) {
+    return Status::Corruption(DescribeKey(kOrderColumnFamily, iterator->key()) +
+                              ": malformed order key");
+  }
+  // Reading the last event through a global cursor checks the order entry,
+  // its record, and that the two agree.
+  Result<std::optional<Event>> last = NewGlobalCursor(*store_, sequence)->Next();
+  if (!last.ok()) return last.status();
+  if (!last->has_value()) {
+    return Status::Corruption(DescribeKey(kOrderColumnFamily, iterator->key()) +
+                              ": the last order entry vanished while opening");
+  }
+  position->last_sequence = sequence;
+  position->last_timestamp_us = (*last)->timestamp_us;
+  return Status::Ok();
+}
+
+void JournalImpl::Append(AppendRequest request, AppendCallback done) {
+  if (committer_ == nullptr) {
+    done(Status::Unavailable("the journal in " + store_->dir() + " is open read-only"),
+         StreamOnly(std::move(request.stream)));
+    return;
+  }
+  committer_->Append(std::move(request), std::move(done));
+}
+
+Result<Event> JournalImpl::AppendAndWait(AppendRequest request) {
+  struct Waiter {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    Status status;
+    Event event;
+  } waiter;
+  Append(std::move(request), [&waiter](const Status& status, const Event& event) {
+    // Notify under the lock: once `done` is seen the waiter may return and
+    // destroy itself, so nothing may touch it after the unlock.
+    std::lock_guard lock(waiter.mutex);
+    waiter.status = status;
+    if (status.ok()) waiter.event = event;
+    waiter.done = true;
+    waiter.done_cv.notify_one();
+  });
+  std::unique_lock lock(waiter.mutex);
+  waiter.done_cv.wait(lock, [&waiter] { return waiter.done; });
+  if (!waiter.status.ok()) return waiter.status;
+  return std::move(waiter.event);
+}
+
+Status JournalImpl::health() const {
+  return committer_ != nullptr ? committer_->health() : Status::Ok();
+}
+
+void JournalImpl::Close() {
+  if (committer_ != nullptr) committer_->Close();
+}
+
+uint64_t JournalImpl::last_sequence() const {
+  return committer_ != nullptr ? committer_->last_sequence() : last_sequence_read_only_.load();
+}
+
+Result<uint64_t> JournalImpl::LastRevision(std::string_view stream) {
+  return ReadLastRevision(*store_, stream);
+}
+
+Result<std::optional<Event>> JournalImpl::ReadEvent(std::string_view stream, uint64_t revision) {
+  CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(stream));
+  const std::string key = StreamKey(stream, revision);
+  std::string value;
+  Result<bool> found = store_->Get(kEventsColumnFamily, key, &value);
+  if (!found.ok()) return found.status();
+  if (!*found) return std::optional<Event>();
+  Event event;
+  CONNECTIVITY_RETURN_IF_ERROR(DecodeEvent(key, value, &event));
+  return std::optional<Event>(std::move(event));
+}
+
+std::unique_ptr<EventCursor> JournalImpl::ReadStream(std::string_view stream,
+                                                     uint64_t from_revision,
+                                                     uint64_t to_revision) {
+  return NewStreamCursor(*store_, stream, from_revision, to_revision);
+}
+
+std::unique_ptr<EventCursor> JournalImpl::ReadGlobal(uint64_t from_sequence) {
+  return NewGlobalCursor(*store_, from_sequence);
+}
+
+std::unique_ptr<EventCursor> JournalImpl::ScanAll() { return NewScanCursor(*store_); }
+
+Status JournalImpl::ForEachEvent(const EventVisitor& visit) { return ScanEvents(*store_, visit); }
+
+Result<uint64_t> JournalImpl::FirstSequenceAtOrAfter(int64_t timestamp_us) {
+  // Timestamps strictly increase with the sequence: binary search for the
+  // first sequence in [1, last + 1) whose timestamp is >= timestamp_us.
+  uint64_t low = 1;
+  uint64_t high = last_sequence() + 1;
+  while (low < high) {
+    const uint64_t middle = low + (high - low) / 2;
+    Result<int64_t> at = TimestampAt(middle);
+    if (!at.ok()) return at.status();
+    if (*at >= timestamp_us) {
+      high = middle;
+    } else {
+      low = middle + 1;
+    }
+  }
+  return low;
+}
+
+Result<int64_t> JournalImpl::TimestampAt(uint64_t sequence) {
+  const std::string key = SequenceKey(sequence);
+  std::string value;
+  Result<bool> found = store_->Get(kOrderColumnFamily, key, &value);
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return Status::Corruption(DescribeKey(kOrderColumnFamily, key) +
+                              ": missing (a gap in the global order)");
+  }
+  OrderEntry entry;
+  CONNECTIVITY_RETURN_IF_ERROR(DecodeOrderEntry(key, value, &entry));
+  return entry.timestamp_us;
+}
+
+Status JournalImpl::Refresh() {
+  if (options_.mode != OpenMode::kSecondary) return Status::Ok();
+  CONNECTIVITY_RETURN_IF_ERROR(store_->CatchUpWithPrimary());
+  GroupCommitter::Position position;
+  CONNECTIVITY_RETURN_IF_ERROR(RecoverPosition(&position));
+  last_sequence_read_only_.store(position.last_sequence);
+  return Status::Ok();
+}
+
+JournalStats JournalImpl::Stats() {
+  JournalStats stats;
+  stats.last_sequence = last_sequence();
+  stats.events_bytes = store_->ApproximateBytes(kEventsColumnFamily) +
+                       store_->ApproximateBytes(kOrderColumnFamily);
+  stats.snapshots_bytes = store_->ApproximateBytes(kStateColumnFamily) +
+                          store_->ApproximateBytes(kHistoryColumnFamily);
+  return stats;
+}
+
+}  // namespace connectivity::journal

@@ -1,0 +1,182 @@
+#include <utility>
+
+#include "journal/codec.h"
+#include "journal/snapshot_store_impl.h"
+
+namespace connectivity::journal {
+namespace {
+
+Status ValidateBlob(std::string_view stream, std::string_view blob) {
+  if (blob.size() <= kBlobBytesMax) return Status::Ok();
+  return Status::InvalidArgument("the snapshot of stream '" + std::string(stream) + "' has " +
+                                 std::to_string(blob.size()) + " bytes, at most " +
+                                 std::to_string(kBlobBytesMax) + " are allowed");
+}
+
+Status DecodeHistorical(std::string_view key, std::string_view value,
+                        HistoricalSnapshot* snapshot) {
+  std::string_view stream;
+  uint64_t revision = 0;
+  if (!ParseStreamKey(key, &stream, &revision)) {
+    return Status::Corruption(DescribeKey(kHistoryColumnFamily, key) + ": malformed history key");
+  }
+  std::string_view blob;
+  CONNECTIVITY_RETURN_IF_ERROR(DecodeSnapshot(CrcTag::kHistory, key, value, &blob));
+  snapshot->stream.assign(stream);
+  snapshot->revision = revision;
+  snapshot->blob.assign(blob);
+  return Status::Ok();
+}
+
+// Iterates a whole column family, decoding each entry into T. Keeps an
+// error once seen; never reports an error as the end.
+template <typename Base, typename T, Status (*kDecode)(std::string_view, std::string_view, T*)>
+class ColumnFamilyCursor final : public Base {
+ public:
+  explicit ColumnFamilyCursor(std::unique_ptr<storage::Iterator> iterator)
+      : iterator_(std::move(iterator)) {}
+
+  Result<std::optional<T>> Next() override {
+    if (!error_.ok()) return error_;
+    if (ended_) return std::optional<T>();
+    if (started_) {
+      iterator_->Next();
+    } else {
+      iterator_->SeekToFirst();
+      started_ = true;
+    }
+    if (!iterator_->Valid()) {
+      error_ = iterator_->status();
+      ended_ = error_.ok();
+      if (!error_.ok()) return error_;
+      return std::optional<T>();
+    }
+    T item;
+    error_ = kDecode(iterator_->key(), iterator_->value(), &item);
+    if (!error_.ok()) return error_;
+    return std::optional<T>(std::move(item));
+  }
+
+ private:
+  std::unique_ptr<storage::Iterator> iterator_;
+  bool started_ = false;
+  bool ended_ = false;
+  Status error_;
+};
+
+Status DecodeStateRow(std::string_view key, std::string_view value, StateRow* row) {
+  std::string_view blob;
+  CONNECTIVITY_RETURN_IF_ERROR(DecodeSnapshot(CrcTag::kState, key, value, &blob));
+  row->stream.assign(key);
+  row->blob.assign(blob);
+  return Status::Ok();
+}
+
+// Adds deletions of every key of `cf` to `batch` (exact: up to the last key
+// there is, so no key is too long to be covered).
+Status DeleteAll(const storage::Store& store, size_t cf, storage::WriteBatch& batch) {
+  const std::unique_ptr<storage::Iterator> iterator = store.NewIterator(cf, storage::ScanOptions{});
+  iterator->SeekToLast();
+  if (!iterator->Valid()) return iterator->status();
+  const std::string last(iterator->key());
+  batch.DeleteRange(cf, std::string_view(), last);
+  batch.Delete(cf, last);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status SnapshotStoreImpl::WriteStateRows(const std::vector<StateRow>& rows, uint64_t watermark,
+                                         bool sync) {
+  storage::WriteBatch batch(*store_);
+  std::string value;
+  for (const StateRow& row : rows) {
+    CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(row.stream));
+    CONNECTIVITY_RETURN_IF_ERROR(ValidateBlob(row.stream, row.blob));
+    EncodeSnapshot(CrcTag::kState, row.stream, row.blob, &value);
+    batch.Put(kStateColumnFamily, row.stream, value);
+  }
+  EncodeMetaU64(kWatermarkKey, watermark, &value);
+  batch.Put(kMetaColumnFamily, kWatermarkKey, value);
+  return store_->Write(batch, sync);
+}
+
+Result<uint64_t> SnapshotStoreImpl::Watermark() {
+  std::string value;
+  Result<bool> found = store_->Get(kMetaColumnFamily, kWatermarkKey, &value);
+  if (!found.ok()) return found.status();
+  if (!*found) return uint64_t{0};
+  uint64_t watermark = 0;
+  CONNECTIVITY_RETURN_IF_ERROR(DecodeMetaU64(kWatermarkKey, value, &watermark));
+  return watermark;
+}
+
+std::unique_ptr<StateRowCursor> SnapshotStoreImpl::ReadStateRows() {
+  storage::ScanOptions scan;
+  scan.full_scan = true;
+  return std::make_unique<ColumnFamilyCursor<StateRowCursor, StateRow, DecodeStateRow>>(
+      store_->NewIterator(kStateColumnFamily, scan));
+}
+
+Result<std::optional<std::string>> SnapshotStoreImpl::ReadStateRow(std::string_view stream) {
+  CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(stream));
+  std::string value;
+  Result<bool> found = store_->Get(kStateColumnFamily, stream, &value);
+  if (!found.ok()) return found.status();
+  if (!*found) return std::optional<std::string>();
+  std::string_view blob;
+  CONNECTIVITY_RETURN_IF_ERROR(DecodeSnapshot(CrcTag::kState, stream, value, &blob));
+  return std::optional<std::string>(std::string(blob));
+}
+
+Status SnapshotStoreImpl::PutHistorical(const std::vector<HistoricalSnapshot>& snapshots,
+                                        bool sync) {
+  storage::WriteBatch batch(*store_);
+  std::string key;
+  std::string value;
+  for (const HistoricalSnapshot& snapshot : snapshots) {
+    CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(snapshot.stream));
+    CONNECTIVITY_RETURN_IF_ERROR(ValidateBlob(snapshot.stream, snapshot.blob));
+    key.clear();
+    AppendStreamKey(&key, snapshot.stream, snapshot.revision);
+    EncodeSnapshot(CrcTag::kHistory, key, snapshot.blob, &value);
+    batch.Put(kHistoryColumnFamily, key, value);
+  }
+  return store_->Write(batch, sync);
+}
+
+Result<std::optional<HistoricalSnapshot>> SnapshotStoreImpl::FindHistoricalAtOrBefore(
+    std::string_view stream, uint64_t revision) {
+  CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(stream));
+  storage::ScanOptions scan;
+  scan.lower_bound = StreamBegin(stream);  // never step into another stream
+  scan.upper_bound = StreamEnd(stream);
+  const std::unique_ptr<storage::Iterator> iterator =
+      store_->NewIterator(kHistoryColumnFamily, scan);
+  iterator->SeekForPrev(StreamKey(stream, revision));
+  if (!iterator->Valid()) {
+    CONNECTIVITY_RETURN_IF_ERROR(iterator->status());
+    return std::optional<HistoricalSnapshot>();
+  }
+  HistoricalSnapshot snapshot;
+  CONNECTIVITY_RETURN_IF_ERROR(DecodeHistorical(iterator->key(), iterator->value(), &snapshot));
+  return std::optional<HistoricalSnapshot>(std::move(snapshot));
+}
+
+std::unique_ptr<HistoricalCursor> SnapshotStoreImpl::ScanHistorical() {
+  storage::ScanOptions scan;
+  scan.full_scan = true;
+  return std::make_unique<
+      ColumnFamilyCursor<HistoricalCursor, HistoricalSnapshot, DecodeHistorical>>(
+      store_->NewIterator(kHistoryColumnFamily, scan));
+}
+
+Status SnapshotStoreImpl::Clear() {
+  storage::WriteBatch batch(*store_);
+  CONNECTIVITY_RETURN_IF_ERROR(DeleteAll(*store_, kStateColumnFamily, batch));
+  CONNECTIVITY_RETURN_IF_ERROR(DeleteAll(*store_, kHistoryColumnFamily, batch));
+  batch.Delete(kMetaColumnFamily, kWatermarkKey);
+  return store_->Write(batch, /*sync=*/true);
+}
+
+}  // namespace connectivity::journal
