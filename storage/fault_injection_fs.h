@@ -24,6 +24,8 @@
 //   * Directory entries (create, rename, delete) are treated as durable at
 //     once: RocksDB syncs its directories itself, and the journal's promise
 //     is about data in the WAL, which this models byte by byte.
+//   * The base file system must be the local one (the default): dropping
+//     unsynced bytes truncates the real files.
 //   * Thread-safe; one mutex guards the tracking (tests only, not fast).
 #ifndef CONNECTIVITY_STORAGE_FAULT_INJECTION_FS_H_
 #define CONNECTIVITY_STORAGE_FAULT_INJECTION_FS_H_
