@@ -41,6 +41,16 @@ DittoError JsonInvalid(std::string message) {
               "Check if the JSON was valid (e.g. on https://jsonlint.com) and if it was in required format.");
 }
 
+DittoError JsonFieldTypeInvalid(std::string_view field_pointer, std::string_view expected_type) {
+  return JsonInvalid("Value for <" + std::string(field_pointer) + "> is not of type <" +
+                     std::string(expected_type) + ">!");
+}
+
+DittoError JsonForbiddenNulCharacter() {
+  return Make(400, "json.invalid", std::string(kJsonForbiddenNulCharacterMessage),
+              "We do not accept any JSON strings containing the null character.");
+}
+
 DittoError JsonFieldMissing(std::string_view field_pointer) {
   return Make(400, "json.field.missing",
               "JSON did not include required <" + std::string(field_pointer) + "> field!",
@@ -62,7 +72,8 @@ DittoError JsonTypeNotParsable(std::string_view type) {
 DittoError FieldSelectorInvalid(std::string_view selector) {
   return Make(400, "json.fieldselector.invalid",
               "The field selector <" + std::string(selector) + "> is invalid!",
-              "Check if all parentheses are closed and if the field selector is not empty.");
+              "Check, for example, if the amount of opening parentheses '(' matches the amount of "
+              "closing ones ')'.");
 }
 
 DittoError MediaTypeUnsupported(std::string_view media_type, std::string_view supported) {
@@ -224,6 +235,27 @@ DittoError TopicInvalid(std::string_view topic, std::string_view hint) {
               "The topic " + Quote(topic) + " could not be parsed.",
               hint.empty() ? "Check if the format is the expected one."
                            : Quote(hint) + " - check if the format is the expected one.");
+}
+
+DittoError AcknowledgementLabelInvalid(std::string_view label) {
+  DittoError error = Make(400, "acknowledgement:label.invalid",
+                          "Acknowledgement label <" + std::string(label) + "> is invalid.",
+                          "An acknowledgement label must conform to the regular expression of Ditto "
+                          "documentation.");
+  error.href =
+      "https://www.eclipse.dev/ditto/protocol-specification-topic.html"
+      "#acknowledgement-criterion-actions";
+  return error;
+}
+
+DittoError ThingFieldSelectionInvalid(std::string_view selection) {
+  // Ditto appends Java's List#toString of its selectable-field patterns.
+  return Make(400, "things:field.selection.invalid",
+              "Thing field selection <" + std::string(selection) + "> was not valid.",
+              "Please provide a comma separated List of valid Thing fields. Make sure that you did "
+              "not use a space after a comma. Valid Fields are: [thingId, policyId, definition, "
+              "_namespace, _revision, _created, _modified, _metadata(/[^,]+)?, _policy, _context, "
+              "_context(/[^,]+)?, features(/[^,]+)?, attributes(/[^,]+)?]");
 }
 
 DittoError StorageUnavailable() {

@@ -27,6 +27,14 @@ struct DittoError {
 
 // --- generic (REF §5.3) ---
 DittoError JsonInvalid(std::string message);
+// A member of a JSON object has the wrong JSON type, e.g. `"sources": {}`. The message names the
+// member by its full JSON pointer and the expected type; it never echoes the value (which could
+// hold a secret): `Value for </sources> is not of type <JsonArray>!`.
+DittoError JsonFieldTypeInvalid(std::string_view field_pointer, std::string_view expected_type);
+// A JSON string contains U+0000 (Ditto's CommandWithOptionalEntityPreEnforcer).
+DittoError JsonForbiddenNulCharacter();
+inline constexpr std::string_view kJsonForbiddenNulCharacterMessage =
+    "JSON contains a string with the forbidden character '\\u0000'";
 DittoError JsonFieldMissing(std::string_view field_pointer);  // e.g. "/connectionType"
 DittoError JsonFormatInvalid(std::string message);
 DittoError JsonTypeNotParsable(std::string_view type);  // piggyback unknown command type
@@ -58,6 +66,10 @@ DittoError PreconditionNotModified(std::string_view expected, std::string_view a
 DittoError HistoryNotFoundAtRevision(std::string_view id, uint64_t revision);
 DittoError HistoryNotFoundAtTimestamp(std::string_view id, std::string_view timestamp);
 DittoError TopicInvalid(std::string_view topic, std::string_view hint);
+// acknowledgement:label.invalid (400): a label that does not match Ditto's label syntax.
+DittoError AcknowledgementLabelInvalid(std::string_view label);
+// things:field.selection.invalid (400): a target topic's `extraFields` selects no Thing field.
+DittoError ThingFieldSelectionInvalid(std::string_view selection);
 // The journal refuses writes after a failed write or fsync (SPEC §5).
 DittoError StorageUnavailable();
 
