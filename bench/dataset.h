@@ -1,0 +1,34 @@
+// The benchmark data set: N connections of about 1 KiB of JSON each, with M
+// events each (a create, then modifies, opens and closes), written straight
+// into a journal the way the server would have written it, plus the state
+// rows a cleanly stopped server leaves behind. Deterministic for a seed.
+#ifndef CONNECTIVITY_BENCH_DATASET_H_
+#define CONNECTIVITY_BENCH_DATASET_H_
+
+#include <cstdint>
+#include <string>
+
+#include "src/base/status.h"
+
+namespace connectivity::bench {
+
+// Bump when the generated content changes, so cached data sets are rebuilt.
+inline constexpr int kDatasetVersion = 1;
+
+struct DatasetSpec {
+  uint64_t connections = 1000;
+  uint64_t events_per_connection = 10;
+  uint32_t seed = 301;
+  bool write_state_rows = true;
+};
+
+// A valid connection (input JSON, with id) of about 1 KiB; `variant` changes
+// its name and tags so modifies differ.
+std::string GeneratedConnectionJson(uint64_t index, uint64_t variant, uint32_t seed);
+
+// Writes the data set into a new journal at `data_dir`.
+Status GenerateDataset(const std::string& data_dir, const DatasetSpec& spec);
+
+}  // namespace connectivity::bench
+
+#endif  // CONNECTIVITY_BENCH_DATASET_H_

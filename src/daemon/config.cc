@@ -1,0 +1,182 @@
+#include "src/daemon/config.h"
+
+#include <charconv>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "src/base/time_format.h"
+
+namespace connectivity::daemon {
+namespace {
+
+// Applies a value; returns an error text (without the option's name) or nullopt.
+using Setter = std::function<std::optional<std::string>(Config&, std::string_view)>;
+
+struct Option {
+  const char* flag;  // nullptr: environment only
+  const char* env;   // nullptr: flag only
+  const char* help;
+  Setter set;
+};
+
+template <typename T>
+std::optional<T> ParseInteger(std::string_view text) {
+  T value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+Setter PositiveSize(size_t Config::*field) {
+  return [field](Config& c, std::string_view v) -> std::optional<std::string> {
+    const auto n = ParseInteger<uint64_t>(v);
+    if (!n || *n == 0) return "must be a positive integer, got '" + std::string(v) + "'";
+    c.*field = static_cast<size_t>(*n);
+    return std::nullopt;
+  };
+}
+
+Setter PositiveCount(uint64_t Config::*field) {
+  return [field](Config& c, std::string_view v) -> std::optional<std::string> {
+    const auto n = ParseInteger<uint64_t>(v);
+    if (!n || *n == 0) return "must be a positive integer, got '" + std::string(v) + "'";
+    c.*field = *n;
+    return std::nullopt;
+  };
+}
+
+Setter Duration(int64_t Config::*field) {
+  return [field](Config& c, std::string_view v) -> std::optional<std::string> {
+    const auto micros = ParseDurationMicros(v);
+    if (!micros || *micros <= 0) {
+      return "must be a duration such as 500ms, 30s, 5m or 1h, got '" + std::string(v) + "'";
+    }
+    c.*field = *micros;
+    return std::nullopt;
+  };
+}
+
+Setter Text(std::string Config::*field) {
+  return [field](Config& c, std::string_view v) -> std::optional<std::string> {
+    c.*field = std::string(v);
+    return std::nullopt;
+  };
+}
+
+Setter Boolean(bool Config::*field) {
+  return [field](Config& c, std::string_view v) -> std::optional<std::string> {
+    if (v == "true") c.*field = true;
+    else if (v == "false") c.*field = false;
+    else return "must be true or false, got '" + std::string(v) + "'";
+    return std::nullopt;
+  };
+}
+
+std::optional<std::string> SetListen(Config& c, std::string_view v) {
+  const size_t colon = v.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return "must be HOST:PORT, got '" + std::string(v) + "'";
+  const auto port = ParseInteger<uint16_t>(v.substr(colon + 1));
+  if (!port) return "has an invalid port in '" + std::string(v) + "'";
+  c.listen_host = std::string(v.substr(0, colon));
+  c.listen_port = *port;
+  return std::nullopt;
+}
+
+std::optional<std::string> SetThreads(Config& c, std::string_view v) {
+  const auto n = ParseInteger<int>(v);
+  if (!n || *n < 1 || *n > 1024) return "must be an integer from 1 to 1024, got '" + std::string(v) + "'";
+  c.threads = *n;
+  return std::nullopt;
+}
+
+std::optional<std::string> SetCompat(Config& c, std::string_view v) {
+  if (v == "ditto3") c.piggyback_ditto2 = false;
+  else if (v == "ditto2") c.piggyback_ditto2 = true;
+  else return "must be ditto3 or ditto2, got '" + std::string(v) + "'";
+  return std::nullopt;
+}
+
+const std::vector<Option>& Options() {
+  static const std::vector<Option> options = {
+      {"--listen", "CONNECTIVITY_LISTEN", "HOST:PORT to serve HTTP on (default 127.0.0.1:8080)", SetListen},
+      {"--data-dir", "CONNECTIVITY_DATA_DIR", "journal and snapshots directory (default ./data)", Text(&Config::data_dir)},
+      {"--threads", "CONNECTIVITY_THREADS", "HTTP worker threads (default: number of cores)", SetThreads},
+      {"--instance", "INSTANCE_INDEX", "instance id in piggyback answers (default 0)", Text(&Config::instance)},
+      {"--piggyback-compat", "CONNECTIVITY_PIGGYBACK_COMPAT", "ditto3 (default) or ditto2", SetCompat},
+      {"--max-body-bytes", "CONNECTIVITY_MAX_BODY_BYTES", "largest request body (default 1048576)", PositiveSize(&Config::body_bytes_max)},
+      {"--cors-allow-origin", "CONNECTIVITY_CORS_ALLOW_ORIGIN", "allow browser UIs from this origin (default off)",
+       [](Config& c, std::string_view v) -> std::optional<std::string> { c.cors_allow_origin = std::string(v); return std::nullopt; }},
+      {nullptr, "DEVOPS_PASSWORD", "password of user devops (default foobar)", Text(&Config::devops_password)},
+      {nullptr, "DEVOPS_SECURED", "false turns authentication off (default true)", Boolean(&Config::devops_secured)},
+      {nullptr, "CONNECTION_SOURCE_NUMBER", "most sources per connection (default 4)", PositiveSize(&Config::sources_max)},
+      {nullptr, "CONNECTION_TARGET_NUMBER", "most targets per connection (default 4)", PositiveSize(&Config::targets_max)},
+      {nullptr, "CONNECTION_SNAPSHOT_THRESHOLD", "events between historical snapshots (default 25)", PositiveCount(&Config::snapshot_threshold)},
+      {nullptr, "CONNECTIVITY_LOGGER_LOG_DURATION", "connection logs stay enabled this long (default 1h)", Duration(&Config::logger_log_duration_us)},
+      {nullptr, "CONNECTIVITY_LOGGER_SUCCESS_CAPACITY", "success entries kept per logger (default 10)", PositiveCount(&Config::logger_success_capacity)},
+      {nullptr, "CONNECTIVITY_LOGGER_FAILURE_CAPACITY", "failure entries kept per logger (default 10)", PositiveCount(&Config::logger_failure_capacity)},
+      {nullptr, "CONNECTIVITY_LOGGER_ACTIVE_CHECK_INTERVAL", "how often log expiry is checked (default 5m)", Duration(&Config::logger_active_check_interval_us)},
+      {nullptr, "CONNECTIVITY_CLIENT_CONNECT_TIMEOUT", "bound on a connect or test (default 10s)", Duration(&Config::client_connect_timeout_us)},
+      {nullptr, "CONNECTIVITY_CLIENT_BACKOFF_MIN", "first reconnect delay (default 1s)", Duration(&Config::client_backoff_min_us)},
+      {nullptr, "CONNECTIVITY_CLIENT_BACKOFF_MAX", "longest reconnect delay (default 2m)", Duration(&Config::client_backoff_max_us)},
+      {nullptr, "CONNECTIVITY_CONNECTION_BLOCKED_HOSTNAMES", "comma list of blocked hosts", Text(&Config::blocked_hostnames)},
+      {nullptr, "CONNECTIVITY_CONNECTION_BLOCKED_SUBNETS", "comma list of blocked CIDR subnets", Text(&Config::blocked_subnets)},
+      {nullptr, "CONNECTIVITY_CONNECTION_BLOCKED_HOST_REGEX", "regex of blocked hosts", Text(&Config::blocked_host_regex)},
+      {nullptr, "CONNECTIVITY_CONNECTION_ALLOWED_HOSTNAMES", "comma list of hosts allowed despite the blocks", Text(&Config::allowed_hostnames)},
+      {nullptr, "CONNECTIVITY_HTTP_OAUTH2_ENFORCE_HTTPS", "OAuth token endpoints must be https (default true)", Boolean(&Config::oauth2_enforce_https)},
+  };
+  return options;
+}
+
+std::string Describe(const Option& option) {
+  return option.flag != nullptr ? option.flag : option.env;
+}
+
+}  // namespace
+
+std::string UsageText() {
+  std::string text = "usage: connectivityd [flags]\n\nflags (each also read from the environment variable shown; flags win):\n";
+  for (const Option& option : Options()) {
+    if (option.flag == nullptr) continue;
+    text += "  " + std::string(option.flag) + " VALUE   (" + option.env + ")  " + option.help + "\n";
+  }
+  text += "  --help            this text\n\nenvironment only:\n";
+  for (const Option& option : Options()) {
+    if (option.flag != nullptr) continue;
+    text += "  " + std::string(option.env) + "  " + option.help + "\n";
+  }
+  return text;
+}
+
+std::variant<Config, HelpRequested, std::string> ParseConfig(
+    int argc, const char* const* argv,
+    const std::function<std::optional<std::string>(const char*)>& getenv) {
+  Config config;
+  config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (const Option& option : Options()) {
+    if (option.env == nullptr) continue;
+    if (const std::optional<std::string> value = getenv(option.env)) {
+      if (auto error = option.set(config, *value)) return std::string(option.env) + " " + *error;
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view argument = argv[i];
+    if (argument == "--help" || argument == "-h") return HelpRequested{};
+    std::optional<std::string_view> inline_value;
+    if (const size_t equals = argument.find('='); equals != std::string_view::npos) {
+      inline_value = argument.substr(equals + 1);
+      argument = argument.substr(0, equals);
+    }
+    const Option* match = nullptr;
+    for (const Option& option : Options()) {
+      if (option.flag != nullptr && argument == option.flag) match = &option;
+    }
+    if (match == nullptr) return "unknown flag '" + std::string(argument) + "' (see --help)";
+    if (!inline_value && i + 1 >= argc) return std::string(match->flag) + " needs a value";
+    const std::string_view value = inline_value ? *inline_value : std::string_view(argv[++i]);
+    if (auto error = match->set(config, value)) return Describe(*match) + " " + *error;
+  }
+  return config;
+}
+
+}  // namespace connectivity::daemon

@@ -1,0 +1,54 @@
+// The server's configuration (SPEC §3): flags, each with an environment
+// variable; flags win. Unknown flags and bad values are one-line errors
+// naming the flag (the caller exits with status 2).
+#ifndef CONNECTIVITY_DAEMON_CONFIG_H_
+#define CONNECTIVITY_DAEMON_CONFIG_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace connectivity::daemon {
+
+struct Config {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  std::string data_dir = "./data";
+  int threads = 2;  // default: number of cores
+  std::string devops_password = "foobar";
+  bool devops_secured = true;
+  std::string instance = "0";
+  bool piggyback_ditto2 = false;
+  size_t body_bytes_max = 1048576;
+  std::optional<std::string> cors_allow_origin;
+  size_t sources_max = 4;
+  size_t targets_max = 4;
+  uint64_t snapshot_threshold = 25;
+  int64_t logger_log_duration_us = 3600LL * 1000000;
+  uint64_t logger_success_capacity = 10;
+  uint64_t logger_failure_capacity = 10;
+  int64_t logger_active_check_interval_us = 300LL * 1000000;
+  int64_t client_connect_timeout_us = 10LL * 1000000;
+  int64_t client_backoff_min_us = 1LL * 1000000;
+  int64_t client_backoff_max_us = 120LL * 1000000;
+  std::string blocked_hostnames;
+  std::string blocked_subnets;
+  std::string blocked_host_regex;
+  std::string allowed_hostnames;
+  bool oauth2_enforce_https = true;
+};
+
+struct HelpRequested {};
+
+// Reads the environment through `getenv` (tests pass a map) and the flags.
+std::variant<Config, HelpRequested, std::string> ParseConfig(
+    int argc, const char* const* argv,
+    const std::function<std::optional<std::string>(const char*)>& getenv);
+
+std::string UsageText();
+
+}  // namespace connectivity::daemon
+
+#endif  // CONNECTIVITY_DAEMON_CONFIG_H_

@@ -1,0 +1,129 @@
+#include "src/daemon/daemon.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "journal/journal.h"
+#include "src/base/clock.h"
+#include "src/http/router.h"
+#include "src/http/server.h"
+#include "src/recovery/recovery.h"
+#include "src/service/connection_service.h"
+
+namespace connectivity::daemon {
+namespace {
+
+void Log(const std::string& line) {
+  std::fprintf(stderr, "connectivityd: %s\n", line.c_str());
+  std::fflush(stderr);
+}
+
+// Open connections need file descriptors; take as many as the hard limit allows.
+void RaiseOpenFilesLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != before) {
+    Log("open-files limit raised from " + std::to_string(before) + " to " +
+        std::to_string(limit.rlim_cur));
+  }
+}
+
+http::RouterConfig MakeRouterConfig(const Config& config) {
+  http::RouterConfig router;
+  router.auth.secured = config.devops_secured;
+  router.auth.password = config.devops_password;
+  router.piggyback.instance = config.instance;
+  router.piggyback.ditto2_compat = config.piggyback_ditto2;
+  router.body_bytes_max = config.body_bytes_max;
+  return router;
+}
+
+service::ServiceOptions MakeServiceOptions(const Config& config) {
+  service::ServiceOptions options;
+  options.validation.sources_max = config.sources_max;
+  options.validation.targets_max = config.targets_max;
+  options.snapshots.historical_every = config.snapshot_threshold;
+  return options;
+}
+
+Result<std::unique_ptr<journal::Journal>> OpenJournal(const Config& config) {
+  std::error_code error;
+  std::filesystem::create_directories(config.data_dir, error);
+  if (error) {
+    return Status::IOError("cannot create data directory " + config.data_dir + ": " + error.message());
+  }
+  journal::JournalOptions options;
+  options.mode = journal::OpenMode::kReadWrite;
+  return journal::Journal::Open(config.data_dir, options);
+}
+
+void WaitForStopSignal() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int received = 0;
+  sigwait(&signals, &received);
+  Log(std::string("received ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+}
+
+}  // namespace
+
+int RunDaemon(const Config& config) {
+  RaiseOpenFilesLimit();
+  auto router = std::make_shared<http::Router>(MakeRouterConfig(config));
+  http::ServerConfig server_config;
+  server_config.host = config.listen_host;
+  server_config.port = config.listen_port;
+  server_config.threads = config.threads;
+  server_config.body_bytes_max = config.body_bytes_max;
+  http::HttpServer server(server_config, router);
+  if (Status status = server.Start(); !status.ok()) {
+    Log(status.message());
+    return 1;
+  }
+  std::printf("connectivityd: listening on %s:%u\n", config.listen_host.c_str(), server.port());
+  std::fflush(stdout);
+
+  Result<std::unique_ptr<journal::Journal>> journal = OpenJournal(config);
+  if (!journal.ok()) {
+    if (journal.status().code() == ErrorCode::kBusy) {
+      Log("data directory " + config.data_dir +
+          " is in use by another connectivityd process; only one server may own it");
+    } else {
+      Log("cannot open the journal in " + config.data_dir + ": " + journal.status().ToString());
+    }
+    return 1;
+  }
+  Result<recovery::Recovered> recovered = recovery::Recover(**journal, *SystemClock::Instance());
+  if (!recovered.ok()) {
+    Log("recovery failed, refusing to start: " + recovered.status().ToString());
+    return 1;
+  }
+  const recovery::RecoveryReport report = recovered->report;
+  const size_t connections = recovered->states.size();
+  auto service = std::make_unique<service::ConnectionService>(
+      **journal, std::move(*recovered), MakeServiceOptions(config), *SystemClock::Instance());
+  service->Start();
+  auto api = std::make_unique<http::Api>(*service, MakeRouterConfig(config));
+  router->Attach(api.get());
+  Log("ready: " + std::to_string(connections) + " connections recovered in " +
+      std::to_string(report.duration_us / 1000) + " ms (" + std::to_string(report.state_rows_loaded) +
+      " snapshot rows, " + std::to_string(report.events_replayed) + " events replayed)");
+
+  WaitForStopSignal();
+  router->Detach();      // new API requests: 503 while we stop
+  (*journal)->Close();   // completes (and answers) everything queued
+  server.Shutdown();
+  service->Stop();       // last snapshot pass
+  Log("stopped");
+  return 0;
+}
+
+}  // namespace connectivity::daemon

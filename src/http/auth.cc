@@ -1,0 +1,82 @@
+#include "src/http/auth.h"
+
+#include <array>
+
+namespace connectivity::http {
+namespace {
+
+constexpr std::string_view kUser = "devops";
+
+HttpAnswer Unauthorized(std::string_view text) {
+  HttpAnswer answer;
+  answer.status = 401;
+  answer.content_type = "text/plain; charset=UTF-8";
+  answer.body = std::string(text);
+  answer.headers.emplace_back("WWW-Authenticate", "Basic realm=\"DITTO-DEVOPS\",charset=UTF-8");
+  return answer;
+}
+
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// Compares without an early exit, so timing does not reveal the password.
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  unsigned char difference = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < a.size(); ++i) {
+    difference |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
+  }
+  return difference == 0;
+}
+
+}  // namespace
+
+std::optional<std::string> DecodeBase64(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    const int value = Base64Value(c);
+    if (value < 0) return std::nullopt;
+    buffer = (buffer << 6) | static_cast<uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+std::optional<HttpAnswer> Authenticate(const DevOpsAuth& auth, const HttpRequest& request) {
+  if (!auth.secured) return std::nullopt;
+  const std::optional<std::string_view> header = request.Header("authorization");
+  if (!header) {
+    return Unauthorized("The resource requires authentication, which was not supplied with the request");
+  }
+  std::string_view value = *header;
+  constexpr std::string_view kScheme = "Basic ";
+  if (value.size() < kScheme.size() || value.substr(0, kScheme.size()) != kScheme) {
+    return Unauthorized("The supplied authentication is invalid");
+  }
+  value.remove_prefix(kScheme.size());
+  const std::optional<std::string> decoded = DecodeBase64(value);
+  const size_t colon = decoded ? decoded->find(':') : std::string::npos;
+  if (colon == std::string::npos) return Unauthorized("The supplied authentication is invalid");
+  const std::string_view user = std::string_view(*decoded).substr(0, colon);
+  const std::string_view password = std::string_view(*decoded).substr(colon + 1);
+  const bool user_ok = user == kUser;
+  const bool password_ok = ConstantTimeEquals(password, auth.password);
+  if (!user_ok || !password_ok) return Unauthorized("The supplied authentication is invalid");
+  return std::nullopt;
+}
+
+}  // namespace connectivity::http

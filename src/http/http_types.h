@@ -1,0 +1,46 @@
+// HttpRequest and HttpAnswer: the HTTP layer's own request and answer types,
+// so the API handlers (piggyback, REST, health, metrics) can be written and
+// tested without Pistache. server.cc converts to and from Pistache.
+#ifndef CONNECTIVITY_HTTP_HTTP_TYPES_H_
+#define CONNECTIVITY_HTTP_HTTP_TYPES_H_
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace connectivity::http {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // without the query, not decoded
+  // Query parameters, URL-decoded, in request order.
+  std::vector<std::pair<std::string, std::string>> query;
+  // Header names lower-cased; a repeated header keeps its last value.
+  std::map<std::string, std::string> headers;
+  std::string body;
+
+  std::optional<std::string_view> Header(std::string_view lower_case_name) const;
+  std::optional<std::string_view> QueryParameter(std::string_view name) const;
+};
+
+struct HttpAnswer {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Answers a request, from any thread, exactly once.
+using Respond = std::function<void(HttpAnswer)>;
+
+HttpAnswer JsonAnswer(int status, std::string body);
+// A Ditto error JSON with its own status as the HTTP status (304 has no body).
+HttpAnswer ErrorAnswer(int status, std::string error_json);
+
+}  // namespace connectivity::http
+
+#endif  // CONNECTIVITY_HTTP_HTTP_TYPES_H_

@@ -1,0 +1,59 @@
+// Router: the one route table of the HTTP API, independent of Pistache.
+//
+//   GET  /health                                     no auth
+//   GET  /metrics                                    no auth (Prometheus text)
+//   POST /devops/piggyback[/{service}[/{instance}]]  DevOps auth
+//   *    /api/2/connections...                       DevOps auth (REST API)
+//
+// Until the service is attached (recovery still running), /health answers
+// 503 DOWN and every API request 503 gateway:service.unavailable.
+#ifndef CONNECTIVITY_HTTP_ROUTER_H_
+#define CONNECTIVITY_HTTP_ROUTER_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "src/http/auth.h"
+#include "src/http/http_types.h"
+#include "src/http/piggyback.h"
+#include "src/service/connection_service.h"
+
+namespace connectivity::http {
+
+struct RouterConfig {
+  DevOpsAuth auth;
+  PiggybackConfig piggyback;
+  size_t body_bytes_max = 1 << 20;
+};
+
+// Everything that serves requests once recovery is done.
+struct Api {
+  Api(service::ConnectionService& service_in, const RouterConfig& config)
+      : service(service_in), piggyback(service_in, config.piggyback) {}
+  service::ConnectionService& service;
+  PiggybackApi piggyback;
+};
+
+class Router {
+ public:
+  explicit Router(RouterConfig config) : config_(std::move(config)) {}
+
+  // Makes the API available; `api` must outlive the router's use.
+  void Attach(Api* api) { api_.store(api, std::memory_order_release); }
+  void Detach() { api_.store(nullptr, std::memory_order_release); }
+
+  // Handles one request; `respond` is called exactly once, maybe on another thread.
+  void Handle(const HttpRequest& request, Respond respond) const;
+
+ private:
+  void HandleHealth(Respond& respond) const;
+  void HandlePiggyback(const HttpRequest& request, Api& api, Respond respond) const;
+
+  const RouterConfig config_;
+  std::atomic<Api*> api_{nullptr};
+};
+
+}  // namespace connectivity::http
+
+#endif  // CONNECTIVITY_HTTP_ROUTER_H_

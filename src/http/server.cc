@@ -1,0 +1,167 @@
+#include "src/http/server.h"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+
+namespace connectivity::http {
+namespace {
+
+using namespace Pistache;
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string PercentDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < text.size() &&
+               std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Pistache hands us the query already split (and decoded) into a map; the
+// raw resource keeps it out. We re-read it from the map.
+void CopyQuery(const Http::Request& request, HttpRequest& out) {
+  const Http::Uri::Query& query = request.query();
+  for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it) {
+    out.query.emplace_back(PercentDecode(it->first), PercentDecode(it->second));
+  }
+}
+
+void CopyHeaders(const Http::Request& request, HttpRequest& out) {
+  for (const auto& [name, raw] : request.headers().rawList()) {
+    out.headers[Lower(raw.name())] = raw.value();
+  }
+  for (const std::shared_ptr<Http::Header::Header>& header : request.headers().list()) {
+    std::ostringstream value;
+    header->write(value);
+    out.headers[Lower(header->name())] = value.str();
+  }
+}
+
+HttpRequest Convert(const Http::Request& request) {
+  HttpRequest out;
+  out.method = Http::methodString(request.method());
+  out.path = request.resource();
+  CopyQuery(request, out);
+  CopyHeaders(request, out);
+  out.body = request.body();
+  return out;
+}
+
+// A response header with any name. Pistache 0.0.5 writes only typed headers
+// (its raw ones are dropped on the way out), so every header we add is one.
+class NamedHeader : public Http::Header::Header {
+ public:
+  NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void write(std::ostream& stream) const override { stream << value_; }
+#ifdef SAFE_HEADER_CAST
+  uint64_t hash() const override { return std::hash<std::string>()(name_); }
+#endif
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
+void Send(Http::ResponseWriter& writer, HttpAnswer&& answer) {
+  for (auto& [name, value] : answer.headers) {
+    writer.headers().add(std::make_shared<NamedHeader>(std::move(name), std::move(value)));
+  }
+  const auto code = static_cast<Http::Code>(answer.status);
+  if (answer.body.empty() && (answer.status == 204 || answer.status == 304 || answer.status == 202 ||
+                              answer.content_type.empty())) {
+    writer.send(code);
+    return;
+  }
+  writer.send(code, answer.body, Http::Mime::MediaType::fromString(answer.content_type));
+}
+
+class PistacheHandler : public Http::Handler {
+ public:
+  HTTP_PROTOTYPE(PistacheHandler)
+
+  explicit PistacheHandler(std::shared_ptr<const Router> router) : router_(std::move(router)) {}
+
+  void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
+    auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
+    try {
+      router_->Handle(Convert(request), [writer](HttpAnswer answer) {
+        try {
+          Send(*writer, std::move(answer));
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "http: sending an answer failed: %s\n", e.what());
+        }
+      });
+    } catch (const std::exception& e) {
+      // A bug, never input: answer Ditto's generic 500 without internal text.
+      std::fprintf(stderr, "http: handler failed: %s\n", e.what());
+      Send(*writer, JsonAnswer(500, model::InternalError().ToJson()));
+    }
+  }
+
+ private:
+  std::shared_ptr<const Router> router_;
+};
+
+}  // namespace
+
+HttpServer::HttpServer(ServerConfig config, std::shared_ptr<const Router> router)
+    : config_(std::move(config)), router_(std::move(router)) {}
+
+HttpServer::~HttpServer() { Shutdown(); }
+
+Status HttpServer::Start() {
+  try {
+    const Address address(config_.host, Port(config_.port));
+    endpoint_ = std::make_unique<Http::Endpoint>(address);
+    const size_t request_bytes_max = 4 * config_.body_bytes_max + (64u << 10);
+    auto options = Http::Endpoint::options()
+                       .threads(config_.threads)
+                       .threadsName("http")
+                       .flags(Tcp::Options::ReuseAddr)
+                       .backlog(1024)
+                       .maxRequestSize(request_bytes_max)
+                       .headerTimeout(std::chrono::seconds(10))
+                       .bodyTimeout(std::chrono::seconds(30))
+                       .keepaliveTimeout(std::chrono::seconds(60));
+    endpoint_->init(options);
+    endpoint_->setHandler(Http::make_handler<PistacheHandler>(router_));
+    endpoint_->serveThreaded();
+  } catch (const std::exception& e) {
+    endpoint_.reset();
+    return Status::IOError("cannot listen on " + config_.host + ":" + std::to_string(config_.port) +
+                           ": " + e.what());
+  }
+  return Status::Ok();
+}
+
+uint16_t HttpServer::port() const {
+  return endpoint_ ? static_cast<uint16_t>(endpoint_->getPort()) : 0;
+}
+
+void HttpServer::Shutdown() {
+  if (!endpoint_) return;
+  endpoint_->shutdown();
+  endpoint_.reset();
+}
+
+}  // namespace connectivity::http

@@ -1,0 +1,296 @@
+#include "src/service/connection_service.h"
+
+#include <algorithm>
+#include <map>
+
+#include "src/base/check.h"
+#include "src/projector/apply.h"
+#include "src/projector/stored_connection.h"
+
+namespace connectivity::service {
+
+using projector::EventType;
+
+namespace {
+
+uint8_t Code(EventType type) { return static_cast<uint8_t>(type); }
+
+}  // namespace
+
+ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recovered recovered,
+                                     ServiceOptions options, const Clock& clock)
+    : journal_(journal),
+      options_(std::move(options)),
+      clock_(clock),
+      recovery_report_(recovered.report),
+      snapshotter_(journal, options_.snapshots, recovered.report.last_sequence) {
+  std::vector<std::string> touched = std::move(recovered.touched);
+  registry_.Load(std::move(recovered.states));
+  if (recovery_report_.events_replayed >= options_.replay_snapshot_after_events) {
+    // A long replay: snapshot what it touched so the next start is short.
+    std::vector<StatePtr> states;
+    states.reserve(touched.size());
+    for (const std::string& id : touched) {
+      if (std::shared_ptr<Entry> entry = registry_.Find(id)) states.push_back(entry->LoadState());
+    }
+    snapshotter_.MarkAllDirty(states, recovery_report_.last_sequence);
+  }
+}
+
+ConnectionService::~ConnectionService() { Stop(); }
+
+void ConnectionService::Start() { snapshotter_.Start(); }
+
+void ConnectionService::Stop() { snapshotter_.Stop(); }
+
+// --- commands -------------------------------------------------------------
+
+void ConnectionService::Create(model::Connection connection, CommandOptions options,
+                               OutcomeCallback done) {
+  std::shared_ptr<Entry> entry = registry_.FindOrCreate(connection.id);
+  auto shared = std::make_shared<const model::Connection>(std::move(connection));
+  Submit(entry,
+         [this, shared, options](const StatePtr& state) {
+           return DecideCreate(state, *shared, options);
+         },
+         std::move(done));
+}
+
+void ConnectionService::Modify(model::Connection connection, CommandOptions options,
+                               OutcomeCallback done) {
+  std::shared_ptr<Entry> entry = registry_.FindOrCreate(connection.id);
+  auto shared = std::make_shared<const model::Connection>(std::move(connection));
+  Submit(entry,
+         [this, shared, options](const StatePtr& state) {
+           return DecideModify(state, *shared, options);
+         },
+         std::move(done));
+}
+
+void ConnectionService::Delete(std::string id, CommandOptions options, OutcomeCallback done) {
+  SubmitExisting(std::move(id),
+                 [this, options](const StatePtr& state) {
+                   return DecideStatusChange(state, state ? state->id : "", Code(EventType::kDeleted),
+                                             options);
+                 },
+                 std::move(done));
+}
+
+void ConnectionService::Open(std::string id, CommandOptions options, OutcomeCallback done) {
+  SubmitExisting(std::move(id),
+                 [this, options](const StatePtr& state) {
+                   return DecideStatusChange(state, state ? state->id : "", Code(EventType::kOpened),
+                                             options);
+                 },
+                 std::move(done));
+}
+
+void ConnectionService::Close(std::string id, CommandOptions options, OutcomeCallback done) {
+  SubmitExisting(std::move(id),
+                 [this, options](const StatePtr& state) {
+                   return DecideStatusChange(state, state ? state->id : "", Code(EventType::kClosed),
+                                             options);
+                 },
+                 std::move(done));
+}
+
+void ConnectionService::SubmitExisting(std::string id, Decide decide, OutcomeCallback done) {
+  std::shared_ptr<Entry> entry = registry_.Find(id);
+  if (!entry) {
+    // Never existed: no entry is made, so unknown ids cannot grow the registry.
+    done(Outcome{model::ConnectionNotFound(id), nullptr, false});
+    return;
+  }
+  Submit(entry,
+         [decide = std::move(decide), id = std::move(id)](const StatePtr& state) {
+           if (!state || !state->exists()) {
+             Decision decision;
+             decision.error = model::ConnectionNotFound(id);
+             return decision;
+           }
+           return decide(state);
+         },
+         std::move(done));
+}
+
+void ConnectionService::Submit(const std::shared_ptr<Entry>& entry, Decide decide,
+                               OutcomeCallback done) {
+  RunSerialized(entry, [this, entry, decide = std::move(decide),
+                        done = std::move(done)](std::function<void()> finish) mutable {
+    Execute(entry, decide, std::move(done), std::move(finish));
+  });
+}
+
+void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, const Decide& decide,
+                                OutcomeCallback done, std::function<void()> finish) {
+  const StatePtr state = entry->LoadState();
+  Decision decision = decide(state);
+  if (decision.error) {
+    done(Outcome{std::move(decision.error), state, false});
+    finish();
+    return;
+  }
+  journal::AppendRequest request;
+  request.stream = decision.stream;
+  request.expected_revision = state ? state->revision : 0;
+  request.type = decision.event_type;
+  request.payload = std::move(decision.payload);
+  journal_.Append(std::move(request),
+                  [this, entry, created = decision.created, done = std::move(done),
+                   finish = std::move(finish)](const Status& status,
+                                               const journal::Event& event) mutable {
+                    OnCommitted(entry, status, event, created, done);
+                    finish();
+                  });
+}
+
+void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const Status& status,
+                                    const journal::Event& event, bool created,
+                                    OutcomeCallback& done) {
+  const StatePtr before = entry->LoadState();
+  if (!status.ok()) {
+    model::DittoError error = status.IsUnavailable() ? model::StorageUnavailable()
+                                                     : model::ConnectionUnavailable(event.stream);
+    done(Outcome{std::move(error), before, false});
+    return;
+  }
+  auto after = std::make_shared<projector::ConnectionState>(before ? *before
+                                                                   : projector::ConnectionState{});
+  const Status applied = projector::Apply(*after, event);
+  // The event was decided against exactly this state, with the connection's
+  // commands serialised: failing to apply it is a bug, not an input error.
+  CHECK(applied.ok(), applied.message().c_str());
+  StatePtr published = std::move(after);
+  {
+    std::lock_guard lock(entry->mutex);
+    entry->state = published;
+  }
+  snapshotter_.OnApplied(published, event.sequence);
+  done(Outcome{std::nullopt, std::move(published), created});
+}
+
+// --- decisions --------------------------------------------------------------
+
+ConnectionService::Decision ConnectionService::DecideCreate(const StatePtr& state,
+                                                            const model::Connection& connection,
+                                                            const CommandOptions& options) const {
+  Decision decision;
+  // Conflict is checked before validation, as Ditto does.
+  if (state && state->exists()) {
+    decision.error = model::ConnectionConflict(connection.id);
+    return decision;
+  }
+  decision.error = CheckPreconditions(options.preconditions, state.get(), /*is_read=*/false);
+  if (decision.error) return decision;
+  decision.error = model::ValidateConnection(connection, options_.validation);
+  if (decision.error) return decision;
+  decision.stream = connection.id;
+  decision.event_type = Code(EventType::kCreated);
+  decision.payload = model::SerializeConnection(connection);
+  return decision;
+}
+
+ConnectionService::Decision ConnectionService::DecideModify(const StatePtr& state,
+                                                            const model::Connection& connection,
+                                                            const CommandOptions& options) const {
+  if (!state || !state->exists()) {
+    Decision decision = DecideCreate(state, connection, options);
+    decision.created = true;
+    return decision;
+  }
+  Decision decision;
+  decision.error = CheckPreconditions(options.preconditions, state.get(), /*is_read=*/false);
+  if (decision.error) return decision;
+  const std::string_view new_type = model::ConnectionTypeName(connection.connection_type);
+  if (!options.sudo && new_type != projector::StoredConnectionType(state->json)) {
+    decision.error = model::ConnectionConfigurationInvalid(
+        "ConnectionType <" + std::string(new_type) + "> of existing connection <" + connection.id +
+        "> cannot be changed!");
+    return decision;
+  }
+  decision.error = model::ValidateConnection(connection, options_.validation);
+  if (decision.error) return decision;
+  decision.stream = connection.id;
+  decision.event_type = Code(EventType::kModified);
+  decision.payload = model::SerializeConnection(connection);
+  return decision;
+}
+
+ConnectionService::Decision ConnectionService::DecideStatusChange(
+    const StatePtr& state, std::string_view id, uint8_t event_type,
+    const CommandOptions& options) const {
+  Decision decision;
+  decision.error = CheckPreconditions(options.preconditions, state.get(), /*is_read=*/false);
+  if (decision.error) return decision;
+  if (event_type == Code(EventType::kOpened)) {
+    // Opening re-validates the stored connection (REF §4.4).
+    model::ParseOptions parse_options;
+    auto parsed = model::ParseConnection(state->json, parse_options);
+    if (auto* error = std::get_if<model::DittoError>(&parsed)) {
+      decision.error = std::move(*error);
+      return decision;
+    }
+    decision.error =
+        model::ValidateConnection(std::get<model::Connection>(parsed), options_.validation);
+    if (decision.error) return decision;
+  }
+  decision.stream = std::string(id);
+  decision.event_type = event_type;
+  return decision;
+}
+
+// --- queries ----------------------------------------------------------------
+
+Outcome ConnectionService::Retrieve(std::string_view id, const Preconditions& preconditions) const {
+  std::shared_ptr<Entry> entry = registry_.Find(id);
+  StatePtr state = entry ? entry->LoadState() : nullptr;
+  if (!state || !state->exists()) return Outcome{model::ConnectionNotFound(id), state, false};
+  if (auto error = CheckPreconditions(preconditions, state.get(), /*is_read=*/true)) {
+    return Outcome{std::move(error), state, false};
+  }
+  return Outcome{std::nullopt, std::move(state), false};
+}
+
+void ConnectionService::ForEachConnection(const std::function<void(const StatePtr&)>& visit) const {
+  registry_.ForEach([&visit](const std::string&, Entry& entry) {
+    StatePtr state = entry.LoadState();
+    if (state && state->exists()) visit(state);
+  });
+}
+
+std::vector<std::string> ConnectionService::AllConnectionIds() const {
+  std::vector<std::string> ids;
+  ForEachConnection([&ids](const StatePtr& state) { ids.push_back(state->id); });
+  return ids;
+}
+
+std::vector<std::string> ConnectionService::ConnectionIdsByTag(std::string_view tag) const {
+  std::vector<std::string> ids;
+  ForEachConnection([&ids, tag](const StatePtr& state) {
+    const std::vector<std::string> tags = projector::StoredTags(state->json);
+    if (std::find(tags.begin(), tags.end(), tag) != tags.end()) ids.push_back(state->id);
+  });
+  return ids;
+}
+
+ConnectionCounts ConnectionService::Counts() const {
+  ConnectionCounts counts;
+  std::map<std::string, uint64_t, std::less<>> by_status;
+  for (const char* status : {"open", "closed", "failed", "misconfigured", "unknown"}) {
+    by_status[status] = 0;
+  }
+  registry_.ForEach([&](const std::string&, Entry& entry) {
+    StatePtr state = entry.LoadState();
+    if (!state) return;
+    ++counts.total;
+    if (state->deleted) {
+      ++counts.deleted;
+      return;
+    }
+    ++by_status[std::string(projector::StoredConnectionStatus(state->json))];
+  });
+  counts.by_desired_status.assign(by_status.begin(), by_status.end());
+  return counts;
+}
+
+}  // namespace connectivity::service

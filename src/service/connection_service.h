@@ -1,0 +1,137 @@
+// ConnectionService: the commands and queries on connections, knowing
+// nothing of HTTP.
+//
+// Write path (ARCHITECTURE.md): a command is queued on its connection
+// (RunSerialized), decided against the current state (exists? conflict?
+// preconditions? validation), appended to the journal, and — once the
+// group-commit writer has synced it — applied through projector::Apply,
+// published, and only then answered through its callback. Callers are never
+// blocked on fsync: the callback runs on the journal's commit thread.
+// Reads answer from the in-memory states, which include every acknowledged
+// write.
+#ifndef CONNECTIVITY_SERVICE_CONNECTION_SERVICE_H_
+#define CONNECTIVITY_SERVICE_CONNECTION_SERVICE_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "journal/journal.h"
+#include "src/base/clock.h"
+#include "src/model/connection.h"
+#include "src/model/errors.h"
+#include "src/model/validation.h"
+#include "src/recovery/recovery.h"
+#include "src/service/preconditions.h"
+#include "src/service/registry.h"
+#include "src/service/snapshotter.h"
+
+namespace connectivity::service {
+
+struct ServiceOptions {
+  model::ValidationConfig validation;
+  SnapshotterOptions snapshots;
+  // A replay longer than this at start-up is followed by a snapshot pass.
+  uint64_t replay_snapshot_after_events = 1000;
+};
+
+struct CommandOptions {
+  Preconditions preconditions;
+  // ditto-sudo: a modify may change the connection type (REF §2.1).
+  bool sudo = false;
+};
+
+struct Outcome {
+  std::optional<model::DittoError> error;
+  StatePtr state;        // the state after the command; null on some errors
+  bool created = false;  // a modify that created the connection (upsert)
+};
+using OutcomeCallback = std::function<void(Outcome)>;
+
+struct ConnectionCounts {
+  uint64_t total = 0;
+  uint64_t deleted = 0;
+  // Existing connections by desired status (open, closed, failed, misconfigured, unknown).
+  std::vector<std::pair<std::string, uint64_t>> by_desired_status;
+};
+
+class ConnectionService {
+ public:
+  ConnectionService(journal::Journal& journal, recovery::Recovered recovered,
+                    ServiceOptions options, const Clock& clock);
+  ~ConnectionService();
+  ConnectionService(const ConnectionService&) = delete;
+  ConnectionService& operator=(const ConnectionService&) = delete;
+
+  // Starts the snapshotter (and takes a snapshot pass first if the replay was long).
+  void Start();
+  // Stops background work and writes a last snapshot pass. Call after the
+  // HTTP server stopped and the journal drained.
+  void Stop();
+  // Writes a snapshot pass now (sync=false, like every pass).
+  Status TakeSnapshot() { return snapshotter_.WritePass(); }
+
+  // --- commands (answered through `done`, possibly on another thread) ---
+  void Create(model::Connection connection, CommandOptions options, OutcomeCallback done);
+  // Upsert: creates the connection if it does not exist (REF §2.1).
+  void Modify(model::Connection connection, CommandOptions options, OutcomeCallback done);
+  void Delete(std::string id, CommandOptions options, OutcomeCallback done);
+  void Open(std::string id, CommandOptions options, OutcomeCallback done);
+  void Close(std::string id, CommandOptions options, OutcomeCallback done);
+
+  // --- queries (immediate) ---
+  // The current state of an existing connection, or connection.notfound.
+  Outcome Retrieve(std::string_view id, const Preconditions& preconditions) const;
+  std::vector<std::string> AllConnectionIds() const;
+  std::vector<std::string> ConnectionIdsByTag(std::string_view tag) const;
+  // Calls `visit` for every existing connection in id order.
+  void ForEachConnection(const std::function<void(const StatePtr&)>& visit) const;
+  ConnectionCounts Counts() const;
+
+  // OK, or the journal's sticky write error.
+  Status health() const { return journal_.health(); }
+  const recovery::RecoveryReport& recovery_report() const { return recovery_report_; }
+  SnapshotterStats snapshotter_stats() const { return snapshotter_.stats(); }
+  journal::Journal& journal() { return journal_; }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  // What a command decided against the current state.
+  struct Decision {
+    std::optional<model::DittoError> error;  // answer at once with this error
+    std::string stream;                      // else append this event
+    uint8_t event_type = 0;
+    std::string payload;
+    bool created = false;
+  };
+  using Decide = std::function<Decision(const StatePtr& state)>;
+
+  void Submit(const std::shared_ptr<Entry>& entry, Decide decide, OutcomeCallback done);
+  void Execute(const std::shared_ptr<Entry>& entry, const Decide& decide, OutcomeCallback done,
+               std::function<void()> finish);
+  void OnCommitted(const std::shared_ptr<Entry>& entry, const Status& status,
+                   const journal::Event& event, bool created, OutcomeCallback& done);
+  // Submits a command on an existing connection; 404 at once if it never existed.
+  void SubmitExisting(std::string id, Decide decide, OutcomeCallback done);
+
+  Decision DecideCreate(const StatePtr& state, const model::Connection& connection,
+                        const CommandOptions& options) const;
+  Decision DecideModify(const StatePtr& state, const model::Connection& connection,
+                        const CommandOptions& options) const;
+  Decision DecideStatusChange(const StatePtr& state, std::string_view id, uint8_t event_type,
+                              const CommandOptions& options) const;
+
+  journal::Journal& journal_;
+  const ServiceOptions options_;
+  const Clock& clock_;
+  const recovery::RecoveryReport recovery_report_;
+  ConnectionRegistry registry_;
+  Snapshotter snapshotter_;
+};
+
+}  // namespace connectivity::service
+
+#endif  // CONNECTIVITY_SERVICE_CONNECTION_SERVICE_H_

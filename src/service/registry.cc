@@ -1,0 +1,92 @@
+#include "src/service/registry.h"
+
+#include <atomic>
+#include <optional>
+#include <utility>
+
+namespace connectivity::service {
+
+std::shared_ptr<Entry> ConnectionRegistry::Find(std::string_view id) const {
+  std::shared_lock lock(mutex_);
+  const auto it = entries_.find(id);
+  return it == entries_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Entry> ConnectionRegistry::FindOrCreate(std::string_view id) {
+  if (std::shared_ptr<Entry> existing = Find(id)) return existing;
+  std::unique_lock lock(mutex_);
+  auto [it, inserted] = entries_.try_emplace(std::string(id));
+  if (inserted) it->second = std::make_shared<Entry>();
+  return it->second;
+}
+
+void ConnectionRegistry::Load(std::map<std::string, projector::ConnectionState, std::less<>>&& states) {
+  std::unique_lock lock(mutex_);
+  for (auto& [id, state] : states) {
+    auto entry = std::make_shared<Entry>();
+    entry->state = std::make_shared<const projector::ConnectionState>(std::move(state));
+    entries_.emplace_hint(entries_.end(), id, std::move(entry));
+  }
+  states.clear();
+}
+
+void ConnectionRegistry::ForEach(
+    const std::function<void(const std::string&, Entry&)>& visit) const {
+  std::shared_lock lock(mutex_);
+  for (const auto& [id, entry] : entries_) visit(id, *entry);
+}
+
+size_t ConnectionRegistry::size() const {
+  std::shared_lock lock(mutex_);
+  return entries_.size();
+}
+
+namespace {
+
+// Pops the next waiting task, or marks the entry idle if there is none.
+std::optional<SerializedTask> NextTask(Entry& entry) {
+  std::lock_guard lock(entry.mutex);
+  if (entry.waiting.empty()) {
+    entry.busy = false;
+    return std::nullopt;
+  }
+  SerializedTask next = std::move(entry.waiting.front());
+  entry.waiting.pop_front();
+  return next;
+}
+
+// Runs tasks until one finishes asynchronously. A task that finishes before
+// returning (an answer without a journal write) continues this loop instead
+// of recursing, so a long queue cannot grow the stack.
+void RunTasks(const std::shared_ptr<Entry>& entry, SerializedTask task) {
+  while (true) {
+    // 0: running, 1: finished synchronously, 2: this loop returned first.
+    auto handoff = std::make_shared<std::atomic<int>>(0);
+    task([entry, handoff]() {
+      int expected = 0;
+      if (handoff->compare_exchange_strong(expected, 1)) return;  // the loop continues
+      if (std::optional<SerializedTask> next = NextTask(*entry)) RunTasks(entry, std::move(*next));
+    });
+    int expected = 0;
+    if (handoff->compare_exchange_strong(expected, 2)) return;  // finishes later, asynchronously
+    std::optional<SerializedTask> next = NextTask(*entry);
+    if (!next) return;
+    task = std::move(*next);
+  }
+}
+
+}  // namespace
+
+void RunSerialized(const std::shared_ptr<Entry>& entry, SerializedTask task) {
+  {
+    std::lock_guard lock(entry->mutex);
+    if (entry->busy) {
+      entry->waiting.push_back(std::move(task));
+      return;
+    }
+    entry->busy = true;
+  }
+  RunTasks(entry, std::move(task));
+}
+
+}  // namespace connectivity::service

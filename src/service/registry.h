@@ -1,0 +1,76 @@
+// ConnectionRegistry: every connection id the service has seen, in id order,
+// with its current state and its command queue.
+//
+// Concurrency
+//   The id -> entry map is guarded by a shared mutex (lookups share it;
+//   inserting a new id takes it exclusively). Each Entry has its own mutex
+//   for its state pointer and queue. States are immutable once published:
+//   readers copy the shared_ptr under the entry mutex and read without locks.
+//   Lock order: map mutex before entry mutex; never the reverse.
+// Limits
+//   Entries are never removed (a deleted connection keeps its state with
+//   lifecycle DELETED, so revisions continue and history stays readable).
+#ifndef CONNECTIVITY_SERVICE_REGISTRY_H_
+#define CONNECTIVITY_SERVICE_REGISTRY_H_
+
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+#include "src/projector/connection_state.h"
+
+namespace connectivity::service {
+
+using StatePtr = std::shared_ptr<const projector::ConnectionState>;
+
+// A unit of work that must run alone on its connection. It is given a
+// `finish` callback that it (or whatever it started) calls exactly once when
+// the connection may run its next task.
+using SerializedTask = std::function<void(std::function<void()> finish)>;
+
+struct Entry {
+  std::mutex mutex;
+  StatePtr state;  // null until the first event; guarded by mutex
+  bool busy = false;  // a task is running; guarded by mutex
+  std::list<SerializedTask> waiting;  // guarded by mutex (std::list: no allocation when empty)
+
+  StatePtr LoadState() {
+    std::lock_guard lock(mutex);
+    return state;
+  }
+};
+
+class ConnectionRegistry {
+ public:
+  ConnectionRegistry() = default;
+  ConnectionRegistry(const ConnectionRegistry&) = delete;
+  ConnectionRegistry& operator=(const ConnectionRegistry&) = delete;
+
+  std::shared_ptr<Entry> Find(std::string_view id) const;
+  std::shared_ptr<Entry> FindOrCreate(std::string_view id);
+  // Bulk load at start-up, before any command; `states` in id order.
+  void Load(std::map<std::string, projector::ConnectionState, std::less<>>&& states);
+
+  // Calls `visit` for every entry in id order under the shared map lock;
+  // `visit` must not call back into the registry.
+  void ForEach(const std::function<void(const std::string&, Entry&)>& visit) const;
+  size_t size() const;
+
+ private:
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, std::shared_ptr<Entry>, std::less<>> entries_;
+};
+
+// Runs `task` on `entry` once every earlier task of that entry has finished.
+// Tasks of different entries run in parallel; each runs on the thread that
+// submitted it or the thread that finished the task before it.
+void RunSerialized(const std::shared_ptr<Entry>& entry, SerializedTask task);
+
+}  // namespace connectivity::service
+
+#endif  // CONNECTIVITY_SERVICE_REGISTRY_H_

@@ -1,0 +1,68 @@
+// A test fixture that runs one real server on a fresh data directory.
+#ifndef CONNECTIVITY_TESTS_INTEGRATION_SERVER_FIXTURE_H_
+#define CONNECTIVITY_TESTS_INTEGRATION_SERVER_FIXTURE_H_
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "tests/integration/http_client.h"
+#include "tests/integration/json_util.h"
+#include "tests/integration/server_process.h"
+
+namespace connectivity::testing {
+
+// A small valid MQTT connection (closed, so no broker is needed).
+inline std::string MqttConnection(const std::string& id, const std::string& extra = "") {
+  return R"({"id":")" + id +
+         R"(","connectionType":"mqtt","connectionStatus":"closed","uri":"tcp://127.0.0.1:1883",)"
+         R"("sources":[{"addresses":["devices/#"],"qos":1,"authorizationContext":["ditto:inbound"]}],)"
+         R"("targets":[])" +
+         extra + "}";
+}
+
+inline std::string Command(const std::string& type, const std::string& members) {
+  return R"({"type":")" + type + R"(",)" + members + "}";
+}
+
+inline std::string CreateCommand(const std::string& connection_json) {
+  return Command("connectivity.commands:createConnection", R"("connection":)" + connection_json);
+}
+
+inline std::string IdCommand(const std::string& type, const std::string& id) {
+  return Command(type, R"("connectionId":")" + id + R"(")");
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartServer(); }
+
+  void StartServer(ServerOptions options = {}) {
+    options.data_dir = data_dir();
+    server_ = std::make_unique<ServerProcess>(std::move(options));
+    ASSERT_TRUE(server_->ok()) << server_->log();
+  }
+  void RestartServer(ServerOptions options = {}) {
+    ASSERT_EQ(server_->Stop(SIGTERM), 0) << server_->log();
+    StartServer(std::move(options));
+  }
+  std::string data_dir() const { return dir_.path() + "/data"; }
+  uint16_t port() const { return server_->port(); }
+
+  HttpResponse Send(const std::string& command, const std::string& headers = R"({"aggregate":false})",
+                    const std::string& selection = "/system/sharding/connection") {
+    return Piggyback(port(), command, headers, selection);
+  }
+  HttpResponse Create(const std::string& connection_json) { return Send(CreateCommand(connection_json)); }
+  HttpResponse Retrieve(const std::string& id) {
+    return Send(IdCommand("connectivity.commands:retrieveConnection", id));
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+}  // namespace connectivity::testing
+
+#endif  // CONNECTIVITY_TESTS_INTEGRATION_SERVER_FIXTURE_H_
