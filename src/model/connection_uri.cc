@@ -257,16 +257,27 @@ std::optional<ConnectionUri> ParseConnectionUri(std::string_view text) {
 }
 
 std::string MaskUriPassword(std::string_view uri) {
+  constexpr std::string_view kMask = "*****";
   const size_t scheme_end = uri.find("://");
   const size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  auto masked = [&](size_t from, size_t to) {
+    return std::string(uri.substr(0, from)) + std::string(kMask) + std::string(uri.substr(to));
+  };
   const size_t at = uri.rfind('@');
-  if (at == std::string_view::npos || at < start) return std::string(uri);
+  if (at != std::string_view::npos && at >= start) {
+    // User-info: mask what follows its first ':'; without ':' mask all of it (a token, or a
+    // password whose ':' was mistyped).
+    const size_t colon = uri.find(':', start);
+    return colon < at ? masked(colon + 1, at) : masked(start, at);
+  }
+  // No '@': a port is the only thing that may follow ':' in the authority. Anything else may be
+  // a password whose '@' was mistyped.
+  const size_t authority_end = std::min(uri.find_first_of("/?#", start), uri.size());
   const size_t colon = uri.find(':', start);
-  if (colon == std::string_view::npos || colon > at) return std::string(uri);
-  std::string masked(uri.substr(0, colon + 1));
-  masked.append("*****");
-  masked.append(uri.substr(at));
-  return masked;
+  if (colon >= authority_end) return std::string(uri);
+  std::string_view after_colon = uri.substr(colon + 1, authority_end - colon - 1);
+  const bool is_port = after_colon.find_first_not_of("0123456789") == std::string_view::npos;
+  return is_port ? std::string(uri) : masked(colon + 1, authority_end);
 }
 
 }  // namespace connectivity::model

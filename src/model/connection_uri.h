@@ -37,9 +37,10 @@ std::optional<ConnectionUri> ParseConnectionUri(std::string_view uri);
 // True if `text` holds only characters <= U+0020 (Java's `trim().isEmpty()`).
 bool IsBlank(std::string_view text);
 
-// `uri` with the password of its user-info replaced by `*****`. Works on invalid URIs too, erring
-// on the side of masking more: everything between the first ':' after the scheme's "//" (or the
-// start) and the last '@' is masked.
+// `uri` with the password of its user-info replaced by `*****`, for error messages. Works on
+// invalid URIs too and errs on the side of masking more: with an '@', everything between the
+// first ':' after "://" (or the start) and the last '@' (the whole user-info if it has no ':');
+// without an '@', whatever follows a ':' in the authority unless it is a numeric port.
 std::string MaskUriPassword(std::string_view uri);
 
 }  // namespace connectivity::model

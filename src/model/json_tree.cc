@@ -64,11 +64,15 @@ std::string_view TrimTrailingWhitespace(std::string_view text) {
 class TreeBuilder {
  public:
   std::optional<DittoError> BuildValue(ondemand::value value, size_t depth, JsonNode& out);
-  std::optional<DittoError> BuildRootScalar(ondemand::document& document, JsonNode& out);
+  // `input` is the whole document text (to find trailing content after a number).
+  std::optional<DittoError> BuildRootScalar(ondemand::document& document, std::string_view input,
+                                            JsonNode& out);
   bool contains_nul_character() const { return contains_nul_character_; }
 
  private:
-  std::optional<DittoError> CountNode(size_t depth);
+  std::optional<DittoError> CountNode();
+  // `depth` of a container: 0 for the root, so kJsonDepthMax containers may nest.
+  static std::optional<DittoError> CheckDepth(size_t depth);
   std::optional<DittoError> BuildObject(ondemand::value value, size_t depth, JsonNode& out);
   std::optional<DittoError> BuildArray(ondemand::value value, size_t depth, JsonNode& out);
   std::optional<DittoError> BuildNumber(std::string_view token, JsonNode& out);
@@ -80,11 +84,7 @@ class TreeBuilder {
   bool contains_nul_character_ = false;
 };
 
-std::optional<DittoError> TreeBuilder::CountNode(size_t depth) {
-  if (depth > kJsonDepthMax) {
-    return JsonInvalid("The JSON is nested deeper than the limit of " +
-                       std::to_string(kJsonDepthMax) + " levels.");
-  }
+std::optional<DittoError> TreeBuilder::CountNode() {
   if (++node_count_ > kJsonNodeCountMax) {
     return JsonInvalid("The JSON has more values than the limit of " +
                        std::to_string(kJsonNodeCountMax) + ".");
@@ -92,15 +92,23 @@ std::optional<DittoError> TreeBuilder::CountNode(size_t depth) {
   return std::nullopt;
 }
 
+std::optional<DittoError> TreeBuilder::CheckDepth(size_t depth) {
+  if (depth < kJsonDepthMax) return std::nullopt;
+  return JsonInvalid("The JSON is nested deeper than the limit of " +
+                     std::to_string(kJsonDepthMax) + " levels.");
+}
+
 std::optional<DittoError> TreeBuilder::BuildValue(ondemand::value value, size_t depth,
                                                   JsonNode& out) {
-  if (auto error = CountNode(depth)) return error;
+  if (auto error = CountNode()) return error;
   ondemand::json_type type;
   if (auto error = value.type().get(type)) return ParseFailure(error);
   switch (type) {
     case ondemand::json_type::object:
+      if (auto error = CheckDepth(depth)) return error;
       return BuildObject(value, depth, out);
     case ondemand::json_type::array:
+      if (auto error = CheckDepth(depth)) return error;
       return BuildArray(value, depth, out);
     case ondemand::json_type::string: {
       std::string_view text;
@@ -189,8 +197,8 @@ std::optional<DittoError> TreeBuilder::BuildNumber(std::string_view token, JsonN
 
 // simdjson treats a scalar document specially (it cannot become an ondemand::value).
 std::optional<DittoError> TreeBuilder::BuildRootScalar(ondemand::document& document,
-                                                       JsonNode& out) {
-  if (auto error = CountNode(0)) return error;
+                                                       std::string_view input, JsonNode& out) {
+  if (auto error = CountNode()) return error;
   ondemand::json_type type;
   if (auto error = document.type().get(type)) return ParseFailure(error);
   if (type == ondemand::json_type::string) {
@@ -212,9 +220,16 @@ std::optional<DittoError> TreeBuilder::BuildRootScalar(ondemand::document& docum
     out.kind = JsonKind::kNull;
     return std::nullopt;
   }
+  // A number document: the whole text must be one number (simdjson's root-number parsing would
+  // refuse numbers that it cannot represent, which nested numbers may be).
   std::string_view token = document.raw_json_token();
-  double ignored = 0;
-  if (auto error = document.get_double().get(ignored)) return ParseFailure(error);
+  while (!token.empty() && (token.front() == ' ' || token.front() == '\t' ||
+                            token.front() == '\n' || token.front() == '\r')) {
+    token.remove_prefix(1);
+  }
+  if (token.data() + token.size() != input.data() + input.size()) {
+    return ParseFailure(simdjson::TRAILING_CONTENT);
+  }
   return BuildNumber(token, out);
 }
 
@@ -323,7 +338,14 @@ std::variant<ParsedJson, DittoError> ParseJsonTree(std::string_view json) {
   bool is_scalar = false;
   if (auto error = document.is_scalar().get(is_scalar)) return ParseFailure(error);
   if (is_scalar) {
-    if (auto error = builder.BuildRootScalar(document, parsed.root)) return *error;
+    if (auto error = builder.BuildRootScalar(document, padded, parsed.root)) return *error;
+    if (parsed.root.IsString()) {
+      // simdjson does not look past a root string for trailing content.
+      const char* location = nullptr;
+      if (document.current_location().get(location) != simdjson::OUT_OF_BOUNDS) {
+        return ParseFailure(simdjson::TRAILING_CONTENT);
+      }
+    }
   } else {
     ondemand::value root;
     if (auto error = document.get_value().get(root)) return ParseFailure(error);
