@@ -101,12 +101,16 @@ MaybeError ReadStringArray(const JsonNode& array, const std::string& pointer, bo
 }
 
 void ReadStringMap(const JsonNode& object, bool coerce, StringMap& out) {
+  // The tree's keys are unique already, so the map can be appended to (if it started empty).
+  const bool append = out.empty();
   for (size_t i = 0; i < object.keys.size(); ++i) {
     const JsonNode& value = object.items[i];
-    if (value.IsString()) {
-      SetInStringMap(out, object.keys[i], value.text);
-    } else if (coerce) {
-      SetInStringMap(out, object.keys[i], ToCompactJson(value));
+    if (!value.IsString() && !coerce) continue;
+    std::string text = value.IsString() ? value.text : ToCompactJson(value);
+    if (append) {
+      out.emplace_back(object.keys[i], std::move(text));
+    } else {
+      SetInStringMap(out, object.keys[i], std::move(text));
     }
   }
 }

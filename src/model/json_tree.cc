@@ -140,7 +140,9 @@ std::optional<DittoError> TreeBuilder::BuildObject(ondemand::value value, size_t
   out.kind = JsonKind::kObject;
   ondemand::object object;
   if (auto error = value.get_object().get(object)) return ParseFailure(error);
-  std::unordered_map<std::string, size_t> index;  // used once the object is large
+  // Used once the object is large; its views point into `out.keys` and are rebuilt whenever that
+  // vector reallocates (moving short strings moves their characters).
+  std::unordered_map<std::string_view, size_t> index;
   for (auto field_result : object) {
     ondemand::field field;
     if (auto error = std::move(field_result).get(field)) return ParseFailure(error);
@@ -160,14 +162,22 @@ std::optional<DittoError> TreeBuilder::BuildObject(ondemand::value value, size_t
       if (index.empty()) {
         for (size_t i = 0; i < out.keys.size(); ++i) index.emplace(out.keys[i], i);
       }
-      auto [it, inserted] = index.emplace(key, out.keys.size());
-      position = it->second;
+      auto found = index.find(key);
+      if (found != index.end()) position = found->second;
     }
     if (position < out.keys.size()) {
       out.items[position] = std::move(child);
+      continue;
+    }
+    const size_t capacity = out.keys.capacity();
+    out.keys.push_back(std::move(key));
+    out.items.push_back(std::move(child));
+    if (index.empty()) continue;
+    if (out.keys.capacity() != capacity) {
+      index.clear();
+      for (size_t i = 0; i < out.keys.size(); ++i) index.emplace(out.keys[i], i);
     } else {
-      out.keys.push_back(std::move(key));
-      out.items.push_back(std::move(child));
+      index.emplace(out.keys.back(), out.keys.size() - 1);
     }
   }
   return std::nullopt;
