@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "src/model/errors.h"
+#include "src/model/json_tree.h"
 
 namespace connectivity::model {
 
@@ -207,6 +208,12 @@ struct ParseOptions {
 // connectivity:connection.configuration.invalid). Never throws; every failure is a 4xx.
 std::variant<Connection, DittoError> ParseConnection(std::string_view json,
                                                      const ParseOptions& options);
+
+// The same for a connection object nested in a larger document (e.g. the piggyback command's
+// `connection` member): parse the whole document once with ParseJsonTree, move the member's
+// subtree here. Cheaper than re-serialising the member and parsing it again.
+std::variant<Connection, DittoError> ParseConnectionTree(JsonNode connection,
+                                                         const ParseOptions& options);
 
 // Ditto's retrieve shape (hidden fields omitted), compact, fields in REF §3.1 emission order.
 // The text always starts with `{"id":`, then `,"name":`, `,"connectionType":"`,

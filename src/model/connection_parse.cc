@@ -192,6 +192,26 @@ MaybeError CheckConnection(const Connection& connection) {
   return std::nullopt;
 }
 
+std::variant<Connection, DittoError> ParseConnectionObject(JsonNode root,
+                                                           bool contains_nul_character,
+                                                           const ParseOptions& options) {
+  // Ditto's JsonFactory#newObject reads the literal `null` as an empty object.
+  if (root.IsNull()) root = JsonNode::Object();
+  if (!root.IsObject()) return JsonInvalid("The JSON is not a valid JSON object!");
+  if (options.migrate_legacy_fields) MigrateLegacyFields(root);
+
+  Connection connection;
+  ParseState state;
+  JsonReader reader(root, "");
+  if (auto error = ReadHead(reader, options, connection, state)) return std::move(*error);
+  if (auto error = ReadBody(reader, connection)) return std::move(*error);
+  if (auto error = CheckConnection(connection)) return std::move(*error);
+  MigrateParsedConnection(std::move(state.mapping_context), connection);
+  // Ditto finds U+0000 only after the command was parsed (in a pre-enforcer), hence last.
+  if (contains_nul_character) return JsonForbiddenNulCharacter();
+  return connection;
+}
+
 }  // namespace
 
 std::variant<Connection, DittoError> ParseConnection(std::string_view json,
@@ -199,21 +219,13 @@ std::variant<Connection, DittoError> ParseConnection(std::string_view json,
   auto parsed = ParseJsonTree(json);
   if (auto* error = std::get_if<DittoError>(&parsed)) return std::move(*error);
   ParsedJson& tree = std::get<ParsedJson>(parsed);
-  // Ditto's JsonFactory#newObject reads the literal `null` as an empty object.
-  if (tree.root.IsNull()) tree.root = JsonNode::Object();
-  if (!tree.root.IsObject()) return JsonInvalid("The JSON is not a valid JSON object!");
-  if (options.migrate_legacy_fields) MigrateLegacyFields(tree.root);
+  return ParseConnectionObject(std::move(tree.root), tree.contains_nul_character, options);
+}
 
-  Connection connection;
-  ParseState state;
-  JsonReader reader(tree.root, "");
-  if (auto error = ReadHead(reader, options, connection, state)) return std::move(*error);
-  if (auto error = ReadBody(reader, connection)) return std::move(*error);
-  if (auto error = CheckConnection(connection)) return std::move(*error);
-  MigrateParsedConnection(std::move(state.mapping_context), connection);
-  // Ditto finds U+0000 only after the command was parsed (in a pre-enforcer), hence last.
-  if (tree.contains_nul_character) return JsonForbiddenNulCharacter();
-  return connection;
+std::variant<Connection, DittoError> ParseConnectionTree(JsonNode connection,
+                                                         const ParseOptions& options) {
+  const bool contains_nul_character = ContainsNulCharacter(connection);
+  return ParseConnectionObject(std::move(connection), contains_nul_character, options);
 }
 
 }  // namespace connectivity::model

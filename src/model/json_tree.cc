@@ -368,6 +368,17 @@ std::variant<ParsedJson, DittoError> ParseJsonTree(std::string_view json) {
   return parsed;
 }
 
+bool ContainsNulCharacter(const JsonNode& node) {
+  if (node.text.find('\0') != std::string::npos) return true;
+  for (const std::string& key : node.keys) {
+    if (key.find('\0') != std::string::npos) return true;
+  }
+  for (const JsonNode& item : node.items) {
+    if (ContainsNulCharacter(item)) return true;
+  }
+  return false;
+}
+
 void AppendCompactJson(std::string& out, const JsonNode& node) { AppendNode(out, node); }
 
 std::string ToCompactJson(const JsonNode& node) {

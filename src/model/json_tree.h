@@ -70,6 +70,9 @@ struct ParsedJson {
 // a message that never quotes the input.
 std::variant<ParsedJson, DittoError> ParseJsonTree(std::string_view json);
 
+// True if any key or string in the tree contains U+0000.
+bool ContainsNulCharacter(const JsonNode& node);
+
 // Appends the compact JSON text of `node` (members in tree order, numbers as written).
 void AppendCompactJson(std::string& out, const JsonNode& node);
 std::string ToCompactJson(const JsonNode& node);

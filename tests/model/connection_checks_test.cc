@@ -250,5 +250,22 @@ TEST(ConnectionChecksTest, UnknownCredentialType) {
               "json.field.missing", "JSON did not include required </password> field!");
 }
 
+// A connection nested in a larger document (the piggyback envelope) parses from its subtree.
+TEST(ConnectionChecksTest, ParseConnectionTreeMatchesParseConnection) {
+  std::string envelope = R"({"type":"connectivity.commands:createConnection","connection":)" +
+                         std::string(kBaseConnection) + "}";
+  JsonNode tree = ParseTree(envelope);
+  auto parsed = ParseConnectionTree(std::move(*tree.Find("connection")), PiggybackOptions());
+  ASSERT_TRUE(std::holds_alternative<Connection>(parsed));
+  EXPECT_EQ(SerializeConnection(std::get<Connection>(parsed)),
+            SerializeConnection(ParseValid(kBaseConnection)));
+  JsonNode broken = ParseTree(WithMember(kBaseConnection, "name", R"("x\u0000")"));
+  auto error = ParseConnectionTree(std::move(broken), PiggybackOptions());
+  ASSERT_TRUE(std::holds_alternative<DittoError>(error));
+  EXPECT_EQ(std::get<DittoError>(error).message,
+            "JSON contains a string with the forbidden character '\\u0000'");
+  EXPECT_EQ(std::get<DittoError>(ParseConnectionTree(JsonNode::Array(), {})).error, "json.invalid");
+}
+
 }  // namespace
 }  // namespace connectivity::model
