@@ -1,6 +1,9 @@
 #include "journal/group_commit.h"
 
+#include <linux/futex.h>
 #include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <utility>
@@ -27,6 +30,22 @@ uint64_t MicrosSince(SteadyClock::time_point start, SteadyClock::time_point end)
 
 }  // namespace
 
+static_assert(std::atomic<uint32_t>::is_always_lock_free &&
+                  sizeof(std::atomic<uint32_t>) == sizeof(uint32_t),
+              "Completion::ready is used as a futex word");
+
+void GroupCommitter::Completion::Wait() {
+  while (ready.load(std::memory_order_acquire) == 0) {
+    // Returns at once if `ready` is no longer 0; spurious wakeups loop.
+    syscall(SYS_futex, &ready, FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0);
+  }
+}
+
+void GroupCommitter::Completion::Signal() {
+  ready.store(1, std::memory_order_release);
+  syscall(SYS_futex, &ready, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
 GroupCommitter::GroupCommitter(storage::Store* store, const Clock* clock,
                                const JournalOptions& options, Position position,
                                JournalCounters* counters)
@@ -48,22 +67,34 @@ void GroupCommitter::Start() {
 }
 
 void GroupCommitter::Append(AppendRequest request, AppendCallback done) {
-  const size_t bytes = RequestBytes(request);
+  Pending pending{std::move(request), std::move(done), nullptr, SteadyClock::now(), {}, 0, 0, 0};
+  if (Enqueue(std::move(pending))) return;
+  Event event;
+  event.stream = std::move(pending.request.stream);
+  pending.done(Status::Unavailable("the journal is closed"), event);
+}
+
+Result<Event> GroupCommitter::AppendAndWait(AppendRequest request) {
+  auto completion = std::make_shared<Completion>();
+  Pending pending{std::move(request), nullptr, completion, SteadyClock::now(), {}, 0, 0, 0};
+  if (!Enqueue(std::move(pending))) return Status::Unavailable("the journal is closed");
+  completion->Wait();
+  if (!completion->status.ok()) return completion->status;
+  return std::move(completion->event);
+}
+
+bool GroupCommitter::Enqueue(Pending&& pending) {
+  const size_t bytes = RequestBytes(pending.request);
   std::unique_lock lock(mutex_);
-  if (closing_) {
-    lock.unlock();
-    Event event;
-    event.stream = std::move(request.stream);
-    done(Status::Unavailable("the journal is closed"), event);
-    return;
-  }
-  queue_.push_back(Pending{std::move(request), std::move(done), SteadyClock::now(), {}, 0, 0, 0});
+  if (closing_) return false;
+  queue_.push_back(std::move(pending));
   queue_bytes_ += bytes;
-  const bool was_idle = queue_.size() == 1;
-  lock.unlock();
   // Only the first request of a batch needs to wake the thread: later ones
   // are picked up by the TakeBatch that follows the running commit.
+  const bool was_idle = queue_.size() == 1;
+  lock.unlock();
   if (was_idle) wake_.notify_one();
+  return true;
 }
 
 void GroupCommitter::Close() {
@@ -224,7 +255,14 @@ void GroupCommitter::CommitBatchComplete(std::vector<Pending>& batch) {
     } else {
       counters_->appends_failed.fetch_add(1, std::memory_order_relaxed);
     }
-    pending.done(pending.status, event);
+    if (pending.completion != nullptr) {
+      Completion& completion = *pending.completion;
+      completion.status = std::move(pending.status);
+      completion.event = std::move(event);
+      completion.Signal();
+    } else {
+      pending.done(pending.status, event);
+    }
   }
   batch.clear();
 }

@@ -1,7 +1,5 @@
 #include "journal/journal.h"
 
-#include <condition_variable>
-#include <mutex>
 #include <utility>
 
 #include "journal/codec.h"
@@ -140,26 +138,10 @@ void JournalImpl::Append(AppendRequest request, AppendCallback done) {
 }
 
 Result<Event> JournalImpl::AppendAndWait(AppendRequest request) {
-  struct Waiter {
-    std::mutex mutex;
-    std::condition_variable done_cv;
-    bool done = false;
-    Status status;
-    Event event;
-  } waiter;
-  Append(std::move(request), [&waiter](const Status& status, const Event& event) {
-    // Notify under the lock: once `done` is seen the waiter may return and
-    // destroy itself, so nothing may touch it after the unlock.
-    std::lock_guard lock(waiter.mutex);
-    waiter.status = status;
-    if (status.ok()) waiter.event = event;
-    waiter.done = true;
-    waiter.done_cv.notify_one();
-  });
-  std::unique_lock lock(waiter.mutex);
-  waiter.done_cv.wait(lock, [&waiter] { return waiter.done; });
-  if (!waiter.status.ok()) return waiter.status;
-  return std::move(waiter.event);
+  if (committer_ == nullptr) {
+    return Status::Unavailable("the journal in " + store_->dir() + " is open read-only");
+  }
+  return committer_->AppendAndWait(std::move(request));
 }
 
 Status JournalImpl::health() const {
