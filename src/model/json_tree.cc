@@ -135,50 +135,55 @@ std::optional<DittoError> TreeBuilder::BuildValue(ondemand::value value, size_t 
   return ParseFailure(simdjson::INCORRECT_TYPE);
 }
 
+// Adds a member with Ditto's duplicate-key rule: the first position and the last value win.
+// `index` maps names to positions once the object is large; its views point into `object.keys`
+// and are rebuilt whenever that vector reallocates (moving short strings moves their characters).
+void AddMember(JsonNode& object, std::string key, JsonNode value,
+               std::unordered_map<std::string_view, size_t>& index) {
+  size_t position = object.keys.size();
+  if (object.keys.size() < kObjectIndexThreshold) {
+    for (size_t i = 0; i < object.keys.size(); ++i) {
+      if (object.keys[i] == key) position = i;
+    }
+  } else {
+    if (index.empty()) {
+      for (size_t i = 0; i < object.keys.size(); ++i) index.emplace(object.keys[i], i);
+    }
+    auto found = index.find(key);
+    if (found != index.end()) position = found->second;
+  }
+  if (position < object.keys.size()) {
+    object.items[position] = std::move(value);
+    return;
+  }
+  const size_t capacity = object.keys.capacity();
+  object.keys.push_back(std::move(key));
+  object.items.push_back(std::move(value));
+  if (index.empty()) return;
+  if (object.keys.capacity() != capacity) {
+    index.clear();
+    for (size_t i = 0; i < object.keys.size(); ++i) index.emplace(object.keys[i], i);
+  } else {
+    index.emplace(object.keys.back(), object.keys.size() - 1);
+  }
+}
+
 std::optional<DittoError> TreeBuilder::BuildObject(ondemand::value value, size_t depth,
                                                    JsonNode& out) {
   out.kind = JsonKind::kObject;
   ondemand::object object;
   if (auto error = value.get_object().get(object)) return ParseFailure(error);
-  // Used once the object is large; its views point into `out.keys` and are rebuilt whenever that
-  // vector reallocates (moving short strings moves their characters).
   std::unordered_map<std::string_view, size_t> index;
   for (auto field_result : object) {
     ondemand::field field;
     if (auto error = std::move(field_result).get(field)) return ParseFailure(error);
-    std::string_view key_view;
-    if (auto error = field.unescaped_key().get(key_view)) return ParseFailure(error);
-    NoteString(key_view);
-    std::string key(key_view);
+    std::string_view key;
+    if (auto error = field.unescaped_key().get(key)) return ParseFailure(error);
+    NoteString(key);
+    std::string key_copy(key);  // `key` dies with the next simdjson call
     JsonNode child;
     if (auto error = BuildValue(field.value(), depth + 1, child)) return error;
-    // Ditto's JSON objects keep the first position and the last value of a duplicate key.
-    size_t position = out.keys.size();
-    if (out.keys.size() < kObjectIndexThreshold) {
-      for (size_t i = 0; i < out.keys.size(); ++i) {
-        if (out.keys[i] == key) position = i;
-      }
-    } else {
-      if (index.empty()) {
-        for (size_t i = 0; i < out.keys.size(); ++i) index.emplace(out.keys[i], i);
-      }
-      auto found = index.find(key);
-      if (found != index.end()) position = found->second;
-    }
-    if (position < out.keys.size()) {
-      out.items[position] = std::move(child);
-      continue;
-    }
-    const size_t capacity = out.keys.capacity();
-    out.keys.push_back(std::move(key));
-    out.items.push_back(std::move(child));
-    if (index.empty()) continue;
-    if (out.keys.capacity() != capacity) {
-      index.clear();
-      for (size_t i = 0; i < out.keys.size(); ++i) index.emplace(out.keys[i], i);
-    } else {
-      index.emplace(out.keys.back(), out.keys.size() - 1);
-    }
+    AddMember(out, std::move(key_copy), std::move(child), index);
   }
   return std::nullopt;
 }
