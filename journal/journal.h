@@ -106,6 +106,12 @@ class Journal {
   virtual ~Journal() = default;
 
   // --- writes (kReadWrite only) ---
+  // Outcomes: OK; kConflict (expected revision does not match);
+  // kInvalidArgument (stream empty, longer than 1 KiB or containing '\0';
+  // type 0; payload over 16 MiB); kUnavailable (the sticky error after a
+  // failed write, or the journal is closed or open read-only). In the last
+  // two cases `done` runs at once on the caller's thread; otherwise always
+  // on the commit thread.
   virtual void Append(AppendRequest request, AppendCallback done) = 0;
   // Append and block until committed. For tests, tools and benchmarks.
   virtual Result<Event> AppendAndWait(AppendRequest request) = 0;
@@ -115,6 +121,14 @@ class Journal {
   virtual void Close() = 0;
 
   // --- reads ---
+  // Readers verify what they read: checksums, contiguous revisions per
+  // stream (a stream starts at 1), contiguous sequences, and that order
+  // entries agree with their records. A failure is kCorruption naming the
+  // key, e.g. "events['conn-1' rev 5]: checksum mismatch (...)"; cursors
+  // never report an error as the end. A cursor reads a consistent snapshot
+  // taken at its first Next(), pins the data it reads (keep it short-lived)
+  // and must not outlive the journal.
+
   // Last committed global sequence (0 if empty).
   virtual uint64_t last_sequence() const = 0;
   // Last revision of a stream (0 if it has none).
@@ -123,13 +137,15 @@ class Journal {
   // Events of one stream with from <= revision <= to, ascending.
   virtual std::unique_ptr<EventCursor> ReadStream(std::string_view stream, uint64_t from_revision,
                                                   uint64_t to_revision) = 0;
-  // Events in global order starting at `from_sequence`.
+  // Events in global order starting at `from_sequence` (the order column
+  // family, plus one lookup per event).
   virtual std::unique_ptr<EventCursor> ReadGlobal(uint64_t from_sequence) = 0;
   // Every event in (stream, revision) order: the fastest full scan.
   virtual std::unique_ptr<EventCursor> ScanAll() = 0;
   // The first sequence whose timestamp is >= timestamp_us (last_sequence()+1 if none).
   virtual Result<uint64_t> FirstSequenceAtOrAfter(int64_t timestamp_us) = 0;
-  // kSecondary: catch up with the primary's latest writes.
+  // kSecondary: catch up with the primary's latest writes (and
+  // last_sequence()). Other modes: OK, nothing to do.
   virtual Status Refresh() = 0;
   virtual JournalStats Stats() = 0;
 
