@@ -32,8 +32,7 @@ std::variant<std::string, model::DittoError> RequiredString(simdjson::dom::objec
   }
   std::string_view text;
   if (value.get_string().get(text) != simdjson::SUCCESS) {
-    return model::JsonInvalid("Value <" + simdjson::minify(value) + "> for </" + std::string(name) +
-                              "> is not of type <String>!");
+    return model::JsonFieldTypeInvalid("/" + std::string(name), "String");
   }
   return std::string(text);
 }

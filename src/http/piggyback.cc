@@ -79,7 +79,7 @@ std::optional<Selection> ParseSelection(std::string_view selection) {
 }
 
 model::DittoError Prefixed(model::DittoError error, std::string_view type) {
-  if (error.IsJsonError()) {
+  if (error.IsJsonError() && error.message != model::kJsonForbiddenNulCharacterMessage) {
     error.message = "Error when parsing Json type '" + std::string(type) + "': " + error.message;
   }
   return error;
@@ -108,8 +108,7 @@ std::variant<model::Connection, model::DittoError> ConnectionMember(object comma
     return model::JsonFieldMissing("/connection");
   }
   if (!connection.is_object()) {
-    return model::JsonInvalid("Value <" + simdjson::minify(connection) +
-                              "> for </connection> is not of type <JsonObject>!");
+    return model::JsonFieldTypeInvalid("/connection", "JsonObject");
   }
   model::ParseOptions options;
   options.id_required = true;
@@ -122,10 +121,19 @@ Prepared OnShard(std::function<void(Reply)> run) { return Prepared{Selection::kC
 
 void ReplyError(const Reply& reply, const model::DittoError& error) { reply(error.ToJson()); }
 
+// A connection that did not parse. Ditto finds U+0000 only after the command
+// was parsed, so that one error comes back bare; the others are parse errors.
+Preparation ConnectionParseFailure(model::DittoError error, const Context& context) {
+  if (error.message == model::kJsonForbiddenNulCharacterMessage) {
+    return OnShard([error](Reply reply) { ReplyError(reply, error); });
+  }
+  return Prefixed(std::move(error), context.type);
+}
+
 Preparation PrepareCreate(service::ConnectionService& service, const Context& context,
                           object command) {
   auto parsed = ConnectionMember(command);
-  if (auto* error = std::get_if<model::DittoError>(&parsed)) return Prefixed(*error, context.type);
+  if (auto* error = std::get_if<model::DittoError>(&parsed)) return ConnectionParseFailure(*error, context);
   auto connection = std::make_shared<model::Connection>(std::move(std::get<model::Connection>(parsed)));
   return OnShard([&service, connection, options = OptionsFrom(context)](Reply reply) {
     service.Create(std::move(*connection), options, [reply](service::Outcome outcome) {
@@ -138,7 +146,7 @@ Preparation PrepareCreate(service::ConnectionService& service, const Context& co
 Preparation PrepareModify(service::ConnectionService& service, const Context& context,
                           object command) {
   auto parsed = ConnectionMember(command);
-  if (auto* error = std::get_if<model::DittoError>(&parsed)) return Prefixed(*error, context.type);
+  if (auto* error = std::get_if<model::DittoError>(&parsed)) return ConnectionParseFailure(*error, context);
   auto connection = std::make_shared<model::Connection>(std::move(std::get<model::Connection>(parsed)));
   return OnShard([&service, connection, options = OptionsFrom(context)](Reply reply) {
     service.Modify(std::move(*connection), options, [reply](service::Outcome outcome) {
@@ -161,9 +169,7 @@ Preparation PrepareRetrieve(service::ConnectionService& service, const Context& 
   if (command["selectedFields"].get(selected) == simdjson::SUCCESS) {
     std::string_view text;
     if (selected.get_string().get(text) != simdjson::SUCCESS) {
-      return Prefixed(model::JsonInvalid("Value <" + simdjson::minify(selected) +
-                                         "> for </selectedFields> is not of type <String>!"),
-                      context.type);
+      return Prefixed(model::JsonFieldTypeInvalid("/selectedFields", "String"), context.type);
     }
     auto parsed = model::FieldSelector::Parse(text);
     if (auto* error = std::get_if<model::DittoError>(&parsed)) return Prefixed(*error, context.type);
@@ -290,12 +296,10 @@ std::optional<HttpAnswer> ReadEnvelope(const HttpRequest& request, element root,
   }
   object header_object;
   if (headers.get_object().get(header_object) != simdjson::SUCCESS) {
-    return ErrorAnswer(400, model::JsonInvalid("Value <" + simdjson::minify(headers) +
-                                               "> for </headers> is not of type <JsonObject>!").ToJson());
+    return ErrorAnswer(400, model::JsonFieldTypeInvalid("/headers", "JsonObject").ToJson());
   }
   if (piggyback.get_object().get(command) != simdjson::SUCCESS) {
-    return ErrorAnswer(400, model::JsonInvalid("Value <" + simdjson::minify(piggyback) +
-                                               "> for </piggybackCommand> is not of type <JsonObject>!").ToJson());
+    return ErrorAnswer(400, model::JsonFieldTypeInvalid("/piggybackCommand", "JsonObject").ToJson());
   }
   for (const auto& [name, value] : request.query) {
     for (std::string_view allowed : kQueryParametersAsHeaders) {

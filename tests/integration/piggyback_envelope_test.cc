@@ -174,6 +174,21 @@ TEST_F(PiggybackEnvelopeTest, CommandParseErrorsAreWrappedAndPrefixed) {
             "include required </connectionId> field!");
 }
 
+TEST_F(PiggybackEnvelopeTest, NulCharacterIsABareErrorAndNotPersisted) {
+  const Json json(Create(MqttConnection("nul", R"(,"name":"a\u0000b")")).body);
+  EXPECT_FALSE(json.Has("/type")) << "not wrapped in an errorResponse";
+  EXPECT_EQ(json.Int("/status"), 400);
+  EXPECT_EQ(json.String("/error"), "json.invalid");
+  EXPECT_EQ(json.String("/message"), "JSON contains a string with the forbidden character '\\u0000'");
+  EXPECT_EQ(Json(Retrieve("nul").body).Int("/status"), 404);
+}
+
+TEST_F(PiggybackEnvelopeTest, WrongTypesNeverEchoTheValue) {
+  const Json json(Send(R"({"type":"connectivity.commands:createConnection","connection":"amqp://user:hunter2@127.0.0.1:5672"})").body);
+  EXPECT_EQ(json.String("/payload/error"), "json.invalid");
+  EXPECT_EQ(json.Raw("/payload").find("hunter2"), std::string::npos) << json.Raw("/payload");
+}
+
 TEST_F(PiggybackEnvelopeTest, TwoMebibyteBodyIs413AndNothingIsLost) {
   ASSERT_EQ(Json(Create(MqttConnection("kept")).body).Int("/status"), 201);
   const std::string big = CreateCommand(MqttConnection("big", R"(,"name":")" + std::string(2 << 20, 'x') + "\""));
