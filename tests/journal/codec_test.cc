@@ -84,7 +84,8 @@ TEST(CodecTest, SnapshotAndMetaRoundTrip) {
 TEST(CodecTest, StreamKeyRoundTripsAndRejectsMalformedKeys) {
   std::string_view stream;
   uint64_t revision = 0;
-  ASSERT_TRUE(ParseStreamKey(StreamKey("a:b", 258), &stream, &revision));
+  const std::string key = StreamKey("a:b", 258);  // `stream` points into it
+  ASSERT_TRUE(ParseStreamKey(key, &stream, &revision));
   EXPECT_EQ(stream, "a:b");
   EXPECT_EQ(revision, 258u);
   EXPECT_FALSE(ParseStreamKey("short", &stream, &revision));
