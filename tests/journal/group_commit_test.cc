@@ -141,7 +141,10 @@ TEST(GroupCommitTest, RequestsForOneStreamChainInsideOneBatch) {
   EXPECT_EQ(results[2].event.revision, 3u);
   EXPECT_TRUE(results[3].status.ok());
   EXPECT_EQ(results[3].event.revision, 1u);
-  EXPECT_EQ(journal->metrics().batches_written, 2u) << "the four requests were not one batch";
+  const JournalMetrics metrics = journal->metrics();
+  EXPECT_EQ(metrics.batches_written, 2u) << "the four requests were not one batch";
+  EXPECT_EQ(metrics.appends_rejected, 1u);
+  EXPECT_EQ(metrics.batch_events.counts[2], 1u) << "no batch of 3 events (bucket 3..4)";
   EXPECT_EQ(journal->last_sequence(), 4u);
 }
 
