@@ -41,6 +41,7 @@ http::RouterConfig MakeRouterConfig(const Config& config) {
   router.piggyback.instance = config.instance;
   router.piggyback.ditto2_compat = config.piggyback_ditto2;
   router.body_bytes_max = config.body_bytes_max;
+  router.cors_allow_origin = config.cors_allow_origin;
   return router;
 }
 
@@ -49,6 +50,10 @@ service::ServiceOptions MakeServiceOptions(const Config& config) {
   options.validation.sources_max = config.sources_max;
   options.validation.targets_max = config.targets_max;
   options.snapshots.historical_every = config.snapshot_threshold;
+  options.logs.duration_us = config.logger_log_duration_us;
+  options.logs.success_capacity = config.logger_success_capacity;
+  options.logs.failure_capacity = config.logger_failure_capacity;
+  options.logs.check_interval_us = config.logger_active_check_interval_us;
   return options;
 }
 

@@ -32,6 +32,10 @@ struct HttpAnswer {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is streamed instead (chunked): each call appends the
+  // next piece to `chunk` and returns false after the last one. For answers
+  // too large to build in memory at once (the connection list).
+  std::function<bool(std::string& chunk)> stream;
 };
 
 // Answers a request, from any thread, exactly once.

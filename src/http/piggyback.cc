@@ -1,6 +1,7 @@
 #include "src/http/piggyback.h"
 
 #include <array>
+#include <charconv>
 #include <map>
 #include <variant>
 
@@ -9,6 +10,7 @@
 #include "src/http/command_responses.h"
 #include "src/http/http_errors.h"
 #include "src/http/json_input.h"
+#include "src/http/monitoring_json.h"
 #include "src/model/connection_id.h"
 #include "src/model/field_selector.h"
 #include "src/projector/stored_connection.h"
@@ -90,7 +92,31 @@ service::CommandOptions OptionsFrom(const Context& context) {
   options.preconditions.if_match = context.Header("if-match");
   options.preconditions.if_none_match = context.Header("if-none-match");
   options.sudo = context.BoolHeader("ditto-sudo", false);
+  if (auto correlation_id = context.Header("correlation-id")) options.correlation_id = *correlation_id;
   return options;
+}
+
+// at-historical-revision / at-historical-timestamp headers of a retrieve.
+struct HistoricalQuery {
+  std::optional<uint64_t> revision;
+  int64_t timestamp_us = 0;
+};
+
+std::variant<std::optional<HistoricalQuery>, model::DittoError> ReadHistoricalQuery(const Context& context) {
+  if (auto text = context.Header("at-historical-revision")) {
+    uint64_t revision = 0;
+    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), revision);
+    if (error != std::errc() || end != text->data() + text->size()) {
+      return HeaderValueInvalid("at-historical-revision", *text, "non-negative integer");
+    }
+    return std::optional<HistoricalQuery>(HistoricalQuery{revision, 0});
+  }
+  if (auto text = context.Header("at-historical-timestamp")) {
+    const std::optional<int64_t> time = ParseIsoMicros(*text);
+    if (!time) return HeaderValueInvalid("at-historical-timestamp", *text, "ISO-8601 timestamp");
+    return std::optional<HistoricalQuery>(HistoricalQuery{std::nullopt, *time});
+  }
+  return std::optional<HistoricalQuery>();
 }
 
 std::variant<std::string, model::DittoError> ConnectionIdMember(object command) {
@@ -176,6 +202,19 @@ Preparation PrepareRetrieve(service::ConnectionService& service, const Context& 
     selector = std::move(std::get<model::FieldSelector>(parsed));
   }
   service::Preconditions preconditions = OptionsFrom(context).preconditions;
+  auto at = ReadHistoricalQuery(context);
+  if (auto* error = std::get_if<model::DittoError>(&at)) return *error;
+  if (auto point = std::get<std::optional<HistoricalQuery>>(at)) {
+    return OnShard([&service, id = std::get<std::string>(id), selector, point = *point](Reply reply) {
+      const service::HistoricalState state = point.revision ? service.history().AtRevision(id, *point.revision)
+                                                            : service.history().AtTime(id, point.timestamp_us);
+      if (auto* error = std::get_if<model::DittoError>(&state)) return ReplyError(reply, *error);
+      const auto& connection = std::get<projector::ConnectionState>(state);
+      const std::string body = selector ? selector->Apply(projector::StoredJsonWithHiddenFields(connection))
+                                        : connection.json;
+      reply(ConnectionResponse("connectivity.responses:retrieveConnection", 200, body));
+    });
+  }
   return OnShard([&service, id = std::get<std::string>(id), selector, preconditions](Reply reply) {
     const service::Outcome outcome = service.Retrieve(id, preconditions);
     if (outcome.error) return ReplyError(reply, *outcome.error);
@@ -183,6 +222,35 @@ Preparation PrepareRetrieve(service::ConnectionService& service, const Context& 
                                  ? selector->Apply(projector::StoredJsonWithHiddenFields(*outcome.state))
                                  : outcome.state->json;
     reply(ConnectionResponse("connectivity.responses:retrieveConnection", 200, body));
+  });
+}
+
+// Monitoring commands on an existing connection, answered at once.
+Preparation PrepareMonitoring(service::ConnectionService& service, const Context& context,
+                              object command) {
+  auto id = ConnectionIdMember(command);
+  if (auto* error = std::get_if<model::DittoError>(&id)) return Prefixed(*error, context.type);
+  return OnShard([&service, type = context.type, id = std::get<std::string>(id),
+                  options = OptionsFrom(context)](Reply reply) {
+    const std::string response_type =
+        "connectivity.responses:" + type.substr(type.find(':') + 1);
+    if (type == "connectivity.commands:retrieveConnectionMetrics") {
+      auto metrics = service.RetrieveMetrics(id, options.preconditions);
+      if (auto* error = std::get_if<model::DittoError>(&metrics)) return ReplyError(reply, *error);
+      return reply(MetricsResponseJson(std::get<service::MetricsView>(metrics),
+                                       service.clock().NowMicros(), "{}"));
+    }
+    if (type == "connectivity.commands:retrieveConnectionLogs") {
+      auto logs = service.RetrieveLogs(id, options.preconditions);
+      if (auto* error = std::get_if<model::DittoError>(&logs)) return ReplyError(reply, *error);
+      return reply(LogsResponseJson(id, std::get<service::LogsView>(logs), true));
+    }
+    service::Outcome outcome;
+    if (type == "connectivity.commands:resetConnectionMetrics") outcome = service.ResetMetrics(id, options);
+    if (type == "connectivity.commands:enableConnectionLogs") outcome = service.EnableLogs(id, options);
+    if (type == "connectivity.commands:resetConnectionLogs") outcome = service.ResetLogs(id, options);
+    if (outcome.error) return ReplyError(reply, *outcome.error);
+    reply(ConnectionIdResponse(response_type, 200, id));
   });
 }
 
@@ -254,6 +322,13 @@ Preparation Prepare(service::ConnectionService& service, const Context& context,
                             "connectivity.responses:closeConnection", 200);
   }
   if (type == "connectivity.commands:retrieveAllConnectionIds") return PrepareAllIds(service);
+  if (type == "connectivity.commands:retrieveConnectionMetrics" ||
+      type == "connectivity.commands:resetConnectionMetrics" ||
+      type == "connectivity.commands:enableConnectionLogs" ||
+      type == "connectivity.commands:retrieveConnectionLogs" ||
+      type == "connectivity.commands:resetConnectionLogs") {
+    return PrepareMonitoring(service, context, command);
+  }
   if (type == "connectivity.sudo.commands:sudoRetrieveConnectionTags") {
     return PrepareTags(service, context, command);
   }
@@ -354,7 +429,7 @@ void PiggybackApi::Handle(const HttpRequest& request, std::optional<std::string>
   const bool response_required = context.Header("response-required") != "false";
   const std::string instance = config_.instance;
   Reply finish = [respond, nest, response_required, instance](std::string inner) {
-    if (!response_required) return respond(HttpAnswer{202, "", "text/plain", {}});
+    if (!response_required) return respond(HttpAnswer{202, "", "text/plain", {}, nullptr});
     if (!nest) return respond(JsonAnswer(200, std::move(inner)));
     std::string body;
     body.reserve(inner.size() + 40);

@@ -1,6 +1,6 @@
 #include "src/http/router.h"
 
-#include <vector>
+#include <chrono>
 
 #include "src/model/errors.h"
 
@@ -30,19 +30,83 @@ HttpAnswer MethodNotAllowed(const HttpRequest& request, std::string_view allow) 
   return answer;
 }
 
+bool IsPiggyback(const std::vector<std::string_view>& segments) {
+  return segments.size() >= 2 && segments.size() <= 4 && segments[0] == "devops" &&
+         segments[1] == "piggyback";
+}
+
+Route ClassifyConnections(const std::vector<std::string_view>& segments) {
+  if (segments.size() == 3) return Route::kConnections;
+  if (segments.size() == 4) return Route::kConnection;
+  if (segments.size() != 5) return Route::kOther;
+  if (segments[4] == "command") return Route::kConnectionCommand;
+  if (segments[4] == "status") return Route::kConnectionStatus;
+  if (segments[4] == "metrics") return Route::kConnectionMetrics;
+  if (segments[4] == "logs") return Route::kConnectionLogs;
+  if (segments[4] == "history") return Route::kConnectionHistory;
+  return Route::kOther;
+}
+
+Route Classify(std::string_view method, const std::vector<std::string_view>& segments) {
+  if (method == "OPTIONS") return Route::kPreflight;
+  if (segments.size() == 1 && segments[0] == "health") return Route::kHealth;
+  if (segments.size() == 1 && segments[0] == "metrics") return Route::kMetrics;
+  if (IsPiggyback(segments)) return Route::kPiggyback;
+  if (segments.size() >= 3 && segments[0] == "api" && segments[1] == "2" && segments[2] == "connections") {
+    return ClassifyConnections(segments);
+  }
+  return Route::kOther;
+}
+
+uint64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count());
+}
+
 }  // namespace
 
 void Router::Handle(const HttpRequest& request, Respond respond) const {
+  const auto start = std::chrono::steady_clock::now();
   const std::vector<std::string_view> segments = SplitPath(request.path);
+  const Route route = Classify(request.method, segments);
+  Respond counted = [this, route, start, respond = std::move(respond)](HttpAnswer answer) {
+    if (config_.cors_allow_origin) {
+      answer.headers.emplace_back("Access-Control-Allow-Origin", *config_.cors_allow_origin);
+      answer.headers.emplace_back("Access-Control-Expose-Headers", "etag, entity-revision, location");
+      answer.headers.emplace_back("Vary", "Origin");
+    }
+    http_metrics_->Record(route, answer.status, MicrosSince(start));
+    respond(std::move(answer));
+  };
+  if (route == Route::kPreflight && config_.cors_allow_origin) return counted(Preflight());
+  Dispatch(request, segments, std::move(counted));
+}
+
+HttpAnswer Router::Preflight() const {
+  HttpAnswer answer{204, "", "", {}, nullptr};
+  answer.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+  answer.headers.emplace_back("Access-Control-Allow-Headers",
+                              "authorization, content-type, if-match, if-none-match");
+  answer.headers.emplace_back("Access-Control-Max-Age", "600");
+  return answer;
+}
+
+void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_view>& segments,
+                      Respond respond) const {
   if (segments.size() == 1 && segments[0] == "health") {
     if (request.method != "GET") return respond(MethodNotAllowed(request, "GET"));
     return HandleHealth(respond);
   }
-  const bool piggyback = segments.size() >= 2 && segments.size() <= 4 && segments[0] == "devops" &&
-                         segments[1] == "piggyback";
+  if (segments.size() == 1 && segments[0] == "metrics") {
+    if (request.method != "GET") return respond(MethodNotAllowed(request, "GET"));
+    HttpAnswer answer = JsonAnswer(200, RenderPrometheus(*http_metrics_, api_.load() ? &api_.load()->service : nullptr));
+    answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return respond(std::move(answer));
+  }
+  const bool piggyback = IsPiggyback(segments);
   const bool api_path = !segments.empty() && segments[0] == "api";
   if (!piggyback && !api_path) return respond(Error(model::ResourceNotFound(request.path)));
-
   if (std::optional<HttpAnswer> denied = Authenticate(config_.auth, request)) {
     return respond(std::move(*denied));
   }
@@ -54,9 +118,12 @@ void Router::Handle(const HttpRequest& request, Respond respond) const {
     return respond(Error(model::ServiceUnavailable(
         "The service is starting: it is still recovering its journal.")));
   }
-  if (piggyback) return HandlePiggyback(request, *api, std::move(respond));
+  if (piggyback) return HandlePiggyback(request, segments, *api, std::move(respond));
   if (segments.size() < 2 || segments[1] != "2") {
     return respond(Error(model::ApiVersionNotSupported(segments.size() < 2 ? "" : segments[1])));
+  }
+  if (segments.size() >= 3 && segments[2] == "connections") {
+    return api->rest.Handle(request, {segments.begin() + 3, segments.end()}, std::move(respond));
   }
   respond(Error(model::ResourceNotFound(request.path)));
 }
@@ -64,17 +131,15 @@ void Router::Handle(const HttpRequest& request, Respond respond) const {
 void Router::HandleHealth(Respond& respond) const {
   Api* api = api_.load(std::memory_order_acquire);
   if (api == nullptr) return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"recovering the journal"})"));
-  const Status health = api->service.health();
-  if (!health.ok()) {
-    std::string body = R"({"status":"DOWN","reason":"storage failed; writes are refused until restart"})";
-    return respond(JsonAnswer(503, std::move(body)));
+  if (!api->service.health().ok()) {
+    return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"storage failed; writes are refused until restart"})"));
   }
   respond(JsonAnswer(200, R"({"status":"UP"})"));
 }
 
-void Router::HandlePiggyback(const HttpRequest& request, Api& api, Respond respond) const {
+void Router::HandlePiggyback(const HttpRequest& request, const std::vector<std::string_view>& segments,
+                             Api& api, Respond respond) const {
   if (request.method != "POST") return respond(MethodNotAllowed(request, "POST"));
-  const std::vector<std::string_view> segments = SplitPath(request.path);
   std::optional<std::string> service;
   std::optional<std::string> instance;
   if (segments.size() >= 3) service = std::string(segments[2]);

@@ -1,22 +1,28 @@
 // Router: the one route table of the HTTP API, independent of Pistache.
 //
-//   GET  /health                                     no auth
-//   GET  /metrics                                    no auth (Prometheus text)
-//   POST /devops/piggyback[/{service}[/{instance}]]  DevOps auth
-//   *    /api/2/connections...                       DevOps auth (REST API)
+//   GET     /health                                     no auth
+//   GET     /metrics                                    no auth (Prometheus text)
+//   POST    /devops/piggyback[/{service}[/{instance}]]  DevOps auth
+//   *       /api/2/connections...                       DevOps auth (REST API)
+//   OPTIONS any path, when --cors-allow-origin is set   CORS preflight, no auth
 //
 // Until the service is attached (recovery still running), /health answers
-// 503 DOWN and every API request 503 gateway:service.unavailable.
+// 503 DOWN and every API request 503 gateway:service.unavailable. Every
+// answer is counted for /metrics by route and status.
 #ifndef CONNECTIVITY_HTTP_ROUTER_H_
 #define CONNECTIVITY_HTTP_ROUTER_H_
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "src/http/auth.h"
 #include "src/http/http_types.h"
 #include "src/http/piggyback.h"
+#include "src/http/prometheus.h"
+#include "src/http/rest.h"
 #include "src/service/connection_service.h"
 
 namespace connectivity::http {
@@ -25,19 +31,23 @@ struct RouterConfig {
   DevOpsAuth auth;
   PiggybackConfig piggyback;
   size_t body_bytes_max = 1 << 20;
+  // --cors-allow-origin: CORS is off when unset.
+  std::optional<std::string> cors_allow_origin;
 };
 
 // Everything that serves requests once recovery is done.
 struct Api {
   Api(service::ConnectionService& service_in, const RouterConfig& config)
-      : service(service_in), piggyback(service_in, config.piggyback) {}
+      : service(service_in), piggyback(service_in, config.piggyback), rest(service_in) {}
   service::ConnectionService& service;
   PiggybackApi piggyback;
+  RestApi rest;
 };
 
 class Router {
  public:
-  explicit Router(RouterConfig config) : config_(std::move(config)) {}
+  explicit Router(RouterConfig config)
+      : config_(std::move(config)), http_metrics_(std::make_unique<HttpMetrics>()) {}
 
   // Makes the API available; `api` must outlive the router's use.
   void Attach(Api* api) { api_.store(api, std::memory_order_release); }
@@ -47,11 +57,16 @@ class Router {
   void Handle(const HttpRequest& request, Respond respond) const;
 
  private:
+  void Dispatch(const HttpRequest& request, const std::vector<std::string_view>& segments,
+                Respond respond) const;
   void HandleHealth(Respond& respond) const;
-  void HandlePiggyback(const HttpRequest& request, Api& api, Respond respond) const;
+  void HandlePiggyback(const HttpRequest& request, const std::vector<std::string_view>& segments,
+                       Api& api, Respond respond) const;
+  HttpAnswer Preflight() const;
 
   const RouterConfig config_;
   std::atomic<Api*> api_{nullptr};
+  std::unique_ptr<HttpMetrics> http_metrics_;  // thread-safe; a pointer so const Handle can count
 };
 
 }  // namespace connectivity::http

@@ -82,10 +82,26 @@ class NamedHeader : public Http::Header::Header {
   std::string value_;
 };
 
+// Sends a streamed answer with chunked transfer encoding, piece by piece.
+void SendStream(Http::ResponseWriter& writer, HttpAnswer&& answer) {
+  writer.headers().add<Http::Header::ContentType>(Http::Mime::MediaType::fromString(answer.content_type));
+  Http::ResponseStream stream = writer.stream(static_cast<Http::Code>(answer.status));
+  std::string chunk;
+  bool more = true;
+  while (more) {
+    more = answer.stream(chunk);
+    if (chunk.empty()) continue;
+    stream.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    stream.flush();
+  }
+  stream.ends();
+}
+
 void Send(Http::ResponseWriter& writer, HttpAnswer&& answer) {
   for (auto& [name, value] : answer.headers) {
     writer.headers().add(std::make_shared<NamedHeader>(std::move(name), std::move(value)));
   }
+  if (answer.stream) return SendStream(writer, std::move(answer));
   const auto code = static_cast<Http::Code>(answer.status);
   if (answer.body.empty() && (answer.status == 204 || answer.status == 304 || answer.status == 202 ||
                               answer.content_type.empty())) {

@@ -23,8 +23,13 @@ ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recove
       options_(std::move(options)),
       clock_(clock),
       recovery_report_(recovered.report),
-      snapshotter_(journal, options_.snapshots, recovered.report.last_sequence) {
+      snapshotter_(journal, options_.snapshots, recovered.report.last_sequence),
+      logs_(options_.logs, clock),
+      history_(journal) {
   std::vector<std::string> touched = std::move(recovered.touched);
+  for (const auto& [id, state] : recovered.states) {
+    for (size_t i = 0; i < projector::kEventTypeCount; ++i) events_by_type_[i] += state.stats[i].total;
+  }
   registry_.Load(std::move(recovered.states));
   if (recovery_report_.events_replayed >= options_.replay_snapshot_after_events) {
     // A long replay: snapshot what it touched so the next start is short.
@@ -39,9 +44,15 @@ ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recove
 
 ConnectionService::~ConnectionService() { Stop(); }
 
-void ConnectionService::Start() { snapshotter_.Start(); }
+void ConnectionService::Start() {
+  snapshotter_.Start();
+  logs_.Start();
+}
 
-void ConnectionService::Stop() { snapshotter_.Stop(); }
+void ConnectionService::Stop() {
+  logs_.Stop();
+  snapshotter_.Stop();
+}
 
 // --- commands -------------------------------------------------------------
 
@@ -53,7 +64,7 @@ void ConnectionService::Create(model::Connection connection, CommandOptions opti
          [this, shared, options](const StatePtr& state) {
            return DecideCreate(state, *shared, options);
          },
-         std::move(done));
+         std::move(done), options.correlation_id);
 }
 
 void ConnectionService::Modify(model::Connection connection, CommandOptions options,
@@ -64,7 +75,7 @@ void ConnectionService::Modify(model::Connection connection, CommandOptions opti
          [this, shared, options](const StatePtr& state) {
            return DecideModify(state, *shared, options);
          },
-         std::move(done));
+         std::move(done), options.correlation_id);
 }
 
 void ConnectionService::Delete(std::string id, CommandOptions options, OutcomeCallback done) {
@@ -73,7 +84,7 @@ void ConnectionService::Delete(std::string id, CommandOptions options, OutcomeCa
                    return DecideStatusChange(state, state ? state->id : "", Code(EventType::kDeleted),
                                              options);
                  },
-                 std::move(done));
+                 std::move(done), options.correlation_id);
 }
 
 void ConnectionService::Open(std::string id, CommandOptions options, OutcomeCallback done) {
@@ -82,7 +93,7 @@ void ConnectionService::Open(std::string id, CommandOptions options, OutcomeCall
                    return DecideStatusChange(state, state ? state->id : "", Code(EventType::kOpened),
                                              options);
                  },
-                 std::move(done));
+                 std::move(done), options.correlation_id);
 }
 
 void ConnectionService::Close(std::string id, CommandOptions options, OutcomeCallback done) {
@@ -91,10 +102,11 @@ void ConnectionService::Close(std::string id, CommandOptions options, OutcomeCal
                    return DecideStatusChange(state, state ? state->id : "", Code(EventType::kClosed),
                                              options);
                  },
-                 std::move(done));
+                 std::move(done), options.correlation_id);
 }
 
-void ConnectionService::SubmitExisting(std::string id, Decide decide, OutcomeCallback done) {
+void ConnectionService::SubmitExisting(std::string id, Decide decide, OutcomeCallback done,
+                                       std::string correlation_id) {
   std::shared_ptr<Entry> entry = registry_.Find(id);
   if (!entry) {
     // Never existed: no entry is made, so unknown ids cannot grow the registry.
@@ -110,19 +122,20 @@ void ConnectionService::SubmitExisting(std::string id, Decide decide, OutcomeCal
            }
            return decide(state);
          },
-         std::move(done));
+         std::move(done), std::move(correlation_id));
 }
 
 void ConnectionService::Submit(const std::shared_ptr<Entry>& entry, Decide decide,
-                               OutcomeCallback done) {
-  RunSerialized(entry, [this, entry, decide = std::move(decide),
-                        done = std::move(done)](std::function<void()> finish) mutable {
-    Execute(entry, decide, std::move(done), std::move(finish));
+                               OutcomeCallback done, std::string correlation_id) {
+  RunSerialized(entry, [this, entry, decide = std::move(decide), done = std::move(done),
+                        correlation_id = std::move(correlation_id)](std::function<void()> finish) mutable {
+    Execute(entry, decide, std::move(done), std::move(finish), std::move(correlation_id));
   });
 }
 
 void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, const Decide& decide,
-                                OutcomeCallback done, std::function<void()> finish) {
+                                OutcomeCallback done, std::function<void()> finish,
+                                std::string correlation_id) {
   const StatePtr state = entry->LoadState();
   Decision decision = decide(state);
   if (decision.error) {
@@ -137,16 +150,16 @@ void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, const Decid
   request.payload = std::move(decision.payload);
   journal_.Append(std::move(request),
                   [this, entry, created = decision.created, done = std::move(done),
-                   finish = std::move(finish)](const Status& status,
-                                               const journal::Event& event) mutable {
-                    OnCommitted(entry, status, event, created, done);
+                   finish = std::move(finish), correlation_id = std::move(correlation_id)](
+                      const Status& status, const journal::Event& event) mutable {
+                    OnCommitted(entry, status, event, created, done, correlation_id);
                     finish();
                   });
 }
 
 void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const Status& status,
                                     const journal::Event& event, bool created,
-                                    OutcomeCallback& done) {
+                                    OutcomeCallback& done, const std::string& correlation_id) {
   const StatePtr before = entry->LoadState();
   if (!status.ok()) {
     model::DittoError error = status.IsUnavailable() ? model::StorageUnavailable()
@@ -166,7 +179,34 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
     entry->state = published;
   }
   snapshotter_.OnApplied(published, event.sequence);
+  ++events_by_type_[event.type - 1];  // Apply accepted it, so the type is valid
+  LogLifecycle(*published, event, correlation_id);
   done(Outcome{std::nullopt, std::move(published), created});
+}
+
+void ConnectionService::LogLifecycle(const projector::ConnectionState& state,
+                                     const journal::Event& event,
+                                     const std::string& correlation_id) {
+  const std::optional<EventType> type = projector::EventTypeFromCode(event.type);
+  const bool open = projector::StoredConnectionStatus(state.json) == "open";
+  // Logging is on while a connection is (desired) open, as Ditto enables it
+  // on create-with-open and on open; a delete ends it.
+  if (type == EventType::kDeleted) return logs_.Disable(state.id);
+  if (open && (type == EventType::kCreated || type == EventType::kOpened ||
+               type == EventType::kModified)) {
+    logs_.Enable(state.id);
+  }
+  LogEntry entry;
+  entry.correlation_id = correlation_id;
+  entry.timestamp_us = event.timestamp_us;
+  switch (*type) {
+    case EventType::kCreated: entry.message = "Connection created."; break;
+    case EventType::kModified: entry.message = "Connection modified."; break;
+    case EventType::kOpened: entry.message = "Connection opened."; break;
+    case EventType::kClosed: entry.message = "Connection closed."; break;
+    case EventType::kDeleted: break;
+  }
+  logs_.Add(state.id, std::move(entry));
 }
 
 // --- decisions --------------------------------------------------------------
@@ -239,6 +279,57 @@ ConnectionService::Decision ConnectionService::DecideStatusChange(
   return decision;
 }
 
+// --- logs and metrics ----------------------------------------------------------
+
+std::variant<StatePtr, model::DittoError> ConnectionService::ExistingState(
+    std::string_view id, const Preconditions& preconditions, bool is_read) const {
+  std::shared_ptr<Entry> entry = registry_.Find(id);
+  StatePtr state = entry ? entry->LoadState() : nullptr;
+  if (!state || !state->exists()) return model::ConnectionNotFound(id);
+  if (auto error = CheckPreconditions(preconditions, state.get(), is_read)) return std::move(*error);
+  return state;
+}
+
+Outcome ConnectionService::EnableLogs(std::string_view id, const CommandOptions& options) {
+  auto state = ExistingState(id, options.preconditions, /*is_read=*/false);
+  if (auto* error = std::get_if<model::DittoError>(&state)) return Outcome{std::move(*error), nullptr, false};
+  logs_.Enable(id);
+  return Outcome{std::nullopt, std::get<StatePtr>(state), false};
+}
+
+Outcome ConnectionService::ResetLogs(std::string_view id, const CommandOptions& options) {
+  auto state = ExistingState(id, options.preconditions, /*is_read=*/false);
+  if (auto* error = std::get_if<model::DittoError>(&state)) return Outcome{std::move(*error), nullptr, false};
+  logs_.Reset(id);
+  return Outcome{std::nullopt, std::get<StatePtr>(state), false};
+}
+
+std::variant<LogsView, model::DittoError> ConnectionService::RetrieveLogs(
+    std::string_view id, const Preconditions& preconditions) {
+  auto state = ExistingState(id, preconditions, /*is_read=*/true);
+  if (auto* error = std::get_if<model::DittoError>(&state)) return std::move(*error);
+  return logs_.Retrieve(id);
+}
+
+Outcome ConnectionService::ResetMetrics(std::string_view id, const CommandOptions& options) {
+  auto state = ExistingState(id, options.preconditions, /*is_read=*/false);
+  if (auto* error = std::get_if<model::DittoError>(&state)) return Outcome{std::move(*error), nullptr, false};
+  // Only live counters reset; the journal's are history (SPEC §4.5).
+  return Outcome{std::nullopt, std::get<StatePtr>(state), false};
+}
+
+std::variant<MetricsView, model::DittoError> ConnectionService::RetrieveMetrics(
+    std::string_view id, const Preconditions& preconditions) {
+  auto state = ExistingState(id, preconditions, /*is_read=*/true);
+  if (auto* error = std::get_if<model::DittoError>(&state)) return std::move(*error);
+  MetricsView view;
+  view.state = std::get<StatePtr>(state);
+  Result<ConnectionJournalMetrics> journal = ComputeJournalMetrics(journal_, *view.state, clock_.NowMicros());
+  if (!journal.ok()) return model::ConnectionUnavailable(id);
+  view.journal = std::move(*journal);
+  return view;
+}
+
 // --- queries ----------------------------------------------------------------
 
 Outcome ConnectionService::Retrieve(std::string_view id, const Preconditions& preconditions) const {
@@ -258,6 +349,17 @@ void ConnectionService::ForEachConnection(const std::function<void(const StatePt
   });
 }
 
+std::vector<StatePtr> ConnectionService::ConnectionsAfter(std::string_view after_id,
+                                                         size_t count) const {
+  std::vector<StatePtr> states;
+  registry_.ForEachAfter(after_id, [&states, count](const std::string&, Entry& entry) {
+    StatePtr state = entry.LoadState();
+    if (state && state->exists()) states.push_back(std::move(state));
+    return states.size() < count;
+  });
+  return states;
+}
+
 std::vector<std::string> ConnectionService::AllConnectionIds() const {
   std::vector<std::string> ids;
   ForEachConnection([&ids](const StatePtr& state) { ids.push_back(state->id); });
@@ -271,6 +373,12 @@ std::vector<std::string> ConnectionService::ConnectionIdsByTag(std::string_view 
     if (std::find(tags.begin(), tags.end(), tag) != tags.end()) ids.push_back(state->id);
   });
   return ids;
+}
+
+std::array<uint64_t, projector::kEventTypeCount> ConnectionService::EventsByType() const {
+  std::array<uint64_t, projector::kEventTypeCount> events{};
+  for (size_t i = 0; i < events.size(); ++i) events[i] = events_by_type_[i].load();
+  return events;
 }
 
 ConnectionCounts ConnectionService::Counts() const {

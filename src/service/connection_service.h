@@ -12,6 +12,8 @@
 #ifndef CONNECTIVITY_SERVICE_CONNECTION_SERVICE_H_
 #define CONNECTIVITY_SERVICE_CONNECTION_SERVICE_H_
 
+#include <array>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,6 +27,9 @@
 #include "src/model/errors.h"
 #include "src/model/validation.h"
 #include "src/recovery/recovery.h"
+#include "src/service/connection_logs.h"
+#include "src/service/history.h"
+#include "src/service/journal_metrics.h"
 #include "src/service/preconditions.h"
 #include "src/service/registry.h"
 #include "src/service/snapshotter.h"
@@ -34,6 +39,7 @@ namespace connectivity::service {
 struct ServiceOptions {
   model::ValidationConfig validation;
   SnapshotterOptions snapshots;
+  LogsOptions logs;
   // A replay longer than this at start-up is followed by a snapshot pass.
   uint64_t replay_snapshot_after_events = 1000;
 };
@@ -42,6 +48,8 @@ struct CommandOptions {
   Preconditions preconditions;
   // ditto-sudo: a modify may change the connection type (REF §2.1).
   bool sudo = false;
+  // Copied into connection log entries.
+  std::string correlation_id = "<not-provided>";
 };
 
 struct Outcome {
@@ -50,6 +58,12 @@ struct Outcome {
   bool created = false;  // a modify that created the connection (upsert)
 };
 using OutcomeCallback = std::function<void(Outcome)>;
+
+// A connection's metrics as far as the service knows them.
+struct MetricsView {
+  StatePtr state;
+  ConnectionJournalMetrics journal;
+};
 
 struct ConnectionCounts {
   uint64_t total = 0;
@@ -86,10 +100,27 @@ class ConnectionService {
   // The current state of an existing connection, or connection.notfound.
   Outcome Retrieve(std::string_view id, const Preconditions& preconditions) const;
   std::vector<std::string> AllConnectionIds() const;
+  // Up to `count` existing connections with ids after `after_id`, in id order
+  // (for answers streamed in pieces).
+  std::vector<StatePtr> ConnectionsAfter(std::string_view after_id, size_t count) const;
   std::vector<std::string> ConnectionIdsByTag(std::string_view tag) const;
   // Calls `visit` for every existing connection in id order.
   void ForEachConnection(const std::function<void(const StatePtr&)>& visit) const;
   ConnectionCounts Counts() const;
+  // Journal events by type since the journal began (for /metrics).
+  std::array<uint64_t, projector::kEventTypeCount> EventsByType() const;
+
+  // --- logs and metrics (not journaled; REF §7.2, §7.3, SPEC §4.5) ---
+  Outcome EnableLogs(std::string_view id, const CommandOptions& options);
+  Outcome ResetLogs(std::string_view id, const CommandOptions& options);
+  std::variant<LogsView, model::DittoError> RetrieveLogs(std::string_view id,
+                                                         const Preconditions& preconditions);
+  Outcome ResetMetrics(std::string_view id, const CommandOptions& options);
+  std::variant<MetricsView, model::DittoError> RetrieveMetrics(std::string_view id,
+                                                               const Preconditions& preconditions);
+
+  // --- history (reads the journal) ---
+  const History& history() const { return history_; }
 
   // OK, or the journal's sticky write error.
   Status health() const { return journal_.health(); }
@@ -109,13 +140,23 @@ class ConnectionService {
   };
   using Decide = std::function<Decision(const StatePtr& state)>;
 
-  void Submit(const std::shared_ptr<Entry>& entry, Decide decide, OutcomeCallback done);
+  void Submit(const std::shared_ptr<Entry>& entry, Decide decide, OutcomeCallback done,
+              std::string correlation_id);
   void Execute(const std::shared_ptr<Entry>& entry, const Decide& decide, OutcomeCallback done,
-               std::function<void()> finish);
+               std::function<void()> finish, std::string correlation_id);
   void OnCommitted(const std::shared_ptr<Entry>& entry, const Status& status,
-                   const journal::Event& event, bool created, OutcomeCallback& done);
+                   const journal::Event& event, bool created, OutcomeCallback& done,
+                   const std::string& correlation_id);
+  // Connection log entries for a committed event (category connection).
+  void LogLifecycle(const projector::ConnectionState& state, const journal::Event& event,
+                    const std::string& correlation_id);
   // Submits a command on an existing connection; 404 at once if it never existed.
-  void SubmitExisting(std::string id, Decide decide, OutcomeCallback done);
+  void SubmitExisting(std::string id, Decide decide, OutcomeCallback done,
+                      std::string correlation_id);
+  // The state of an existing connection after the preconditions, or the error.
+  std::variant<StatePtr, model::DittoError> ExistingState(std::string_view id,
+                                                          const Preconditions& preconditions,
+                                                          bool is_read) const;
 
   Decision DecideCreate(const StatePtr& state, const model::Connection& connection,
                         const CommandOptions& options) const;
@@ -130,6 +171,9 @@ class ConnectionService {
   const recovery::RecoveryReport recovery_report_;
   ConnectionRegistry registry_;
   Snapshotter snapshotter_;
+  ConnectionLogs logs_;
+  History history_;
+  std::array<std::atomic<uint64_t>, projector::kEventTypeCount> events_by_type_{};
 };
 
 }  // namespace connectivity::service

@@ -36,6 +36,15 @@ void ConnectionRegistry::ForEach(
   for (const auto& [id, entry] : entries_) visit(id, *entry);
 }
 
+void ConnectionRegistry::ForEachAfter(
+    std::string_view after_id, const std::function<bool(const std::string&, Entry&)>& visit) const {
+  std::shared_lock lock(mutex_);
+  auto it = after_id.empty() ? entries_.begin() : entries_.upper_bound(after_id);
+  for (; it != entries_.end(); ++it) {
+    if (!visit(it->first, *it->second)) return;
+  }
+}
+
 size_t ConnectionRegistry::size() const {
   std::shared_lock lock(mutex_);
   return entries_.size();

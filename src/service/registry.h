@@ -59,6 +59,10 @@ class ConnectionRegistry {
   // Calls `visit` for every entry in id order under the shared map lock;
   // `visit` must not call back into the registry.
   void ForEach(const std::function<void(const std::string&, Entry&)>& visit) const;
+  // Like ForEach, from the first id after `after_id` (all if empty), until
+  // `visit` returns false.
+  void ForEachAfter(std::string_view after_id,
+                    const std::function<bool(const std::string&, Entry&)>& visit) const;
   size_t size() const;
 
  private:
