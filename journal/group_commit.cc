@@ -64,6 +64,8 @@ void GroupCommitter::Start() {
   CHECK(!thread_.joinable(), "GroupCommitter::Start called twice");
   thread_ = std::thread([this] { Run(); });
   pthread_setname_np(thread_.native_handle(), "journal-commit");
+  completion_thread_ = std::thread([this] { RunCompletions(); });
+  pthread_setname_np(completion_thread_.native_handle(), "journal-done");
 }
 
 void GroupCommitter::Append(AppendRequest request, AppendCallback done) {
@@ -105,6 +107,35 @@ void GroupCommitter::Close() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
+  // The commit thread handed over its last batch; now drain the completions.
+  {
+    std::lock_guard lock(completion_mutex_);
+    completions_closing_ = true;
+  }
+  completion_wake_.notify_one();
+  if (completion_thread_.joinable()) completion_thread_.join();
+}
+
+void GroupCommitter::HandOver(std::vector<Pending>&& batch) {
+  {
+    std::lock_guard lock(completion_mutex_);
+    completions_.push_back(std::move(batch));
+  }
+  completion_wake_.notify_one();
+}
+
+void GroupCommitter::RunCompletions() {
+  std::vector<std::vector<Pending>> ready;
+  while (true) {
+    {
+      std::unique_lock lock(completion_mutex_);
+      completion_wake_.wait(lock, [this] { return !completions_.empty() || completions_closing_; });
+      if (completions_.empty()) return;
+      ready.swap(completions_);
+    }
+    for (std::vector<Pending>& batch : ready) CommitBatchComplete(batch);
+    ready.clear();
+  }
 }
 
 Status GroupCommitter::health() const {
@@ -114,7 +145,11 @@ Status GroupCommitter::health() const {
 
 void GroupCommitter::Run() {
   std::vector<Pending> batch;
-  while (TakeBatch(&batch)) CommitBatch(batch);
+  while (TakeBatch(&batch)) {
+    CommitBatch(batch);
+    HandOver(std::move(batch));
+    batch = std::vector<Pending>();
+  }
 }
 
 bool GroupCommitter::TakeBatch(std::vector<Pending>* batch) {
@@ -152,7 +187,6 @@ void GroupCommitter::CommitBatch(std::vector<Pending>& batch) {
       if (pending.status.ok()) pending.status = sticky;
     }
   }
-  CommitBatchComplete(batch);
 }
 
 GroupCommitter::Position GroupCommitter::CommitBatchAdmit(std::vector<Pending>& batch) {
@@ -181,7 +215,7 @@ Status GroupCommitter::CommitBatchCheck(Pending& pending) {
                                    std::to_string(request.payload.size()) + " bytes, at most " +
                                    std::to_string(kPayloadBytesMax) + " are allowed");
   }
-  Result<uint64_t> last = CommitBatchLastRevision(request.stream);
+  Result<uint64_t> last = CommitBatchLastRevision(request.stream, request.expected_revision);
   if (!last.ok()) return last.status();
   if (request.expected_revision != *last) {
     return Status::Conflict("stream '" + request.stream + "' is at revision " +
@@ -193,9 +227,24 @@ Status GroupCommitter::CommitBatchCheck(Pending& pending) {
   return Status::Ok();
 }
 
-Result<uint64_t> GroupCommitter::CommitBatchLastRevision(const std::string& stream) {
+Result<uint64_t> GroupCommitter::CommitBatchLastRevision(const std::string& stream,
+                                                         uint64_t expected_revision) {
   const auto it = revisions_.find(stream);
   if (it != revisions_.end()) return it->second;
+  if (expected_revision == 0) {
+    // A new stream is the common case (a create). A bloom-filtered point
+    // lookup of revision 1 proves it has no events (revisions are
+    // contiguous from 1) without reading any data block; the reverse seek
+    // below would read index and data blocks of every table file.
+    key_buffer_.clear();
+    AppendStreamKey(&key_buffer_, stream, 1);
+    Result<bool> found = store_->Get(kEventsColumnFamily, key_buffer_, &value_buffer_);
+    if (!found.ok()) return found.status();
+    if (!*found) {
+      revisions_.emplace(stream, 0);
+      return uint64_t{0};
+    }
+  }
   Result<uint64_t> revision = ReadLastRevision(*store_, stream);
   if (revision.ok()) revisions_.emplace(stream, *revision);
   return revision;

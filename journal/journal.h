@@ -58,7 +58,9 @@ struct JournalOptions {
   const Clock* clock = nullptr;
   // Memory caps (RocksDB block cache and memtables).
   size_t block_cache_bytes = 32u << 20;
-  size_t write_buffer_bytes = 8u << 20;
+  // Memtables of all families together. Larger memtables mean fewer flushes
+  // and compactions, which compete with serving for the CPU.
+  size_t write_buffer_bytes = 64u << 20;
   // Group commit caps: a batch takes at most this many events / bytes.
   size_t batch_events_max = 4096;
   size_t batch_bytes_max = 8u << 20;

@@ -30,6 +30,13 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const StoreOptions& options
 
   rocksdb::ColumnFamilyOptions cf;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Flushes and the first compactions rewrite young data often; compressing
+  // it costs CPU the two cores need for serving. Only the bottom levels,
+  // where data settles, are compressed (LZ4: cheap to decompress on scans).
+  cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression,
+                              rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
+                              rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
+                              rocksdb::kLZ4Compression};
   // Each family may grow to half the total budget; db_write_buffer_size
   // flushes the largest memtable when the sum goes over the budget.
   cf.write_buffer_size = std::max(options.write_buffer_bytes / 2, kMemtableBytesMin);
