@@ -131,8 +131,10 @@ Status GenerateDataset(const std::string& data_dir, const DatasetSpec& spec) {
   }
   CONNECTIVITY_RETURN_IF_ERROR(appender.Wait());
   if (!spec.write_state_rows) return Status::Ok();
-  // State rows as a cleanly stopped server leaves them: fold each stream.
+  // State rows as a cleanly stopped server leaves them: fold each stream;
+  // historical snapshots every `historical_every` revisions, as it writes them.
   std::vector<journal::StateRow> rows;
+  std::vector<journal::HistoricalSnapshot> historical;
   std::unique_ptr<journal::EventCursor> cursor = journal.ScanAll();
   projector::ConnectionState state;
   while (true) {
@@ -144,11 +146,19 @@ Status GenerateDataset(const std::string& data_dir, const DatasetSpec& spec) {
       if (!event->has_value()) break;
     }
     CONNECTIVITY_RETURN_IF_ERROR(projector::Apply(state, **event));
+    if (spec.historical_every > 0 && state.revision % spec.historical_every == 0) {
+      historical.push_back({state.id, state.revision, projector::EncodeSnapshot(state)});
+    }
+    if (historical.size() >= 10000) {
+      CONNECTIVITY_RETURN_IF_ERROR(journal.snapshots().PutHistorical(historical, false));
+      historical.clear();
+    }
     if (rows.size() >= 10000) {
       CONNECTIVITY_RETURN_IF_ERROR(journal.snapshots().WriteStateRows(rows, journal.last_sequence(), false));
       rows.clear();
     }
   }
+  CONNECTIVITY_RETURN_IF_ERROR(journal.snapshots().PutHistorical(historical, false));
   return journal.snapshots().WriteStateRows(rows, journal.last_sequence(), true);
 }
 

@@ -13,13 +13,16 @@
 namespace connectivity::bench {
 
 // Bump when the generated content changes, so cached data sets are rebuilt.
-inline constexpr int kDatasetVersion = 1;
+inline constexpr int kDatasetVersion = 2;
 
 struct DatasetSpec {
   uint64_t connections = 1000;
   uint64_t events_per_connection = 10;
   uint32_t seed = 301;
   bool write_state_rows = true;
+  // As the server does: a historical snapshot every this many revisions of
+  // a connection (CONNECTION_SNAPSHOT_THRESHOLD); 0: none.
+  uint64_t historical_every = 25;
 };
 
 // A valid connection (input JSON, with id) of about 1 KiB; `variant` changes

@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+import http.client
+import base64
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -148,7 +150,7 @@ def http_load(build, quick, work):
     try:
         env = {"BENCH_CONNECTIONS": str(connections), "BENCH_RUN": str(int(time.time()))}
         for name, script in [("health", "health.lua"), ("piggyback_retrieve", "piggyback_retrieve.lua"),
-                             ("piggyback_create", "piggyback_create.lua")]:
+                             ("rest_retrieve", "rest_retrieve.lua"), ("piggyback_create", "piggyback_create.lua")]:
             log(f"wrk {name} at 64 connections")
             results[f"{name}_64"] = wrk(server.port, script, 64, seconds, env)
     finally:
@@ -156,11 +158,81 @@ def http_load(build, quick, work):
     return results
 
 
+AUTH = {"Authorization": "Basic " + base64.b64encode(b"devops:foobar").decode()}
+
+
+def timed_get(port, path):
+    """One GET on a fresh connection: (time to first byte, total time, body bytes)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    start = time.monotonic()
+    connection.request("GET", path, headers=AUTH)
+    answer = connection.getresponse()
+    first_byte = time.monotonic() - start
+    size = 0
+    while True:
+        chunk = answer.read(1 << 16)
+        if not chunk:
+            break
+        size += len(chunk)
+    total = time.monotonic() - start
+    connection.close()
+    if answer.status != 200:
+        raise RuntimeError(f"GET {path}: {answer.status}")
+    return first_byte, total, size
+
+
+def list_connections(build, quick):
+    """GET /api/2/connections over 10,000 connections: latency and peak RSS growth."""
+    connections = 10000
+    data = cached_dataset(build, connections, 2)
+    server = Server(build, data)
+    server.wait_ready()
+    try:
+        timed_get(server.port, "/api/2/connections")  # warm-up, not counted
+        runs = []
+        for _ in range(3 if quick else 5):
+            rss_before = server.rss_kib("VmRSS")
+            with open(f"/proc/{server.process.pid}/clear_refs", "w") as refs:
+                refs.write("5")  # resets VmHWM to the current RSS
+            first_byte, total, size = timed_get(server.port, "/api/2/connections")
+            growth = (server.rss_kib("VmHWM") - rss_before) * 1024
+            runs.append({"ttfb_s": first_byte, "total_s": total, "bytes": size, "rss_growth_bytes": growth})
+    finally:
+        server.stop()
+    median = lambda key: statistics.median(run[key] for run in runs)
+    return {"connections": connections, "runs": runs, "ttfb_s": median("ttfb_s"), "total_s": median("total_s"),
+            "bytes": median("bytes"), "rss_growth_bytes": median("rss_growth_bytes")}
+
+
+def history_at_revision(build, quick):
+    """at-historical-revision in the middle of a connection with 10,000 events."""
+    data = cached_dataset(build, 1, 10000)
+    server = Server(build, data)
+    server.wait_ready()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        times = []
+        for i in range(20 if quick else 50):
+            revision = 5000 + (i * 37) % 100
+            start = time.monotonic()
+            connection.request("GET", f"/api/2/connections/bench-connection-0?at-historical-revision={revision}",
+                               headers={**AUTH, "Connection": "keep-alive"})
+            answer = connection.getresponse()
+            answer.read()
+            times.append(time.monotonic() - start)
+            if answer.status != 200:
+                raise RuntimeError(f"history: {answer.status}")
+        connection.close()
+    finally:
+        server.stop()
+    return {"events": 10000, "median_ms": statistics.median(times) * 1000, "p90_ms": sorted(times)[int(len(times) * 0.9)] * 1000}
+
+
 def ratio(a, b):
     return round(a / b, 3) if b else None
 
 
-def figures(micro, start, http):
+def figures(micro, start, http, listing, history):
     rows = []
 
     def add(name, value, baseline, target, higher_is_better=True, unit=""):
@@ -187,6 +259,19 @@ def figures(micro, start, http):
         higher_is_better=False, unit="us")
     add("durable piggyback creates req/s, 64 keep-alive (baseline: GET /health)", create["rps"], health["rps"], 0.4,
         unit="req/s")
+    rest = http["rest_retrieve_64"]
+    add("REST GET /api/2/connections/{id} req/s, 64 keep-alive (baseline: GET /health)", rest["rps"],
+        health["rps"], 0.6, unit="req/s")
+    add("REST GET /api/2/connections/{id} p99 (baseline: GET /health p99)", rest["p99_us"], health["p99_us"], 1.5,
+        higher_is_better=False, unit="us")
+    add(f"GET /api/2/connections, {listing['connections']} connections: time to first byte", round(listing["ttfb_s"] * 1000, 1),
+        None, None, unit="ms")
+    add(f"GET /api/2/connections, {listing['connections']} connections: total", round(listing["total_s"] * 1000, 1),
+        None, None, unit="ms")
+    add("GET /api/2/connections: peak RSS growth (baseline: answer size)", listing["rss_growth_bytes"],
+        listing["bytes"], 2.0, higher_is_better=False, unit="bytes")
+    add("at-historical-revision in the middle of 10,000 events (median)", round(history["median_ms"], 2), None, 5.0,
+        higher_is_better=False, unit="ms")
     return rows
 
 
@@ -227,13 +312,18 @@ def main():
         start = startup(args.build, args.quick)
         log("HTTP load")
         http = http_load(args.build, args.quick, work)
+        log("listing 10,000 connections")
+        listing = list_connections(args.build, args.quick)
+        log("history at a revision")
+        history = history_at_revision(args.build, args.quick)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     meta = {"stamp": stamp, "machine": machine(), "command": "scripts/bench" + (" --quick" if args.quick else "")}
-    rows = figures(micro, start, http)
+    rows = figures(micro, start, http, listing, history)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, f"{stamp}.json"), "w") as out:
-        json.dump({"meta": meta, "figures": rows, "micro": micro, "startup": start, "http": http}, out, indent=2)
+        json.dump({"meta": meta, "figures": rows, "micro": micro, "startup": start, "http": http,
+                   "listing": listing, "history": history}, out, indent=2)
     report = markdown(rows, meta)
     with open(os.path.join(args.out, f"{stamp}.md"), "w") as out:
         out.write(report)
