@@ -248,6 +248,48 @@ DittoError AcknowledgementLabelInvalid(std::string_view label) {
   return error;
 }
 
+DittoError AcknowledgementLabelNotUnique(std::string message, std::string description) {
+  return Make(409, "acknowledgement:label.not.unique", std::move(message), std::move(description));
+}
+
+DittoError RqlExpressionInvalid(std::string message) {
+  return Make(400, "rql.expression.invalid", std::move(message),
+              "Ensure that all opening parentheses have also closing ones and that the RQL "
+              "expression is valid.");
+}
+
+DittoError PlaceholderUnresolved(std::string_view placeholder) {
+  return Make(400, "placeholder:unresolved",
+              "The placeholder " + Quote(placeholder) + " could not be resolved.",
+              "Some placeholders could not be resolved. Check the spelling of the placeholder and "
+              "make sure all required headers are set.");
+}
+
+DittoError PlaceholderFunctionUnknown(std::string_view expression) {
+  return Make(400, "placeholder:function.unknown",
+              "The function <" + std::string(expression) + "> is not known.",
+              "Ensure to only use supported functions. Check if you maybe just forgot to use "
+              "parentheses for a function with empty parameters.");
+}
+
+DittoError PlaceholderFunctionSignatureInvalid(std::string_view function_name,
+                                               std::string_view invoked_parameters,
+                                               std::string_view signature) {
+  const std::string name(function_name);
+  return Make(400, "placeholder:function.signature.invalid",
+              "The function signature <fn:" + name + std::string(invoked_parameters) +
+                  "> could not be parsed.",
+              "Ensure to conform to the function's signature: <fn:" + name +
+                  std::string(signature) + ">");
+}
+
+DittoError PlaceholderFunctionTooComplex(int functions_max) {
+  return Make(400, "placeholder:function.too.complex",
+              "The placeholder functions are not accepted as they are too complex.",
+              "Please reduce the complexity (e.g. amount of chained functions below the maximum of '" +
+                  std::to_string(functions_max) + "') of the functions.");
+}
+
 DittoError ThingFieldSelectionInvalid(std::string_view selection) {
   // Ditto appends Java's List#toString of its selectable-field patterns.
   return Make(400, "things:field.selection.invalid",

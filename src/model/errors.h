@@ -68,6 +68,20 @@ DittoError HistoryNotFoundAtTimestamp(std::string_view id, std::string_view time
 DittoError TopicInvalid(std::string_view topic, std::string_view hint);
 // acknowledgement:label.invalid (400): a label that does not match Ditto's label syntax.
 DittoError AcknowledgementLabelInvalid(std::string_view label);
+// acknowledgement:label.not.unique (409): one issued label on two targets of a connection.
+DittoError AcknowledgementLabelNotUnique(std::string message, std::string description);
+// rql.expression.invalid (400): a target topic's `filter` is not valid RQL; `message` is the
+// parser's text (Ditto's InvalidRqlExpressionException keeps its default description).
+DittoError RqlExpressionInvalid(std::string message);
+// placeholder:* (400), Ditto's placeholders module. The validators re-wrap them as
+// connection.configuration.invalid keeping message and description.
+DittoError PlaceholderUnresolved(std::string_view placeholder);
+DittoError PlaceholderFunctionUnknown(std::string_view expression);
+// `signature` is the rendered parameter list, e.g. "(String defaultValue /* ... */)".
+DittoError PlaceholderFunctionSignatureInvalid(std::string_view function_name,
+                                               std::string_view invoked_parameters,
+                                               std::string_view signature);
+DittoError PlaceholderFunctionTooComplex(int functions_max);
 // things:field.selection.invalid (400): a target topic's `extraFields` selects no Thing field.
 DittoError ThingFieldSelectionInvalid(std::string_view selection);
 // The journal refuses writes after a failed write or fsync (SPEC §5).
