@@ -1,5 +1,6 @@
 #include "src/model/connection_uri.h"
 
+#include <cctype>
 #include <charconv>
 #include <limits>
 
@@ -219,11 +220,125 @@ bool ParseScheme(std::string_view text, ConnectionUri& uri, std::string_view& re
   }
   uri.scheme.assign(text.substr(0, delimiter));
   rest = text.substr(delimiter + 1);
-  // An opaque URI ("mailto:x") has no authority, hence no port: never a valid connection URI.
-  return !rest.empty() && rest[0] == '/';
+  return !rest.empty();
+}
+
+// java.net.URI(text).parseServerAuthority(); `connection` adds ConnectionUri's rules: a blank
+// text is valid, and a valid URI needs an authority with a port > 0 and no query.
+std::optional<ConnectionUri> ParseUri(std::string_view text, bool connection) {
+  ConnectionUri uri;
+  if (connection && IsBlank(text)) return uri;
+  std::string_view rest;
+  if (!ParseScheme(text, uri, rest)) return std::nullopt;
+  uri.port = -1;
+  if (!uri.scheme.empty() && rest[0] != '/') {
+    // An opaque URI ("mailto:x") has no authority, hence no port: never a valid connection URI.
+    if (connection || !AllInClass(rest, CharClass::kUric)) return std::nullopt;
+    uri.ascii = ToAsciiForm(text);
+    return uri;
+  }
+  if (rest.size() >= 2 && rest[0] == '/' && rest[1] == '/') {
+    rest.remove_prefix(2);
+    const size_t authority_end = std::min(rest.find_first_of("/?#"), rest.size());
+    if (authority_end == 0 && connection) return std::nullopt;  // no host
+    if (authority_end > 0 && !ParseServerAuthority(rest.substr(0, authority_end), uri)) {
+      return std::nullopt;
+    }
+    rest.remove_prefix(authority_end);
+  }
+  const size_t path_end = std::min(rest.find_first_of("?#"), rest.size());
+  if (!AllInClass(rest.substr(0, path_end), CharClass::kPath)) return std::nullopt;
+  uri.path = PercentDecode(rest.substr(0, path_end));
+  rest.remove_prefix(path_end);
+  if (connection && !rest.empty() && rest[0] == '?') return std::nullopt;  // even an empty query
+  if (!rest.empty() && !AllInClass(rest.substr(1), CharClass::kUric)) return std::nullopt;
+  if (connection && uri.port <= 0) return std::nullopt;
+  uri.ascii = ToAsciiForm(text);
+  return uri;
+}
+
+bool IsKnownUrlProtocol(std::string_view protocol) {
+  for (std::string_view known : {"http", "https", "ftp", "file", "jar", "mailto", "jrt"}) {
+    if (protocol == known) return true;
+  }
+  return false;
+}
+
+// URL's protocol: the text before the first ':' if it comes before any '/' and is a valid scheme.
+std::string UrlProtocol(std::string_view spec, size_t& after) {
+  for (size_t i = 0; i < spec.size() && spec[i] != '/'; ++i) {
+    if (spec[i] != ':') continue;
+    if (!IsAlpha(spec[0])) return "";
+    for (size_t k = 1; k < i; ++k) {
+      if (!IsAlphanumeric(spec[k]) && kSchemePunctuation.find(spec[k]) == std::string_view::npos) {
+        return "";
+      }
+    }
+    after = i + 1;
+    std::string protocol(spec.substr(0, i));
+    for (char& c : protocol) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return protocol;
+  }
+  return "";
+}
+
+// URLStreamHandler#parseURL for the authority "user@host:port": sets the host or an error.
+void ParseUrlAuthority(std::string_view authority, JavaUrl& url) {
+  const size_t at = authority.find('@');
+  if (at != std::string_view::npos) {
+    if (at != authority.rfind('@')) return;  // not server based: no host
+    authority.remove_prefix(at + 1);
+  }
+  size_t colon = authority.find(':');
+  if (!authority.empty() && authority[0] == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos || close <= 2) {
+      url.error = "Invalid host: " + std::string(authority);
+      return;
+    }
+    colon = close + 1 < authority.size() ? close + 1 : std::string_view::npos;
+    if (colon != std::string_view::npos && authority[colon] != ':') {
+      url.error = "Invalid authority field: " + std::string(authority);
+      return;
+    }
+  }
+  url.host = std::string(authority.substr(0, colon));
+  if (colon == std::string_view::npos || colon + 1 >= authority.size()) return;
+  const std::string_view port = authority.substr(colon + 1);
+  for (size_t i = 0; i < port.size(); ++i) {
+    const bool sign = i == 0 && port.size() > 1 && (port[0] == '-' || port[0] == '+');
+    if (!sign && !IsDigit(port[i])) {
+      url.error = "Error at index " + std::to_string(i) + " in: \"" + std::string(port) + "\"";
+      return;
+    }
+  }
+  if (port[0] == '-' && port != "-1") url.error = "Invalid port number :" + std::string(port);
 }
 
 }  // namespace
+
+JavaUrl ParseJavaUrl(std::string_view spec) {
+  JavaUrl url;
+  std::string_view text = spec;
+  while (!text.empty() && static_cast<unsigned char>(text.front()) <= 0x20) text.remove_prefix(1);
+  while (!text.empty() && static_cast<unsigned char>(text.back()) <= 0x20) text.remove_suffix(1);
+  if (text.size() >= 4 && (text[0] | 0x20) == 'u' && (text[1] | 0x20) == 'r' &&
+      (text[2] | 0x20) == 'l' && text[3] == ':') {
+    text.remove_prefix(4);
+  }
+  size_t after = 0;
+  url.protocol = UrlProtocol(text, after);
+  if (url.protocol.empty()) {
+    url.error = "no protocol: " + std::string(spec);
+  } else if (!IsKnownUrlProtocol(url.protocol)) {
+    url.error = "unknown protocol: " + url.protocol;
+  } else if (text.substr(after, 2) == "//") {
+    std::string_view authority = text.substr(after + 2);
+    authority = authority.substr(0, std::min(authority.find_first_of("/?#"), authority.size()));
+    ParseUrlAuthority(authority, url);
+  }
+  return url;
+}
 
 bool IsBlank(std::string_view text) {
   for (char c : text) {
@@ -233,27 +348,19 @@ bool IsBlank(std::string_view text) {
 }
 
 std::optional<ConnectionUri> ParseConnectionUri(std::string_view text) {
-  ConnectionUri uri;
-  if (IsBlank(text)) return uri;
-  std::string_view rest;
-  if (!ParseScheme(text, uri, rest)) return std::nullopt;
-  uri.port = -1;
-  if (rest.size() >= 2 && rest[0] == '/' && rest[1] == '/') {
-    rest.remove_prefix(2);
-    const size_t authority_end = std::min(rest.find_first_of("/?#"), rest.size());
-    if (authority_end == 0) return std::nullopt;  // no host
-    if (!ParseServerAuthority(rest.substr(0, authority_end), uri)) return std::nullopt;
-    rest.remove_prefix(authority_end);
-  }
-  const size_t path_end = std::min(rest.find_first_of("?#"), rest.size());
-  if (!AllInClass(rest.substr(0, path_end), CharClass::kPath)) return std::nullopt;
-  uri.path = PercentDecode(rest.substr(0, path_end));
-  rest.remove_prefix(path_end);
-  if (!rest.empty() && rest[0] == '?') return std::nullopt;  // a query, even an empty one
-  if (!rest.empty() && !AllInClass(rest.substr(1), CharClass::kUric)) return std::nullopt;
-  if (uri.port <= 0) return std::nullopt;
-  uri.ascii = ToAsciiForm(text);
-  return uri;
+  return ParseUri(text, /*connection=*/true);
+}
+
+std::optional<ConnectionUri> ParseServerUri(std::string_view text) {
+  return ParseUri(text, /*connection=*/false);
+}
+
+bool UriHasUserInfo(std::string_view uri) {
+  const size_t scheme_end = uri.find("://");
+  if (scheme_end == std::string_view::npos) return false;
+  const size_t start = scheme_end + 3;
+  const size_t authority_end = std::min(uri.find_first_of("/?#", start), uri.size());
+  return uri.substr(start, authority_end - start).find('@') != std::string_view::npos;
 }
 
 std::string MaskUriPassword(std::string_view uri) {

@@ -34,6 +34,23 @@ struct ConnectionUri {
 // Returns nullopt if `uri` is not a valid connection URI (-> connection.uri.invalid).
 std::optional<ConnectionUri> ParseConnectionUri(std::string_view uri);
 
+// java.net.URI(uri).parseServerAuthority() without ConnectionUri's extra rules: the port may be
+// missing (-1), a query is allowed, an opaque URI ("scheme:rest") has no host. For the URIs of SSH
+// tunnels. nullopt if `uri` is not a valid URI.
+std::optional<ConnectionUri> ParseServerUri(std::string_view uri);
+
+// True if the authority of `uri` ("scheme://authority/...") has a user-info part.
+bool UriHasUserInfo(std::string_view uri);
+
+// java.net.URL(spec), as Ditto reads OAuth token endpoints: the protocol (lower case) and host, or
+// the message of the MalformedURLException, e.g. "no protocol: token" or "unknown protocol: tcp".
+struct JavaUrl {
+  std::string protocol;
+  std::string host;   // IPv6 literals keep their brackets; "" if there is no authority
+  std::string error;  // non-empty if the URL is malformed
+};
+JavaUrl ParseJavaUrl(std::string_view spec);
+
 // True if `text` holds only characters <= U+0020 (Java's `trim().isEmpty()`).
 bool IsBlank(std::string_view text);
 
