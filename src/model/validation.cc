@@ -2,14 +2,39 @@
 
 #include <string>
 
+#include "src/model/ack_labels.h"
+#include "src/model/certificates.h"
+#include "src/model/connection_uri.h"
+#include "src/model/protocol_validation.h"
+#include "src/model/rql.h"
+
 namespace connectivity::model {
 namespace {
 
-// Item 3 (REF §4.2): each `filter` of a target's topics must be valid RQL, else
-// 400 rql.expression.invalid (not wrapped). Ditto checks it right after the target's address, so
-// it is called from there. To come with the RQL parser; accepts everything for now.
-std::optional<DittoError> ValidateTargetTopicFilters(const Target& /*target*/) {
+// Item 3: each `filter` of a target's topics must be valid RQL, else 400 rql.expression.invalid
+// (not wrapped). Ditto checks it right after the target's address.
+std::optional<DittoError> ValidateTargetTopicFilters(const Target& target) {
+  for (const FilteredTopic& topic : target.topics) {
+    if (!topic.filter) continue;
+    auto parsed = ParseRqlFilter(*topic.filter);
+    if (auto* error = std::get_if<DittoError>(&parsed)) return std::move(*error);
+  }
   return std::nullopt;
+}
+
+std::string JoinAddresses(const std::vector<std::string>& addresses) {
+  std::string joined;
+  for (size_t i = 0; i < addresses.size(); ++i) joined += (i > 0 ? "," : "") + addresses[i];
+  return joined;
+}
+
+std::optional<DittoError> CheckMappingCount(size_t count, size_t limit, std::string_view entity,
+                                            const std::string& address) {
+  if (count <= limit) return std::nullopt;
+  return ConnectionConfigurationInvalid(
+      "The number of configured payload mappings exceeded the limit.",
+      "The number of configured payload mappings for the " + std::string(entity) + " with address " +
+          address + " is above the limit of " + std::to_string(limit) + ".");
 }
 
 }  // namespace
@@ -53,23 +78,55 @@ std::optional<DittoError> ValidateAddressesAreNonempty(const Connection& connect
   return std::nullopt;
 }
 
+std::optional<DittoError> ValidatePayloadMappingCounts(const Connection& connection,
+                                                       const ValidationConfig& config) {
+  for (const Source& source : connection.sources) {
+    if (auto error = CheckMappingCount(source.payload_mapping.size(), config.source_mappers_max,
+                                       "source", JoinAddresses(source.addresses))) {
+      return error;
+    }
+  }
+  for (const Target& target : connection.targets) {
+    if (auto error = CheckMappingCount(target.payload_mapping.size(), config.target_mappers_max,
+                                       "target", target.address)) {
+      return error;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<DittoError> ValidateConnectionHost(const Connection& connection,
+                                                 const HostValidator& hosts) {
+  if (connection.connection_type == ConnectionType::kHono) return std::nullopt;
+  const std::optional<ConnectionUri> uri = ParseConnectionUri(connection.uri);
+  return hosts.Validate(uri ? uri->host : std::string());
+}
+
+std::optional<DittoError> ValidateKafkaWithoutSshTunnel(const Connection& connection) {
+  if (connection.connection_type != ConnectionType::kKafka || !connection.ssh_tunnel) {
+    return std::nullopt;
+  }
+  return ConnectionConfigurationInvalid(
+      "SSH tunneling not supported.",
+      "SSH tunneling is not supported for the connection type <kafka>.");
+}
+
 std::optional<DittoError> ValidateConnection(const Connection& connection,
                                              const ValidationConfig& config) {
-  // 1. Counts of sources and targets.
-  if (auto error = ValidateSourceAndTargetCounts(connection, config)) return error;
-  // 2. + 3. Non-empty addresses; RQL filters of target topics.
-  if (auto error = ValidateAddressesAreNonempty(connection)) return error;
-  // To come, in this order (REF §4.2; one function each, returning the first error):
-  //  4. payload mapping count per source/target (mapper limits, 10 / 10);
-  //  5. acknowledgement labels: declared/issued labels prefixed "<id>:", issued labels unique;
-  //  6. certificates: `ca` and client-cert PEMs parse;
-  //  7. host validation (skipped for hono; only with blocked hostnames configured);
-  //  8. kafka with sshTunnel: "SSH tunneling not supported.";
-  //  9. SSH tunnel (URI, known hosts, credentials);
-  // 10. credentials (hmac, OAuth token endpoint and scopes);
-  // 11. response diversion header mappings;
-  // 12. per-type validator (URI scheme, per-protocol source/target/specificConfig rules).
-  return std::nullopt;
+  if (auto error = ValidateSourceAndTargetCounts(connection, config)) return error;  // 1
+  if (auto error = ValidateAddressesAreNonempty(connection)) return error;           // 2, 3
+  if (auto error = ValidatePayloadMappingCounts(connection, config)) return error;   // 4
+  if (auto error = ValidateAcknowledgementLabels(connection)) return error;          // 5
+  if (auto error = ValidateCertificates(connection)) return error;                   // 6
+  const HostValidator hosts(config.hosts, config.host_resolver.get());
+  if (auto error = ValidateConnectionHost(connection, hosts)) return error;          // 7
+  if (auto error = ValidateKafkaWithoutSshTunnel(connection)) return error;          // 8
+  if (connection.ssh_tunnel) {
+    if (auto error = ValidateSshTunnel(*connection.ssh_tunnel, hosts)) return error;  // 9
+  }
+  if (auto error = ValidateCredentials(connection, config, hosts)) return error;     // 10
+  if (auto error = ValidateResponseDiversion(connection)) return error;              // 11
+  return ValidateProtocol(connection, config);                                       // 12
 }
 
 }  // namespace connectivity::model
