@@ -49,6 +49,11 @@ service::ServiceOptions MakeServiceOptions(const Config& config) {
   service::ServiceOptions options;
   options.validation.sources_max = config.sources_max;
   options.validation.targets_max = config.targets_max;
+  options.validation.hosts.allowed_hostnames = model::SplitHostList(config.allowed_hostnames);
+  options.validation.hosts.blocked_hostnames = model::SplitHostList(config.blocked_hostnames);
+  options.validation.hosts.blocked_subnets = model::SplitHostList(config.blocked_subnets);
+  options.validation.hosts.blocked_host_regex = config.blocked_host_regex;
+  options.validation.oauth2_enforce_https = config.oauth2_enforce_https;
   options.snapshots.historical_every = config.snapshot_threshold;
   options.logs.duration_us = config.logger_log_duration_us;
   options.logs.success_capacity = config.logger_success_capacity;
