@@ -1,0 +1,86 @@
+// Shared by every protocol client: the settings of an attempt, failure descriptions, and the
+// outbound-safe resolution (resolve once, check every address, connect only to checked ones).
+#ifndef CONNECTIVITY_CONNECT_ATTEMPT_H_
+#define CONNECTIVITY_CONNECT_ATTEMPT_H_
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "src/connect/outbound_rules.h"
+#include "src/connect/outcome.h"
+#include "src/connect/target.h"
+
+namespace connectivity::connect {
+
+// Everything a client needs besides its target; immutable and shared between attempts.
+struct ClientSettings {
+  int64_t timeout_us = 10'000'000;
+  int64_t heartbeat_us = 10'000'000;
+  int64_t recheck_interval_us = 30'000'000;
+  std::shared_ptr<const Resolver> resolver;     // never null
+  std::shared_ptr<const OutboundPolicy> policy;  // null if the rules did not compile...
+  std::string policy_error;                      // ...and then this says why (fail closed)
+};
+
+// Compiles `settings.outbound` (resolving blocked hostnames) into shareable client settings.
+std::shared_ptr<const ClientSettings> MakeClientSettings(const ConnectSettings& settings);
+
+// "<Cause> on '<where>' (<protocol>): <detail>", e.g. "Connection refused on '127.0.0.1:1883'
+// (MQTT 3.1.1): ...". Causes: Connection refused, Timeout, Authentication failure, TLS failure,
+// Unresolvable host, Protocol error, Blocked host, Connection failed.
+std::string DescribeFailure(FailureKind kind, Protocol protocol, std::string_view where,
+                            std::string_view detail);
+ConnectOutcome Failure(FailureKind kind, const ConnectTarget& target, std::string_view detail);
+ConnectOutcome Success(const ConnectTarget& target, std::string_view detail);
+
+// The text for a refused TCP connect (Ditto's words).
+inline constexpr std::string_view kRefusedDetail =
+    "could not establish a connection. Make sure the endpoint is reachable and that no firewall "
+    "prevents the connection.";
+// "no answer within 1.5 s" for a bound given in microseconds.
+std::string WithinSeconds(int64_t timeout_us);
+
+// Replaces every occurrence of `secret` (if 4 characters or longer) by "*****": the last line of
+// defence that keeps passwords out of descriptions, whatever a library put into its messages.
+std::string ScrubSecret(std::string text, const std::optional<std::string>& secret);
+
+// The checked addresses of a host, or why there are none.
+struct CheckedAddresses {
+  std::vector<IpAddress> addresses;  // empty on failure
+  FailureKind failure = FailureKind::kNone;
+  std::string detail;  // on failure: Ditto's blocked-host message, or the resolver's error
+};
+CheckedAddresses CheckedResolve(const ClientSettings& settings, std::string_view host,
+                                int64_t deadline_us);
+
+// Resolves `host` once and checks the name and every address against the policy. Returns the
+// addresses the client may connect to (in resolver order), or the failure (blocked, unresolvable,
+// timeout). A client must connect to these addresses, never resolve the name again.
+std::variant<std::vector<IpAddress>, ConnectOutcome> ResolveChecked(const ClientSettings& settings,
+                                                                    const ConnectTarget& target,
+                                                                    const HostPort& endpoint,
+                                                                    int64_t deadline_us);
+
+// A plain TCP connect to address:port, closed at once: 0 if it connected, else the errno
+// (ETIMEDOUT when the deadline passed). Libraries that report only "socket error" (rabbitmq-c)
+// get their cause named this way, after they failed.
+int ProbeTcp(const IpAddress& address, int port, int64_t deadline_us);
+// ECONNREFUSED -> kRefused, ECONNRESET/EPIPE -> kProtocol, ETIMEDOUT -> kTimeout, else kOther.
+FailureKind KindForErrno(int error_number);
+// "connection refused" etc.: the errno text, lower case, for descriptions.
+std::string ErrnoText(int error_number);
+
+// sockaddr conversions (for libraries that hand us socket addresses, such as librdkafka).
+socklen_t ToSockaddr(const IpAddress& address, int port, sockaddr_storage* out);
+std::optional<IpAddress> FromSockaddr(const sockaddr* address);
+
+}  // namespace connectivity::connect
+
+#endif  // CONNECTIVITY_CONNECT_ATTEMPT_H_

@@ -1,0 +1,77 @@
+// The live state of supervised connections as REF §7.1 reports it (resource statuses and their
+// aggregation) and the in-memory "live" metrics of SPEC §4.5.
+#ifndef CONNECTIVITY_CONNECT_LIVE_STATUS_H_
+#define CONNECTIVITY_CONNECT_LIVE_STATUS_H_
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace connectivity::connect {
+
+struct ResourceStatus {
+  std::string type;     // "client" | "source" | "target"
+  std::string client;   // the instance identifier of this service (SPEC §3 --instance)
+  std::string address;  // sources and targets
+  std::string status;   // open | closed | failed | misconfigured | unknown
+  std::string recovery_status;  // clients: ongoing | succeeded | backOffLimitReached | unknown
+  std::string status_details;
+  int64_t in_state_since_us = 0;
+};
+
+// Exact sliding-window counts of events over the last minute, hour and day, and the time of the
+// last event. Keeps one timestamp per event of the last 24 h (8 bytes each; reconnect backoff
+// bounds the rate). Not thread-safe; the Supervisor guards it.
+class WindowedCounter {
+ public:
+  struct Counts {
+    int64_t last_minute = 0;
+    int64_t last_hour = 0;
+    int64_t last_day = 0;
+    int64_t last_at_us = 0;  // 0: never
+  };
+
+  void Record(int64_t now_us);
+  // Windows end at `now_us` and exclude their start: an event exactly 60 s old is not counted.
+  Counts Count(int64_t now_us) const;
+  void Reset();
+
+ private:
+  std::deque<int64_t> times_us_;  // ascending; older than 24 h dropped on Record
+  int64_t last_at_us_ = 0;
+};
+
+struct LiveMetrics {
+  WindowedCounter connect_attempts;
+  WindowedCounter connect_successes;
+  WindowedCounter connect_failures;  // failed attempts; losses of open connections are not attempts
+  int64_t connected_since_us = 0;    // 0: not connected
+};
+
+struct LiveStatus {
+  std::string live_status;      // aggregated as REF §7.1
+  std::string recovery_status;  // aggregated over the clients
+  int64_t connected_since_us = 0;  // earliest inStateSince of the open clients; 0 if none
+  std::vector<ResourceStatus> client_status;
+  std::vector<ResourceStatus> source_status;
+  std::vector<ResourceStatus> target_status;
+  LiveMetrics metrics;
+};
+
+// REF §7.1's rules, usable for synthetic answers too.
+// One category: all open (or empty) -> open; any failed -> failed; any misconfigured ->
+// misconfigured; all closed -> closed; some unknown -> open if `clients_open`, else unknown.
+std::string AggregateCategory(const std::vector<ResourceStatus>& resources, bool clients_open);
+// Overall: all categories open -> open; any failed -> failed; any misconfigured ->
+// misconfigured; all closed -> closed; else unknown.
+std::string AggregateLiveStatus(const std::vector<ResourceStatus>& clients,
+                                const std::vector<ResourceStatus>& sources,
+                                const std::vector<ResourceStatus>& targets);
+// All succeeded -> succeeded; any backOffLimitReached; any ongoing; else unknown.
+std::string AggregateRecoveryStatus(const std::vector<ResourceStatus>& clients);
+
+}  // namespace connectivity::connect
+
+#endif  // CONNECTIVITY_CONNECT_LIVE_STATUS_H_

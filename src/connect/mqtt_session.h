@@ -1,0 +1,93 @@
+// One MQTT client's state on the MQTT loop, and the libmosquitto calls that act on it (internal
+// to mqtt_loop.cc; every function here runs on the loop thread).
+#ifndef CONNECTIVITY_CONNECT_MQTT_SESSION_H_
+#define CONNECTIVITY_CONNECT_MQTT_SESSION_H_
+
+#include <mosquitto.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "src/connect/clients.h"
+#include "src/connect/tls.h"
+
+namespace connectivity::connect {
+
+// Set once a client is closed and its last callback has returned.
+class Completion {
+ public:
+  void Set() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_ = true;
+    cv_.notify_all();
+  }
+  bool IsDone() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return done_;
+  }
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [this] { return done_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+};
+
+struct MqttSession {
+  enum class Phase { kResolving, kConnecting, kOpen, kDone };
+
+  uint64_t id = 0;
+  ConnectTarget target;
+  SharedSettings settings;
+  ClientCallbacks callbacks;
+  std::shared_ptr<Completion> completion;
+
+  Phase phase = Phase::kResolving;
+  bool result_reported = false;
+  int64_t start_us = 0;
+  int64_t deadline_us = 0;
+  int64_t next_misc_us = 0;  // when loop_misc (keep-alive) is due
+  std::vector<IpAddress> addresses;
+  size_t next_address = 0;
+
+  mosquitto* mosq = nullptr;
+  SslContextPtr ssl_context;
+  int fd = -1;           // the socket registered in epoll, -1 if none
+  uint32_t events = 0;   // its registered interest
+  bool tcp_connected = false;
+
+  // Written by libmosquitto's callbacks during loop_read/loop_write/loop_misc.
+  std::optional<int> connack;
+  std::optional<int> disconnect_rc;
+  int disconnect_errno = 0;
+};
+
+void InitMosquittoOnce();
+
+// Creates the mosquitto handle for the next address and starts the non-blocking connect; the
+// failure if it could not even start (e.g. refused at once).
+std::optional<ConnectOutcome> StartMosquittoConnect(MqttSession& session);
+
+// The verdict of a CONNACK reason code.
+ConnectOutcome ConnackOutcome(const MqttSession& session);
+// A failed TLS handshake, with the verification error if there was one.
+ConnectOutcome TlsFailure(const MqttSession& session);
+// Why the socket went away: `errno_value` from SO_ERROR or the disconnect callback.
+ConnectOutcome SocketLostOutcome(const MqttSession& session, int rc, int errno_value);
+
+// Sends DISCONNECT if asked and open, then frees the handle (closing its socket). The caller
+// must have removed the socket from epoll first.
+void DestroyMosquitto(MqttSession& session, bool send_disconnect);
+
+// EPOLLIN, plus EPOLLOUT while the TCP connect, a TLS handshake write, or a packet is pending.
+uint32_t DesiredEvents(const MqttSession& session);
+
+}  // namespace connectivity::connect
+
+#endif  // CONNECTIVITY_CONNECT_MQTT_SESSION_H_

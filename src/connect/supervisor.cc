@@ -1,0 +1,382 @@
+#include "src/connect/supervisor.h"
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "src/connect/clients.h"
+#include "src/connect/mqtt_loop.h"
+#include "src/connect/resolver.h"
+#include "src/connect/supervisor_internal.h"
+
+namespace connectivity::connect {
+namespace {
+
+constexpr int64_t kReapEveryUs = 100'000;
+
+// Work collected under the lock and run after it is released (user callbacks).
+using Deferred = std::vector<std::function<void()>>;
+
+void RunDeferred(Deferred& deferred) {
+  for (auto& task : deferred) task();
+  deferred.clear();
+}
+
+ConnectOutcome Closed(std::string why) {
+  ConnectOutcome outcome;
+  outcome.failure = FailureKind::kOther;
+  outcome.description = std::move(why);
+  return outcome;
+}
+
+}  // namespace
+
+class Supervisor::Impl {
+ public:
+  Impl(Options options, const Clock& clock)
+      : options_(std::move(options)), clock_(clock),
+        settings_(MakeClientSettings(options_.connect)), random_(std::random_device{}()) {}
+
+  void Start() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (started_ || stopping_) return;
+      if (!mqtt_loop_.Start().ok()) return;
+      started_ = true;
+    }
+    timer_thread_ = std::thread([this] { RunTimers(); });
+    Deferred deferred;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      Dispatch(deferred);
+    }
+    RunDeferred(deferred);
+  }
+
+  void Stop() {
+    Deferred deferred;
+    std::vector<std::unique_ptr<Client>> retired;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) return;
+      stopping_ = true;
+      for (auto& [id, entry] : entries_) {
+        Retire(*entry);
+        AnswerFirstAttempt(*entry, Closed("Closed: the service is shutting down"), deferred);
+      }
+      entries_.clear();
+      pending_.clear();
+      timers_.clear();
+      retired.swap(graveyard_);
+      timer_cv_.notify_all();
+    }
+    RunDeferred(deferred);
+    for (auto& client : retired) client->WaitFinished();  // clean protocol-level closes
+    retired.clear();
+    if (timer_thread_.joinable()) timer_thread_.join();
+    mqtt_loop_.Stop();
+  }
+
+  void Open(const model::Connection& connection,
+            std::function<void(const ConnectOutcome&)> first_attempt) {
+    Deferred deferred;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) {
+        deferred.push_back([f = std::move(first_attempt)] { f(Closed("Closed: the service is shutting down")); });
+      } else {
+        SupervisedEntry& entry = EntryFor(connection.id, deferred);
+        entry.connection = connection;
+        entry.first_attempt = std::move(first_attempt);
+        Enqueue(entry);
+        Dispatch(deferred);
+      }
+    }
+    RunDeferred(deferred);
+  }
+
+  void Close(std::string_view id) {
+    Deferred deferred;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = entries_.find(std::string(id));
+      if (it == entries_.end()) return;
+      Retire(*it->second);
+      AnswerFirstAttempt(*it->second, Closed("Closed before the first connect attempt completed"),
+                         deferred);
+      entries_.erase(it);
+    }
+    RunDeferred(deferred);
+  }
+
+  std::optional<LiveStatus> Status(std::string_view id) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(std::string(id));
+    if (it == entries_.end()) return std::nullopt;
+    return BuildLiveStatus(*it->second, options_.instance);
+  }
+
+  void ResetMetrics(std::string_view id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(std::string(id));
+    if (it == entries_.end()) return;
+    LiveMetrics& metrics = it->second->metrics;
+    metrics.connect_attempts.Reset();
+    metrics.connect_successes.Reset();
+    metrics.connect_failures.Reset();
+  }
+
+  void SetEventListener(std::function<void(const ConnectEvent&)> listener) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    listener_ = std::move(listener);
+  }
+
+  size_t supervised_count() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return entries_.size();
+  }
+
+ private:
+  // The entry for `id`, new or (on modify) with its old client retired and a new generation.
+  SupervisedEntry& EntryFor(const std::string& id, Deferred& deferred) {
+    std::unique_ptr<SupervisedEntry>& slot = entries_[id];
+    if (!slot) {
+      slot = std::make_unique<SupervisedEntry>(options_.backoff_min_us, options_.backoff_max_us);
+      slot->id = id;
+      slot->in_state_since_us = clock_.NowMicros();
+    } else {
+      Retire(*slot);
+      AnswerFirstAttempt(*slot, Closed("Superseded by a newer configuration"), deferred);
+      slot->backoff.Reset();
+      SetClientStatus(*slot, "unknown", "CONNECTING", clock_.NowMicros());
+      slot->recovery_status = "unknown";
+    }
+    slot->generation = next_generation_++;
+    slot->phase = SupervisedEntry::Phase::kWaiting;
+    slot->queued = false;
+    return *slot;
+  }
+
+  void Enqueue(SupervisedEntry& entry) {
+    if (entry.queued) return;
+    entry.queued = true;
+    pending_.emplace_back(entry.id, entry.generation);
+  }
+
+  // Starts queued attempts while slots are free.
+  void Dispatch(Deferred& deferred) {
+    while (started_ && !stopping_ && in_flight_ < options_.concurrent_connects_max &&
+           !pending_.empty()) {
+      auto [id, generation] = std::move(pending_.front());
+      pending_.pop_front();
+      auto it = entries_.find(id);
+      if (it == entries_.end() || it->second->generation != generation) continue;
+      SupervisedEntry& entry = *it->second;
+      entry.queued = false;
+      if (entry.phase == SupervisedEntry::Phase::kWaiting) StartAttempt(entry, deferred);
+    }
+  }
+
+  void StartAttempt(SupervisedEntry& entry, Deferred& deferred) {
+    const int64_t now = clock_.NowMicros();
+    entry.metrics.connect_attempts.Record(now);
+    Result<ConnectTarget> target = MakeConnectTarget(entry.connection);
+    std::unique_ptr<Client> client;
+    if (target.ok()) {
+      client = CreateClient(std::move(*target), settings_, Callbacks(entry), mqtt_loop_);
+    }
+    if (!client) {
+      // Nothing to connect to as configured: no retry until the connection is modified.
+      const ConnectOutcome failure = Closed(
+          "The connection cannot be connected as configured: " +
+          (target.ok() ? std::string("the MQTT loop is not running") : target.status().message()));
+      entry.phase = SupervisedEntry::Phase::kMisconfigured;
+      entry.metrics.connect_failures.Record(now);
+      SetClientStatus(entry, "misconfigured", failure.description, now);
+      AnswerFirstAttempt(entry, failure, deferred);
+      Notify(entry.id, failure, now, deferred);
+      return;
+    }
+    ++in_flight_;
+    entry.phase = SupervisedEntry::Phase::kConnecting;
+    client->Start();  // never calls back from inside
+    entry.client = std::move(client);
+  }
+
+  ClientCallbacks Callbacks(const SupervisedEntry& entry) {
+    ClientCallbacks callbacks;
+    callbacks.on_result = [this, id = entry.id, generation = entry.generation](
+                              const ConnectOutcome& outcome) { OnResult(id, generation, outcome); };
+    callbacks.on_lost = [this, id = entry.id, generation = entry.generation](
+                            const ConnectOutcome& cause) { OnLost(id, generation, cause); };
+    return callbacks;
+  }
+
+  void OnResult(const std::string& id, uint64_t generation, const ConnectOutcome& outcome) {
+    Deferred deferred;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      --in_flight_;
+      SupervisedEntry* entry = Find(id, generation, SupervisedEntry::Phase::kConnecting);
+      if (entry != nullptr) HandleResult(*entry, outcome, deferred);
+      Dispatch(deferred);
+    }
+    RunDeferred(deferred);
+  }
+
+  void HandleResult(SupervisedEntry& entry, const ConnectOutcome& outcome, Deferred& deferred) {
+    const int64_t now = clock_.NowMicros();
+    if (outcome.ok) {
+      entry.phase = SupervisedEntry::Phase::kOpen;
+      entry.open_since_steady_us = SteadyMicros();
+      entry.recovery_status = "succeeded";
+      SetClientStatus(entry, "open", outcome.description, now);
+      entry.in_state_since_us = now;
+      entry.metrics.connect_successes.Record(now);
+      entry.metrics.connected_since_us = now;
+    } else {
+      Retire(entry);
+      entry.metrics.connect_failures.Record(now);
+      SetClientStatus(entry, outcome.failure == FailureKind::kBlockedHost ? "misconfigured" : "failed",
+                      outcome.description, now);
+      ScheduleRetry(entry);
+    }
+    AnswerFirstAttempt(entry, outcome, deferred);
+    Notify(entry.id, outcome, now, deferred);
+  }
+
+  void OnLost(const std::string& id, uint64_t generation, const ConnectOutcome& cause) {
+    Deferred deferred;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      SupervisedEntry* entry = Find(id, generation, SupervisedEntry::Phase::kOpen);
+      if (entry == nullptr) return;
+      const int64_t now = clock_.NowMicros();
+      Retire(*entry);
+      // A connection that stayed up for a while starts over at the shortest delay.
+      if (SteadyMicros() - entry->open_since_steady_us >= options_.backoff_max_us) {
+        entry->backoff.Reset();
+      }
+      entry->metrics.connected_since_us = 0;
+      SetClientStatus(*entry, "failed", cause.description, now);
+      ScheduleRetry(*entry);
+      Notify(entry->id, cause, now, deferred);
+    }
+    RunDeferred(deferred);
+  }
+
+  SupervisedEntry* Find(const std::string& id, uint64_t generation, SupervisedEntry::Phase phase) {
+    auto it = entries_.find(id);
+    if (it == entries_.end() || it->second->generation != generation ||
+        it->second->phase != phase) {
+      return nullptr;
+    }
+    return it->second.get();
+  }
+
+  void ScheduleRetry(SupervisedEntry& entry) {
+    entry.phase = SupervisedEntry::Phase::kWaiting;
+    const int64_t delay_us = entry.backoff.NextDelay(random_);
+    entry.recovery_status = entry.backoff.at_limit() ? "backOffLimitReached" : "ongoing";
+    timers_.emplace(SteadyMicros() + delay_us, std::make_pair(entry.id, entry.generation));
+    timer_cv_.notify_all();
+  }
+
+  // Closes the entry's client without waiting: it finishes on its own thread and is reaped.
+  void Retire(SupervisedEntry& entry) {
+    if (!entry.client) return;
+    entry.client->RequestClose();
+    graveyard_.push_back(std::move(entry.client));
+  }
+
+  void AnswerFirstAttempt(SupervisedEntry& entry, const ConnectOutcome& outcome, Deferred& deferred) {
+    if (!entry.first_attempt) return;
+    deferred.push_back([f = std::move(entry.first_attempt), outcome] { f(outcome); });
+    entry.first_attempt = nullptr;
+  }
+
+  void Notify(const std::string& id, const ConnectOutcome& outcome, int64_t now, Deferred& deferred) {
+    if (!listener_) return;
+    deferred.push_back([listener = listener_, event = ConnectEvent{id, outcome.ok, outcome.description, now}] {
+      listener(event);
+    });
+  }
+
+  // Fires due retries and destroys finished clients (joining their threads) off the lock.
+  void RunTimers() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopping_) {
+      const int64_t now = SteadyMicros();
+      while (!timers_.empty() && timers_.begin()->first <= now) {
+        auto [id, generation] = timers_.begin()->second;
+        timers_.erase(timers_.begin());
+        SupervisedEntry* entry = Find(id, generation, SupervisedEntry::Phase::kWaiting);
+        if (entry != nullptr) Enqueue(*entry);
+      }
+      Deferred deferred;
+      Dispatch(deferred);
+      std::vector<std::unique_ptr<Client>> finished = TakeFinished();
+      lock.unlock();
+      RunDeferred(deferred);
+      finished.clear();
+      lock.lock();
+      int64_t wake_us = SteadyMicros() + kReapEveryUs;
+      if (!timers_.empty()) wake_us = std::min(wake_us, timers_.begin()->first);
+      timer_cv_.wait_for(lock, std::chrono::microseconds(std::max<int64_t>(0, wake_us - SteadyMicros())));
+    }
+  }
+
+  std::vector<std::unique_ptr<Client>> TakeFinished() {
+    std::vector<std::unique_ptr<Client>> finished;
+    std::erase_if(graveyard_, [&finished](std::unique_ptr<Client>& client) {
+      if (!client->Finished()) return false;
+      finished.push_back(std::move(client));
+      return true;
+    });
+    return finished;
+  }
+
+  const Options options_;
+  const Clock& clock_;
+  const SharedSettings settings_;
+  MqttLoop mqtt_loop_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable timer_cv_;
+  std::unordered_map<std::string, std::unique_ptr<SupervisedEntry>> entries_;
+  std::deque<std::pair<std::string, uint64_t>> pending_;  // (id, generation) waiting for a slot
+  std::multimap<int64_t, std::pair<std::string, uint64_t>> timers_;  // steady µs -> retry
+  std::vector<std::unique_ptr<Client>> graveyard_;  // closing clients, reaped when finished
+  std::function<void(const ConnectEvent&)> listener_;
+  size_t in_flight_ = 0;
+  uint64_t next_generation_ = 1;
+  bool started_ = false;
+  bool stopping_ = false;
+  std::mt19937_64 random_;
+  std::thread timer_thread_;
+};
+
+Supervisor::Supervisor(Options options, const Clock& clock)
+    : impl_(std::make_shared<Impl>(std::move(options), clock)) {}
+Supervisor::~Supervisor() { Stop(); }
+
+void Supervisor::Start() { impl_->Start(); }
+void Supervisor::Stop() { impl_->Stop(); }
+void Supervisor::Open(const model::Connection& connection,
+                      std::function<void(const ConnectOutcome&)> first_attempt) {
+  impl_->Open(connection, std::move(first_attempt));
+}
+void Supervisor::Close(std::string_view connection_id) { impl_->Close(connection_id); }
+std::optional<LiveStatus> Supervisor::Status(std::string_view connection_id) const {
+  return impl_->Status(connection_id);
+}
+void Supervisor::ResetMetrics(std::string_view connection_id) { impl_->ResetMetrics(connection_id); }
+void Supervisor::SetEventListener(std::function<void(const ConnectEvent&)> listener) {
+  impl_->SetEventListener(std::move(listener));
+}
+size_t Supervisor::supervised_count() const { return impl_->supervised_count(); }
+
+}  // namespace connectivity::connect

@@ -1,0 +1,69 @@
+// What a client needs from a model::Connection: the effective protocol, endpoint(s), credentials
+// and TLS material, derived once per attempt by MakeConnectTarget.
+//
+// Credentials: the URI's user info wins; otherwise `credentials` of type "plain" gives user and
+// password; "client-cert" gives the TLS client certificate. HMAC and OAuth credentials are not
+// used by connect (they sign messages, which this service does not send).
+//
+// Hono (Ditto 3 connects Hono through Kafka, configured service-wide): with
+// specificConfig.bootstrapServers or a tcp/ssl URI it is checked as Kafka; with an amqp/amqps URI
+// as AMQP 1.0 (Hono's AMQP messaging network); without either there is nothing to connect to.
+#ifndef CONNECTIVITY_CONNECT_TARGET_H_
+#define CONNECTIVITY_CONNECT_TARGET_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/base/status.h"
+#include "src/model/connection.h"
+
+namespace connectivity::connect {
+
+enum class Protocol { kAmqp091, kAmqp10, kMqtt311, kMqtt5, kHttp, kKafka };
+// "AMQP 0.9.1", "AMQP 1.0", "MQTT 3.1.1", "MQTT 5", "HTTP", "Kafka".
+std::string_view ProtocolName(Protocol protocol);
+
+struct HostPort {
+  std::string host;  // as configured, IPv6 without brackets
+  int port = 0;
+};
+
+struct TlsOptions {
+  bool enabled = false;
+  bool validate_certificates = true;  // peer chain and host name
+  std::optional<std::string> ca_pem;  // trusted CAs instead of the system store
+  std::optional<std::string> client_cert_pem;
+  std::optional<std::string> client_key_pem;
+};
+
+struct ConnectTarget {
+  Protocol protocol = Protocol::kAmqp091;
+  std::string connection_id;
+  std::string scheme;
+  HostPort endpoint;               // the URI's host and port (Kafka: the first bootstrap server)
+  std::vector<HostPort> bootstrap;  // Kafka: the URI's server, then specificConfig.bootstrapServers
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  std::string path;  // decoded URI path: the AMQP 0.9.1 vhost, the HTTP base path
+  TlsOptions tls;
+  std::string client_id;       // MQTT: specificConfig.clientId, else the connection id
+  int keep_alive_s = 0;        // MQTT: specificConfig.keepAlive; 0 = the settings' heartbeat
+  std::string sasl_mechanism;  // Kafka: specificConfig.saslMechanism, default PLAIN
+};
+
+// InvalidArgument (message without any password) if the connection cannot be connected as
+// configured: invalid URI, unknown scheme, malformed bootstrap servers, Hono without endpoint.
+Result<ConnectTarget> MakeConnectTarget(const model::Connection& connection);
+
+// Parses "host:port[,host:port]" ("[v6]:port" allowed); nullopt if any item is malformed.
+std::optional<std::vector<HostPort>> ParseHostPortList(std::string_view list);
+
+// Parses a keep-alive such as "30", "30s", "2m", "1500ms" into whole seconds (rounded up);
+// nullopt if malformed.
+std::optional<int> ParseDurationSeconds(std::string_view text);
+
+}  // namespace connectivity::connect
+
+#endif  // CONNECTIVITY_CONNECT_TARGET_H_

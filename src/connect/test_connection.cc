@@ -1,0 +1,72 @@
+#include "src/connect/test_connection.h"
+
+#include <chrono>
+#include <future>
+
+#include "src/connect/clients.h"
+#include "src/connect/mqtt_loop.h"
+
+namespace connectivity::connect {
+namespace {
+
+// Clients keep their own deadlines; this margin only turns a bug into an answer, not a hang.
+constexpr int64_t kSafetyMarginUs = 5'000'000;
+
+}  // namespace
+
+std::unique_ptr<Client> CreateClient(ConnectTarget target, SharedSettings settings,
+                                     ClientCallbacks callbacks, MqttLoop& mqtt_loop) {
+  switch (target.protocol) {
+    case Protocol::kAmqp091:
+      return MakeAmqp091Client(std::move(target), std::move(settings), std::move(callbacks));
+    case Protocol::kAmqp10:
+      return MakeAmqp10Client(std::move(target), std::move(settings), std::move(callbacks));
+    case Protocol::kHttp:
+      return MakeHttpClient(std::move(target), std::move(settings), std::move(callbacks));
+    case Protocol::kKafka:
+      return MakeKafkaClient(std::move(target), std::move(settings), std::move(callbacks));
+    case Protocol::kMqtt311:
+    case Protocol::kMqtt5:
+      break;
+  }
+  return mqtt_loop.CreateClient(std::move(target), std::move(settings), std::move(callbacks));
+}
+
+ConnectOutcome TestConnection(const model::Connection& connection, const ConnectSettings& settings) {
+  Result<ConnectTarget> target = MakeConnectTarget(connection);
+  if (!target.ok()) {
+    ConnectOutcome invalid;
+    invalid.failure = FailureKind::kOther;
+    invalid.description = "The connection cannot be connected as configured: " + target.status().message();
+    return invalid;
+  }
+  const bool mqtt = target->protocol == Protocol::kMqtt311 || target->protocol == Protocol::kMqtt5;
+  MqttLoop loop;  // one small loop per MQTT test keeps concurrent tests independent
+  if (mqtt) {
+    if (Status status = loop.Start(); !status.ok()) {
+      return ConnectOutcome{false, FailureKind::kOther, status.message(), 0};
+    }
+  }
+  auto result = std::make_shared<std::promise<ConnectOutcome>>();
+  ClientCallbacks callbacks;
+  callbacks.on_result = [result](const ConnectOutcome& outcome) { result->set_value(outcome); };
+  std::unique_ptr<Client> client =
+      CreateClient(std::move(*target), MakeClientSettings(settings), std::move(callbacks), loop);
+  if (!client) return ConnectOutcome{false, FailureKind::kOther, "the MQTT loop is not running", 0};
+  std::future<ConnectOutcome> future = result->get_future();
+  client->Start();
+  ConnectOutcome outcome;
+  if (future.wait_for(std::chrono::microseconds(settings.timeout_us + kSafetyMarginUs)) ==
+      std::future_status::ready) {
+    outcome = future.get();
+  } else {
+    outcome.failure = FailureKind::kTimeout;
+    outcome.description = "Timeout: the client did not decide within its bound";
+  }
+  client->RequestClose();  // the clean, protocol-level close of a successful test
+  client->WaitFinished();
+  client.reset();
+  return outcome;
+}
+
+}  // namespace connectivity::connect
