@@ -42,13 +42,60 @@ const std::map<std::string, std::string>& KnownMessages() {
        "The Connection URI 'amqps://foo:*****@127.0.0.1' has an invalid format."},
       {"invalid-uri-with-query.json",
        "The Connection URI 'amqp://127.0.0.1:5672/vhost?heartbeat=10' has an invalid format."},
-      // Service-level rules implemented in validation.h.
+      // Service-level rules (validation.h), as Ditto words them for these examples.
       {"invalid-too-many-sources.json",
        "The number of configured sources or targets within a connection exceeded."},
       {"invalid-source-without-addresses.json",
        "Source 0 of connection <fixture-connection>: addresses may not be empty."},
       {"invalid-empty-source-address.json",
        "Source 0 of connection <fixture-connection>: addresses may not be empty."},
+      {"invalid-amqp10-enforcement-input.json", "The placeholder 'thing:id' could not be resolved."},
+      {"invalid-amqp10-header-mapping-placeholder.json",
+       "The placeholder 'thing:invalid' could not be resolved."},
+      {"invalid-duplicate-issued-ack-labels.json",
+       "An issued acknowledgement label may only be used for one target of the connection."},
+      {"invalid-http-push-hmac-unknown-algorithm.json",
+       "Unsupported HMAC algorithm: az-monitor-2016-04-02"},
+      {"invalid-http-push-oauth-http-token-endpoint.json",
+       "The OAuth2 token endpoint must be accessed via HTTPS in order not to transmit the client "
+       "secret in plain text."},
+      {"invalid-http-push-omit-body-method.json",
+       "The configured value '[GET, DELET, POST]' of 'omitRequestBody' is invalid. It contains an "
+       "invalid HTTP method: DELET"},
+      {"invalid-http-push-target-address-format.json",
+       "Target of address 'events' of connection 'fixture-connection': Target address has invalid "
+       "format. Expect '<VERB>:/<path>', for example 'POST:/api'."},
+      {"invalid-http-push-with-source.json", "A connection of type 'http-push' may not have any source."},
+      {"invalid-kafka-bootstrap-servers-format.json",
+       "The provided list of bootstrap servers '127.0.0.1:123;127.0.0.1:456' is not valid"},
+      {"invalid-kafka-missing-bootstrap-servers.json",
+       "The provided list of bootstrap servers 'null' is not valid"},
+      {"invalid-kafka-source-address-placeholder.json",
+       "The provided topic 'ditto/{{thing:id}}' is not valid: Topic name \"ditto/{{thing:id}}\" is "
+       "illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"},
+      {"invalid-kafka-ssh-tunnel.json", "SSH tunneling not supported."},
+      {"invalid-kafka-target-partition.json", "Can not parse partition number from notANumber."},
+      {"invalid-mqtt-client-cert-placeholder-pem.json",
+       "/credentials/key: bad format. Expect PEM-encoded PKCS #8 data specified by RFC-7468 starting "
+       "with '-----BEGIN PRIVATE KEY-----'"},
+      {"invalid-mqtt-last-will-qos.json", "<5> is not a valid MQTT QoS code."},
+      {"invalid-mqtt-qos-out-of-range.json",
+       "Invalid value '3' for configuration 'qos' in Source of index 0 of connection 'fixture-connection'"},
+      {"invalid-mqtt-source-missing-qos.json",
+       "MQTT Source <Source of index 0 of connection 'fixture-connection'> must contain QoS value."},
+      {"invalid-mqtt-target-missing-qos.json",
+       "MQTT Target <Target of address 'ditto/out' of connection 'fixture-connection'> must contain QoS "
+       "value."},
+      {"invalid-mqtt3-client-count-2.json", "Client count limited to 1 for MQTT 3.1.1 connections."},
+      {"invalid-mqtt3-consumer-count-2.json", "Consumer count limited to 1 for MQTT 3.1.1 connections."},
+      {"invalid-mqtt3-header-mapping.json",
+       "The placeholder 'header:OVERWRITE-CORrelation-id' could not be resolved."},
+      {"invalid-source-declared-ack-prefix.json", "Acknowledgement label <somethingWrong:test> is invalid."},
+      {"invalid-target-rql-filter.json",
+       "Unexpected end of input, expected ',' (line 1, column 22):\neq(attributes/counter\n"
+       "                     ^"},
+      {"invalid-unknown-payload-mapping-reference.json", "The mapper <invalid> could not be loaded."},
+      {"invalid-uri-scheme-mqtt-amqp.json", "The URI scheme 'amqp' is not valid for MQTT 3.1.1."},
   };
   return *messages;
 }
@@ -88,21 +135,24 @@ TEST(ConnectionExamplesTest, ModelLevelRejects) {
   EXPECT_EQ(checked, 10);
 }
 
-TEST(ConnectionExamplesTest, ServiceLevelRejectsPassTheModel) {
+TEST(ConnectionExamplesTest, ServiceLevelRejectsPassTheModelAndFailValidation) {
   ValidationConfig config;
+  int checked = 0;
   for (const auto& expectation : test_support::ReadFixtureExpectations()) {
     if (expectation.layer != "service") continue;
     SCOPED_TRACE(expectation.file);
     Connection connection = ParseValid(ReadExample(expectation), OptionsFor(expectation));
     connection.id = "fixture-connection";
     std::optional<DittoError> error = ValidateConnection(connection, config);
-    auto message = KnownMessages().find(expectation.file);
-    if (message == KnownMessages().end()) continue;  // a rule still to come (REF §4.2 items 3-12)
     ASSERT_TRUE(error.has_value());
     EXPECT_EQ(error->status, expectation.status);
     EXPECT_EQ(error->error, expectation.error);
+    auto message = KnownMessages().find(expectation.file);
+    ASSERT_NE(message, KnownMessages().end()) << "every service-level example has its message here";
     EXPECT_EQ(error->message, message->second);
+    ++checked;
   }
+  EXPECT_EQ(checked, 28);
 }
 
 TEST(ConnectionExamplesTest, ValidExamplesPassModelAndValidation) {
