@@ -1,0 +1,203 @@
+// TestConnection against the real brokers of scripts/brokers (RabbitMQ, Mosquitto, the Kafka mock)
+// and the in-process HTTP server: good credentials succeed, a wrong password is an
+// authentication failure that names the endpoint and never the password, and TLS honours
+// validateCertificates and `ca`.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "src/connect/test_connection.h"
+#include "tests/connect/broker_env.h"
+#include "tests/connect/fake_resolver.h"
+#include "tests/connect/test_servers.h"
+
+namespace connectivity::connect {
+namespace {
+
+using model::ConnectionType;
+using testing::MakeConnection;
+
+constexpr char kWrongPassword[] = "wrong-Passw0rd";
+
+ConnectSettings Settings(int64_t timeout_us = 3'000'000) {
+  ConnectSettings settings;
+  settings.timeout_us = timeout_us;
+  return settings;
+}
+
+std::string Uri(const std::string& scheme, const std::string& user_info, int port,
+                const std::string& host = "127.0.0.1", const std::string& path = "") {
+  return scheme + "://" + (user_info.empty() ? "" : user_info + "@") + host + ":" +
+         std::to_string(port) + path;
+}
+
+void ExpectConnected(const ConnectOutcome& outcome) {
+  EXPECT_TRUE(outcome.ok) << outcome.description;
+  EXPECT_EQ(outcome.failure, FailureKind::kNone);
+}
+
+void ExpectAuthenticationFailure(const ConnectOutcome& outcome, int port, int64_t bound_us) {
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_EQ(outcome.failure, FailureKind::kAuthentication) << outcome.description;
+  EXPECT_NE(outcome.description.find("Authentication failure"), std::string::npos) << outcome.description;
+  EXPECT_NE(outcome.description.find(":" + std::to_string(port)), std::string::npos) << outcome.description;
+  EXPECT_EQ(outcome.description.find(kWrongPassword), std::string::npos) << outcome.description;
+  EXPECT_LT(outcome.duration_us, bound_us);
+}
+
+class Brokers : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { signal(SIGPIPE, SIG_IGN); }
+  void SetUp() override { REQUIRE_BROKERS(); }
+};
+
+TEST_F(Brokers, Amqp091) {
+  const int port = testing::RabbitPort();
+  ExpectConnected(TestConnection(
+      MakeConnection("amqp091", ConnectionType::kAmqp091, Uri("amqp", "guest:guest", port, "127.0.0.1", "/")),
+      Settings()));
+  const ConnectOutcome wrong = TestConnection(
+      MakeConnection("amqp091", ConnectionType::kAmqp091,
+                     Uri("amqp", std::string("guest:") + kWrongPassword, port)),
+      Settings());
+  ExpectAuthenticationFailure(wrong, port, 5'000'000);
+  EXPECT_NE(wrong.description.find("ACCESS_REFUSED"), std::string::npos) << wrong.description;
+  const ConnectOutcome vhost = TestConnection(
+      MakeConnection("amqp091", ConnectionType::kAmqp091, Uri("amqp", "guest:guest", port, "127.0.0.1", "/nope")),
+      Settings());
+  EXPECT_EQ(vhost.failure, FailureKind::kProtocol) << vhost.description;
+  EXPECT_NE(vhost.description.find("530"), std::string::npos) << vhost.description;
+}
+
+TEST_F(Brokers, Amqp10) {
+  const int port = testing::RabbitPort();
+  ExpectConnected(TestConnection(
+      MakeConnection("amqp10", ConnectionType::kAmqp10, Uri("amqp", "guest:guest", port)), Settings()));
+  // RabbitMQ holds a failed AMQP 1.0 login for 3 s before it answers.
+  const ConnectOutcome wrong = TestConnection(
+      MakeConnection("amqp10", ConnectionType::kAmqp10,
+                     Uri("amqp", std::string("guest:") + kWrongPassword, port)),
+      Settings(6'000'000));
+  ExpectAuthenticationFailure(wrong, port, 8'000'000);
+}
+
+TEST_F(Brokers, Mqtt3And5) {
+  const int port = testing::MosquittoPort();
+  for (ConnectionType type : {ConnectionType::kMqtt, ConnectionType::kMqtt5}) {
+    SCOPED_TRACE(std::string(model::ConnectionTypeName(type)));
+    ExpectConnected(TestConnection(MakeConnection("mqtt", type, Uri("tcp", "test:test", port)), Settings()));
+    ExpectAuthenticationFailure(
+        TestConnection(MakeConnection("mqtt", type, Uri("tcp", std::string("test:") + kWrongPassword, port)),
+                       Settings()),
+        port, 3'000'000);
+    ExpectConnected(TestConnection(
+        MakeConnection("mqtt", type, Uri("tcp", "", testing::MosquittoAnonPort())), Settings()));
+  }
+}
+
+TEST_F(Brokers, Kafka) {
+  const std::string bootstrap = testing::KafkaBootstrap();
+  ASSERT_FALSE(bootstrap.empty());
+  ExpectConnected(TestConnection(MakeConnection("kafka", ConnectionType::kKafka, "tcp://" + bootstrap),
+                                 Settings()));
+  // The URI's server is down, the cluster is reachable through specificConfig.bootstrapServers.
+  testing::ClosedPort closed;
+  model::Connection both = MakeConnection("kafka", ConnectionType::kKafka, Uri("tcp", "", closed.port()));
+  both.specific_config.emplace_back("bootstrapServers", bootstrap);
+  ExpectConnected(TestConnection(both, Settings()));
+  // Hono connects through Kafka when it has bootstrap servers.
+  model::Connection hono = MakeConnection("hono", ConnectionType::kHono, "");
+  hono.specific_config.emplace_back("bootstrapServers", bootstrap);
+  ExpectConnected(TestConnection(hono, Settings()));
+  // The mock cluster has no SASL: a wrong password cannot be tested against it.
+}
+
+TEST_F(Brokers, ConnectsToTheAddressTheRulesChecked) {
+  // Neither name exists in DNS: only the injected resolver knows them. Success proves that the
+  // clients connected to the checked address instead of resolving the name again.
+  auto resolver = std::make_shared<testing::FakeResolver>();
+  resolver->Set("mqtt.test", {"127.0.0.1"});
+  resolver->Set("kafka.test", {"127.0.0.1"});
+  ConnectSettings settings = Settings();
+  settings.resolver = resolver;
+  ExpectConnected(TestConnection(
+      MakeConnection("m", ConnectionType::kMqtt, Uri("tcp", "", testing::MosquittoAnonPort(), "mqtt.test")),
+      settings));
+  const std::string port = testing::KafkaBootstrap().substr(testing::KafkaBootstrap().rfind(':') + 1);
+  ExpectConnected(TestConnection(MakeConnection("k", ConnectionType::kKafka, "tcp://kafka.test:" + port),
+                                 settings));
+  EXPECT_GE(resolver->lookups("kafka.test"), 1);
+}
+
+TEST_F(Brokers, TlsHonoursCaAndValidateCertificates) {
+  const std::string ca = testing::TlsCaPem();
+  ASSERT_FALSE(ca.empty());
+  auto resolver = std::make_shared<testing::FakeResolver>();
+  resolver->Set("localhost", {"127.0.0.1"});
+  resolver->Set("wrong.test", {"127.0.0.1"});  // the certificate does not name it
+  ConnectSettings settings = Settings();
+  settings.resolver = resolver;
+  struct Case {
+    ConnectionType type;
+    std::string scheme, user_info;
+    int port;
+  };
+  const Case cases[] = {
+      {ConnectionType::kMqtt, "ssl", "", testing::MosquittoTlsPort()},
+      {ConnectionType::kAmqp091, "amqps", "guest:guest", testing::RabbitTlsPort()},
+      {ConnectionType::kAmqp10, "amqps", "guest:guest", testing::RabbitTlsPort()},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(model::ConnectionTypeName(c.type)));
+    model::Connection good = MakeConnection("tls", c.type, Uri(c.scheme, c.user_info, c.port, "localhost"));
+    good.ca = ca;
+    ExpectConnected(TestConnection(good, settings));
+    model::Connection wrong_name = good;
+    wrong_name.uri = Uri(c.scheme, c.user_info, c.port, "wrong.test");
+    EXPECT_EQ(TestConnection(wrong_name, settings).failure, FailureKind::kTls);
+    model::Connection untrusted = good;
+    untrusted.ca.reset();  // the system store does not know the test CA
+    const ConnectOutcome outcome = TestConnection(untrusted, settings);
+    EXPECT_EQ(outcome.failure, FailureKind::kTls) << outcome.description;
+    untrusted.validate_certificates = false;
+    ExpectConnected(TestConnection(untrusted, settings));
+  }
+}
+
+TEST(HttpPush, CredentialsAndReachability) {
+  signal(SIGPIPE, SIG_IGN);
+  testing::HttpTestServer server;
+  const int port = server.port();
+  ExpectConnected(TestConnection(
+      MakeConnection("http", ConnectionType::kHttpPush, Uri("http", "test:test", port, "127.0.0.1", "/api")),
+      Settings()));
+  ExpectAuthenticationFailure(
+      TestConnection(MakeConnection("http", ConnectionType::kHttpPush,
+                                    Uri("http", std::string("test:") + kWrongPassword, port)),
+                     Settings()),
+      port, 3'000'000);
+  EXPECT_EQ(server.requests(), 2);
+}
+
+TEST_F(Brokers, HttpsHonoursCaAndValidateCertificates) {
+  testing::HttpTestServer server(/*tls=*/true);
+  auto resolver = std::make_shared<testing::FakeResolver>();
+  resolver->Set("localhost", {"127.0.0.1"});
+  resolver->Set("wrong.test", {"127.0.0.1"});
+  ConnectSettings settings = Settings();
+  settings.resolver = resolver;
+  model::Connection good = MakeConnection("https", ConnectionType::kHttpPush,
+                                          Uri("https", "test:test", server.port(), "localhost"));
+  good.ca = testing::TlsCaPem();
+  ExpectConnected(TestConnection(good, settings));
+  model::Connection wrong_name = good;
+  wrong_name.uri = Uri("https", "test:test", server.port(), "wrong.test");
+  EXPECT_EQ(TestConnection(wrong_name, settings).failure, FailureKind::kTls);
+  model::Connection untrusted = good;
+  untrusted.ca.reset();
+  EXPECT_EQ(TestConnection(untrusted, settings).failure, FailureKind::kTls);
+  untrusted.validate_certificates = false;
+  ExpectConnected(TestConnection(untrusted, settings));
+}
+
+}  // namespace
+}  // namespace connectivity::connect
