@@ -1,7 +1,7 @@
 // AMQP 1.0 with Qpid Proton C++: a container per client on the session thread, connecting to a
 // checked address with SASL (PLAIN with a user, else ANONYMOUS/EXTERNAL), optional TLS, and the
 // configured host as virtual host (AMQP open hostname, SNI and the TLS peer name). Success is the
-// peer's open frame. While open, the idle timeout (heartbeat) makes Proton detect a silent peer;
+// peer's begin frame for a session opened after its open frame. While open, the idle timeout (heartbeat) makes Proton detect a silent peer;
 // a transport error or a close from the broker is the loss. Close sends close and waits up to 1 s
 // for the broker's answer.
 //
@@ -15,6 +15,7 @@
 #include <proton/container.hpp>
 #include <proton/error_condition.hpp>
 #include <proton/messaging_handler.hpp>
+#include <proton/session.hpp>
 #include <proton/ssl.hpp>
 #include <proton/transport.hpp>
 #include <proton/work_queue.hpp>
@@ -80,10 +81,20 @@ class Amqp10Handler final : public proton::messaging_handler {
     container.schedule(proton::duration(kTickMs), proton::work([this, &container] { Tick(container); }));
   }
 
-  void on_connection_open(proton::connection&) override {
+  // Open is not enough: RabbitMQ's AMQP 1.0 plugin only sets its connection up (and lists it)
+  // once a session begins, and a session proves the broker accepts work on the connection.
+  void on_connection_open(proton::connection& connection) override {
+    if (phase_ == Phase::kConnecting) connection.open_session();
+  }
+
+  void on_session_open(proton::session&) override {
     if (phase_ != Phase::kConnecting) return;
     phase_ = Phase::kOpen;
     context_.ReportResult(Success(target_, "CONNECTED"));
+  }
+
+  void on_session_error(proton::session& session) override {
+    Fail(session.connection().container(), session.error());
   }
 
   void on_transport_error(proton::transport& transport) override {
