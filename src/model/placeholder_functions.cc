@@ -349,13 +349,21 @@ ElementOrError ApplyFunction(const Function& function, std::string_view params, 
 ElementOrError ApplyFunctionStage(std::string_view stage, Element input, const Resolver& resolver,
                                   int depth) {
   // Ditto strips the first "fn:" wherever it is, then asks whether a known name follows.
-  std::string without_prefix(stage);
-  if (const size_t at = without_prefix.find("fn:"); at != std::string::npos) {
-    without_prefix.erase(at, 3);
+  std::string copy;
+  std::string_view without_prefix = stage;
+  if (const size_t at = stage.find("fn:"); at == 0) {
+    without_prefix.remove_prefix(3);
+  } else if (at != std::string_view::npos) {
+    copy = std::string(stage).erase(at, 3);
+    without_prefix = copy;
   }
   const Function* named = nullptr;
   for (const Function& function : kFunctions) {
-    if (without_prefix.rfind(std::string(function.name) + "(", 0) == 0) named = &function;
+    if (without_prefix.size() > function.name.size() &&
+        without_prefix.substr(0, function.name.size()) == function.name &&
+        without_prefix[function.name.size()] == '(') {
+      named = &function;
+    }
   }
   if (named == nullptr) return PlaceholderFunctionUnknown(stage);
   if (stage.substr(0, 3) != "fn:") return Element::Unresolved();

@@ -280,6 +280,16 @@ ElementOrError Resolver::ResolveTemplate(std::string_view text) const {
   return Concatenate(elements);
 }
 
+std::optional<DittoError> Resolver::CheckTemplate(std::string_view text) const {
+  size_t position = 0;
+  while (std::optional<Match> match = FindPlaceholder(text, position)) {
+    ElementOrError element = ResolveExpression(match->expression, 0);
+    if (auto* error = std::get_if<DittoError>(&element)) return std::move(*error);
+    position = match->end;
+  }
+  return std::nullopt;
+}
+
 }  // namespace placeholders_internal
 
 using placeholders_internal::Element;
@@ -291,9 +301,7 @@ bool ContainsPlaceholder(std::string_view text) {
 }
 
 std::optional<DittoError> ValidatePlaceholders(std::string_view text, PlaceholderSet set) {
-  ElementOrError result = Resolver(set, "", std::nullopt).ResolveTemplate(text);
-  if (auto* error = std::get_if<DittoError>(&result)) return std::move(*error);
-  return std::nullopt;
+  return Resolver(set, "", std::nullopt).CheckTemplate(text);
 }
 
 std::variant<std::vector<std::string>, DittoError> ReplacePlaceholders(std::string_view text,

@@ -45,6 +45,8 @@ class Resolver {
 
   // ExpressionResolver#resolve: the whole template.
   ElementOrError ResolveTemplate(std::string_view text) const;
+  // The same when only errors matter (PlaceholderFilter#validate): no values are assembled.
+  std::optional<DittoError> CheckTemplate(std::string_view text) const;
   // ImmutableExpressionResolver#resolveAsPipelineElement: one expression between `{{` and `}}`.
   ElementOrError ResolveExpression(std::string_view expression, int depth) const;
 
