@@ -6,6 +6,9 @@
 //          topics, and two JavaScript mapping definitions carrying incoming/outgoing scripts.
 //   BM_ParseValidateSerialize  ParseConnection + ValidateConnection + SerializeConnection: what
 //                              the service does for a create (bytes = input JSON).
+//   BM_ValidateConnection      ValidateConnection alone: every service-level rule of REF §4.2
+//                              (placeholders of every header mapping, RQL filters, mapping
+//                              references, ...), default configuration (no host rules, no DNS).
 //   BM_ParseConnection         ParseConnection alone (JSON tree, checks, migrations).
 //   BM_SerializeConnection     SerializeConnection alone (bytes = output JSON).
 //   BM_FieldSelectorApply      `?fields=id,connectionStatus,sources` on the serialised form.
@@ -119,6 +122,28 @@ void BM_ParseValidateSerialize(benchmark::State& state) {
   SetLabel(state, json.size());
 }
 
+void BM_ValidateConnection(benchmark::State& state) {
+  const std::string& json = Input(state.range(0));
+  auto parsed = ParseConnection(json, ParseOptions{});
+  if (std::holds_alternative<DittoError>(parsed)) {
+    state.SkipWithError(std::get<DittoError>(parsed).message.c_str());
+    return;
+  }
+  const Connection& connection = std::get<Connection>(parsed);
+  const ValidationConfig config;
+  for (auto _ : state) {
+    std::optional<DittoError> error = ValidateConnection(connection, config);
+    if (error) {
+      state.SkipWithError(error->message.c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(error);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(json.size()));
+  SetLabel(state, json.size());
+}
+
 void BM_ParseConnection(benchmark::State& state) {
   const std::string& json = Input(state.range(0));
   const ParseOptions options;
@@ -172,6 +197,7 @@ void BM_FieldSelectorApply(benchmark::State& state) {
 }
 
 BENCHMARK(BM_ParseValidateSerialize)->ArgName("size")->Arg(kSmall)->Arg(kLarge);
+BENCHMARK(BM_ValidateConnection)->ArgName("size")->Arg(kSmall)->Arg(kLarge);
 BENCHMARK(BM_ParseConnection)->ArgName("size")->Arg(kSmall)->Arg(kLarge);
 BENCHMARK(BM_SerializeConnection)->ArgName("size")->Arg(kSmall)->Arg(kLarge);
 BENCHMARK(BM_FieldSelectorApply)->ArgName("size")->Arg(kSmall)->Arg(kLarge);
