@@ -90,9 +90,11 @@ MaybeValidationError ValidateBootstrapServers(const Connection& connection) {
       JavaTrim(*servers).back() != ',') {
     return std::nullopt;
   }
-  return ConnectionConfigurationInvalid("The provided list of bootstrap servers '" +
-                                        (servers != nullptr ? *servers : std::string("null")) +
-                                        "' is not valid");
+  // A server written as "user:password@host:port" must not echo its password.
+  const std::string shown = servers == nullptr                               ? std::string("null")
+                            : servers->find('@') == std::string::npos ? *servers
+                                                                      : MaskUriPassword(*servers);
+  return ConnectionConfigurationInvalid("The provided list of bootstrap servers '" + shown + "' is not valid");
 }
 
 // Only with sources: `groupId` ({{ connection:id }} resolved) of [a-zA-Z0-9._-].

@@ -143,6 +143,7 @@ TEST(CredentialsTest, NoMessageContainsAPassword) {
   for (const std::string& json :
        {WithOAuth("http-push", "https://u:secret-pw@127.0.0.1:bad/t", "a", "oauth-password"),
         WithTunnel("ssh://u:secret-pw@bad_host:22", kPlain),
+        WithMember(BaseConnectionOfType("kafka"), "specificConfig", R"({"bootstrapServers":"u:secret-pw@h:1;x"})"),
         WithMember(BaseConnectionOfType("mqtt"), "uri", R"("amqp://u:secret-pw@127.0.0.1:1883")")}) {
     const std::optional<DittoError> error = Validate(json);
     ASSERT_TRUE(error.has_value()) << json;
