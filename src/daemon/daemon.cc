@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "journal/journal.h"
+#include "src/connect/supervisor.h"
 #include "src/base/clock.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
@@ -32,6 +33,23 @@ void RaiseOpenFilesLimit() {
     Log("open-files limit raised from " + std::to_string(before) + " to " +
         std::to_string(limit.rlim_cur));
   }
+}
+
+connect::ConnectSettings MakeConnectSettings(const Config& config) {
+  connect::ConnectSettings settings;
+  settings.timeout_us = config.client_connect_timeout_us;
+  settings.outbound = connect::OutboundRulesFromConfig(config.blocked_hostnames, config.blocked_subnets,
+                                                       config.blocked_host_regex, config.allowed_hostnames);
+  return settings;
+}
+
+connect::Supervisor::Options MakeSupervisorOptions(const Config& config) {
+  connect::Supervisor::Options options;
+  options.connect = MakeConnectSettings(config);
+  options.backoff_min_us = config.client_backoff_min_us;
+  options.backoff_max_us = config.client_backoff_max_us;
+  options.instance = config.instance;
+  return options;
 }
 
 http::RouterConfig MakeRouterConfig(const Config& config) {
@@ -59,6 +77,7 @@ service::ServiceOptions MakeServiceOptions(const Config& config) {
   options.logs.success_capacity = config.logger_success_capacity;
   options.logs.failure_capacity = config.logger_failure_capacity;
   options.logs.check_interval_us = config.logger_active_check_interval_us;
+  options.connect = MakeConnectSettings(config);
   return options;
 }
 
@@ -118,9 +137,12 @@ int RunDaemon(const Config& config) {
   }
   const recovery::RecoveryReport report = recovered->report;
   const size_t connections = recovered->states.size();
+  connect::Supervisor supervisor(MakeSupervisorOptions(config), *SystemClock::Instance());
+  supervisor.Start();
   auto service = std::make_unique<service::ConnectionService>(
-      **journal, std::move(*recovered), MakeServiceOptions(config), *SystemClock::Instance());
-  service->Start();
+      **journal, std::move(*recovered), MakeServiceOptions(config), *SystemClock::Instance(),
+      &supervisor);
+  service->Start();  // also reconnects the desired-open connections, in the background
   auto api = std::make_unique<http::Api>(*service, MakeRouterConfig(config));
   router->Attach(api.get());
   Log("ready: " + std::to_string(connections) + " connections recovered in " +
@@ -129,6 +151,7 @@ int RunDaemon(const Config& config) {
 
   WaitForStopSignal();
   router->Detach();      // new API requests: 503 while we stop
+  supervisor.Stop();     // closes every client cleanly; pending opens answer 504
   (*journal)->Close();   // completes (and answers) everything queued
   server.Shutdown();
   service->Stop();       // last snapshot pass

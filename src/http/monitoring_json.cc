@@ -6,6 +6,7 @@
 #include "src/base/time_format.h"
 #include "src/model/connection.h"
 #include "src/projector/stored_connection.h"
+#include "src/connect/live_status.h"
 
 namespace connectivity::http {
 namespace {
@@ -108,10 +109,91 @@ void WriteJournal(JsonWriter& w, const service::ConnectionJournalMetrics& journa
   w.EndObject().EndObject();
 }
 
+
+void WriteWindowed(JsonWriter& w, std::string_view name, const connect::WindowedCounter& counter,
+                   int64_t now_us) {
+  const connect::WindowedCounter::Counts counts = counter.Count(now_us);
+  w.Key(name).BeginObject();
+  w.Key("PT1M").Int(counts.last_minute);
+  w.Key("PT1H").Int(counts.last_hour);
+  w.Key("PT24H").Int(counts.last_day);
+  WriteTime(w, "lastAt", counts.last_at_us);
+  w.EndObject();
+}
+
+// SPEC §4.5's `live` object: empty unless the connection has a client.
+void WriteLive(JsonWriter& w, const std::optional<connect::LiveStatus>& live, int64_t now_us) {
+  w.Key("live").BeginObject();
+  if (live) {
+    WriteWindowed(w, "connectAttempts", live->metrics.connect_attempts, now_us);
+    WriteWindowed(w, "connectSuccesses", live->metrics.connect_successes, now_us);
+    WriteWindowed(w, "connectFailures", live->metrics.connect_failures, now_us);
+    WriteTime(w, "connectedSince", live->metrics.connected_since_us);
+  }
+  w.EndObject();
+}
+
+void WriteResource(JsonWriter& w, const connect::ResourceStatus& resource) {
+  w.BeginObject();
+  w.Member("type", resource.type);
+  w.Member("client", resource.client);
+  if (!resource.address.empty() || resource.type != "client") w.Member("address", resource.address);
+  w.Member("status", resource.status);
+  if (resource.type == "client") w.Member("recoveryStatus", resource.recovery_status);
+  if (!resource.status_details.empty()) w.Member("statusDetails", resource.status_details);
+  if (resource.in_state_since_us != 0) w.Member("inStateSince", FormatIsoMicros(resource.in_state_since_us));
+  w.EndObject();
+}
+
+void WriteResources(JsonWriter& w, std::string_view name, const std::vector<connect::ResourceStatus>& resources) {
+  if (resources.empty()) return;
+  w.Key(name).BeginArray();
+  for (const connect::ResourceStatus& resource : resources) WriteResource(w, resource);
+  w.EndArray();
+}
+
+// Ditto's answer for a connection without running clients: closed, since
+// the last close (or the creation).
+connect::LiveStatus SyntheticClosed(const projector::ConnectionState& state, std::string_view instance) {
+  connect::LiveStatus live;
+  live.live_status = "closed";
+  live.recovery_status = "unknown";
+  connect::ResourceStatus client;
+  client.type = "client";
+  client.client = std::string(instance);
+  client.status = "closed";
+  client.recovery_status = "unknown";
+  client.status_details = "[DISCONNECTED] connection is closed";
+  const int64_t closed_us = state.stats[projector::EventTypeIndex(projector::EventType::kClosed)].last_us;
+  client.in_state_since_us = closed_us != 0 ? closed_us : state.created_us;
+  live.client_status.push_back(std::move(client));
+  return live;
+}
+
 }  // namespace
 
-std::string MetricsResponseJson(const service::MetricsView& metrics, int64_t /*now_us*/,
-                                std::string_view live_json) {
+std::string StatusResponseJson(const service::StatusView& status, std::string_view instance) {
+  const connect::LiveStatus live = status.live ? *status.live : SyntheticClosed(*status.state, instance);
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Member("type", "connectivity.responses:retrieveConnectionStatus");
+  w.MemberInt("status", 200);
+  w.Member("connectionId", status.state->id);
+  w.Member("connectionStatus", projector::StoredConnectionStatus(status.state->json));
+  w.Member("liveStatus", live.live_status);
+  w.Member("recoveryStatus", live.recovery_status);
+  if (live.connected_since_us != 0) w.Member("connectedSince", FormatIsoMicros(live.connected_since_us));
+  WriteResources(w, "clientStatus", live.client_status);
+  WriteResources(w, "sourceStatus", live.source_status);
+  WriteResources(w, "targetStatus", live.target_status);
+  w.EndObject();
+  return out;
+}
+
+
+
+std::string MetricsResponseJson(const service::MetricsView& metrics, int64_t now_us) {
   std::string out;
   JsonWriter w(out);
   w.BeginObject();
@@ -120,7 +202,7 @@ std::string MetricsResponseJson(const service::MetricsView& metrics, int64_t /*n
   w.Member("connectionId", metrics.state->id);
   WriteMessageMetrics(w, *metrics.state);
   WriteJournal(w, metrics.journal);
-  w.Key("live").Raw(live_json);
+  WriteLive(w, metrics.live, now_us);
   w.EndObject();
   return out;
 }

@@ -11,9 +11,14 @@
 namespace connectivity::http {
 
 // The whole retrieveConnectionMetrics response, with type and status (also
-// the body of GET .../metrics). `live_json` is the `live` object's JSON.
-std::string MetricsResponseJson(const service::MetricsView& metrics, int64_t now_us,
-                                std::string_view live_json);
+// the body of GET .../metrics). `live` is empty unless the connection is
+// supervised (desired open).
+std::string MetricsResponseJson(const service::MetricsView& metrics, int64_t now_us);
+
+// The whole retrieveConnectionStatus response (REF §7.1), with type and
+// status (also the body of GET .../status): from the live client state when
+// supervised, else Ditto's synthetic closed answer.
+std::string StatusResponseJson(const service::StatusView& status, std::string_view instance);
 
 // retrieveConnectionLogs: with type and status for piggyback, without for
 // GET .../logs (REF §7.3).

@@ -35,6 +35,7 @@ enum class Selection { kConnectionShard, kIdsRetrieval };
 
 // The parsed envelope and the command's headers.
 struct Context {
+  std::string instance;
   std::string selection;
   std::string type;
   std::map<std::string, std::string> headers;
@@ -225,20 +226,45 @@ Preparation PrepareRetrieve(service::ConnectionService& service, const Context& 
   });
 }
 
+// testConnection (REF §8): validation, then a real connect on a worker thread.
+Preparation PrepareTest(service::ConnectionService& service, const Context& context, object command) {
+  auto parsed = ConnectionMember(command);
+  if (auto* error = std::get_if<model::DittoError>(&parsed)) return ConnectionParseFailure(*error, context);
+  auto connection = std::make_shared<model::Connection>(std::move(std::get<model::Connection>(parsed)));
+  return OnShard([&service, connection](Reply reply) {
+    const std::string id = connection->id;
+    service.Test(std::move(*connection), [reply, id](service::TestOutcome outcome) {
+      if (outcome.error) return ReplyError(reply, *outcome.error);
+      std::string out;
+      JsonWriter w(out);
+      w.BeginObject().Member("type", "connectivity.responses:testConnection");
+      w.MemberInt("status", outcome.conflict ? 409 : 200).Member("connectionId", id);
+      w.Member("testResult", outcome.conflict ? "Connection was already created - no test possible"
+                                              : service::kTestSuccess);
+      w.EndObject();
+      reply(std::move(out));
+    });
+  });
+}
+
 // Monitoring commands on an existing connection, answered at once.
 Preparation PrepareMonitoring(service::ConnectionService& service, const Context& context,
                               object command) {
   auto id = ConnectionIdMember(command);
   if (auto* error = std::get_if<model::DittoError>(&id)) return Prefixed(*error, context.type);
   return OnShard([&service, type = context.type, id = std::get<std::string>(id),
-                  options = OptionsFrom(context)](Reply reply) {
+                  options = OptionsFrom(context), instance = context.instance](Reply reply) {
     const std::string response_type =
         "connectivity.responses:" + type.substr(type.find(':') + 1);
     if (type == "connectivity.commands:retrieveConnectionMetrics") {
       auto metrics = service.RetrieveMetrics(id, options.preconditions);
       if (auto* error = std::get_if<model::DittoError>(&metrics)) return ReplyError(reply, *error);
-      return reply(MetricsResponseJson(std::get<service::MetricsView>(metrics),
-                                       service.clock().NowMicros(), "{}"));
+      return reply(MetricsResponseJson(std::get<service::MetricsView>(metrics), service.clock().NowMicros()));
+    }
+    if (type == "connectivity.commands:retrieveConnectionStatus") {
+      auto status = service.RetrieveStatus(id, options.preconditions);
+      if (auto* error = std::get_if<model::DittoError>(&status)) return ReplyError(reply, *error);
+      return reply(StatusResponseJson(std::get<service::StatusView>(status), instance));
     }
     if (type == "connectivity.commands:retrieveConnectionLogs") {
       auto logs = service.RetrieveLogs(id, options.preconditions);
@@ -322,7 +348,9 @@ Preparation Prepare(service::ConnectionService& service, const Context& context,
                             "connectivity.responses:closeConnection", 200);
   }
   if (type == "connectivity.commands:retrieveAllConnectionIds") return PrepareAllIds(service);
-  if (type == "connectivity.commands:retrieveConnectionMetrics" ||
+  if (type == "connectivity.commands:testConnection") return PrepareTest(service, context, command);
+  if (type == "connectivity.commands:retrieveConnectionStatus" ||
+      type == "connectivity.commands:retrieveConnectionMetrics" ||
       type == "connectivity.commands:resetConnectionMetrics" ||
       type == "connectivity.commands:enableConnectionLogs" ||
       type == "connectivity.commands:retrieveConnectionLogs" ||
@@ -418,6 +446,7 @@ void PiggybackApi::Handle(const HttpRequest& request, std::optional<std::string>
   }
   const element root = std::get<element>(parsed);
   Context context;
+  context.instance = config_.instance;
   object command;
   if (std::optional<HttpAnswer> answer = ReadEnvelope(request, root, context, command)) {
     return respond(std::move(*answer));

@@ -74,6 +74,10 @@ void WriteService(std::string& out, service::ConnectionService& service) {
   for (const auto& [status, count] : counts.by_desired_status) {
     Sample(out, "connectivity_connections", "desired_status=\"" + status + "\"", static_cast<double>(count));
   }
+  Header(out, "connectivity_connections_live", "gauge", "Desired-open connections by live status.");
+  for (const auto& [status, count] : service.LiveStatusCounts()) {
+    Sample(out, "connectivity_connections_live", "live_status=\"" + status + "\"", static_cast<double>(count));
+  }
   Header(out, "connectivity_connections_deleted", "gauge", "Deleted connections (history kept).");
   Sample(out, "connectivity_connections_deleted", "", static_cast<double>(counts.deleted));
   Header(out, "connectivity_events_total", "counter", "Journal events by type, all time.");

@@ -199,7 +199,7 @@ void RestApi::HandleSubresource(const HttpRequest& request, const std::string& i
   if (resource == "metrics") return Metrics(request, id, std::move(respond));
   if (resource == "logs") return Logs(request, id, std::move(respond));
   if (resource == "history") return History(request, id, std::move(respond));
-  respond(Error(model::ResourceNotFound(request.path)));
+  Status(request, id, std::move(respond));
 }
 
 void RestApi::List(const HttpRequest& request, Respond respond) {
@@ -238,6 +238,8 @@ void RestApi::List(const HttpRequest& request, Respond respond) {
 
 void RestApi::Create(const HttpRequest& request, Respond respond) {
   if (auto refused = RequireJson(request)) return respond(std::move(*refused));
+  const std::optional<std::string_view> dry_run = Parameter(request, "dry-run");
+  if (dry_run && Lower(*dry_run) == "true") return DryRun(request, std::move(respond));
   if (HasIdMember(request.body)) return respond(Error(model::ConnectionIdNotSettable()));
   auto parsed = ParseBody(request, /*create=*/true);
   if (auto* error = std::get_if<model::DittoError>(&parsed)) return respond(Error(*error));
@@ -249,6 +251,23 @@ void RestApi::Create(const HttpRequest& request, Respond respond) {
     HttpAnswer answer = ConnectionAnswer(201, outcome.state, outcome.state->json);
     answer.headers.emplace_back("Location", location);
     respond(std::move(answer));
+  });
+}
+
+// POST ?dry-run=true: test connection (REF §8). Any id in the body is
+// replaced by a generated `<uuid>-dry-run`; 200 with an empty body on
+// success, 409 empty if the id exists, else the error JSON.
+void RestApi::DryRun(const HttpRequest& request, Respond respond) {
+  model::ParseOptions options;
+  options.id_required = false;
+  auto parsed = model::ParseConnection(request.body, options);
+  if (auto* error = std::get_if<model::DittoError>(&parsed)) return respond(Error(*error));
+  model::Connection connection = std::move(std::get<model::Connection>(parsed));
+  connection.id = GenerateConnectionId() + "-dry-run";
+  service_.Test(std::move(connection), [respond](service::TestOutcome outcome) {
+    if (outcome.conflict) return respond(EmptyAnswer(409));
+    if (outcome.error) return respond(Error(*outcome.error));
+    respond(EmptyAnswer(200));
   });
 }
 
@@ -326,7 +345,14 @@ void RestApi::Metrics(const HttpRequest& request, const std::string& id, Respond
   auto metrics = service_.RetrieveMetrics(id, PreconditionsFrom(request));
   if (auto* error = std::get_if<model::DittoError>(&metrics)) return respond(Error(*error));
   const auto& view = std::get<service::MetricsView>(metrics);
-  respond(ConnectionAnswer(200, view.state, MetricsResponseJson(view, service_.clock().NowMicros(), "{}")));
+  respond(ConnectionAnswer(200, view.state, MetricsResponseJson(view, service_.clock().NowMicros())));
+}
+
+void RestApi::Status(const HttpRequest& request, const std::string& id, Respond respond) {
+  auto status = service_.RetrieveStatus(id, PreconditionsFrom(request));
+  if (auto* error = std::get_if<model::DittoError>(&status)) return respond(Error(*error));
+  const auto& view = std::get<service::StatusView>(status);
+  respond(ConnectionAnswer(200, view.state, StatusResponseJson(view, instance_)));
 }
 
 void RestApi::Logs(const HttpRequest& request, const std::string& id, Respond respond) {

@@ -4,6 +4,7 @@
 #ifndef CONNECTIVITY_HTTP_REST_H_
 #define CONNECTIVITY_HTTP_REST_H_
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,7 +15,9 @@ namespace connectivity::http {
 
 class RestApi {
  public:
-  explicit RestApi(service::ConnectionService& service) : service_(service) {}
+  // `instance`: this service's instance id, shown in synthetic statuses.
+  RestApi(service::ConnectionService& service, std::string instance)
+      : service_(service), instance_(std::move(instance)) {}
 
   // `segments`: the path segments after /api/2/connections.
   void Handle(const HttpRequest& request, const std::vector<std::string_view>& segments,
@@ -28,15 +31,18 @@ class RestApi {
 
   void List(const HttpRequest& request, Respond respond);
   void Create(const HttpRequest& request, Respond respond);
+  void DryRun(const HttpRequest& request, Respond respond);
   void Retrieve(const HttpRequest& request, const std::string& id, Respond respond);
   void Put(const HttpRequest& request, const std::string& id, Respond respond);
   void Delete(const HttpRequest& request, const std::string& id, Respond respond);
   void Command(const HttpRequest& request, const std::string& id, Respond respond);
   void Metrics(const HttpRequest& request, const std::string& id, Respond respond);
+  void Status(const HttpRequest& request, const std::string& id, Respond respond);
   void Logs(const HttpRequest& request, const std::string& id, Respond respond);
   void History(const HttpRequest& request, const std::string& id, Respond respond);
 
   service::ConnectionService& service_;
+  const std::string instance_;
 };
 
 }  // namespace connectivity::http

@@ -38,7 +38,7 @@ struct RouterConfig {
 // Everything that serves requests once recovery is done.
 struct Api {
   Api(service::ConnectionService& service_in, const RouterConfig& config)
-      : service(service_in), piggyback(service_in, config.piggyback), rest(service_in) {}
+      : service(service_in), piggyback(service_in, config.piggyback), rest(service_in, config.piggyback.instance) {}
   service::ConnectionService& service;
   PiggybackApi piggyback;
   RestApi rest;

@@ -18,14 +18,16 @@ uint8_t Code(EventType type) { return static_cast<uint8_t>(type); }
 }  // namespace
 
 ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recovered recovered,
-                                     ServiceOptions options, const Clock& clock)
+                                     ServiceOptions options, const Clock& clock,
+                                     connect::Supervisor* supervisor)
     : journal_(journal),
       options_(std::move(options)),
       clock_(clock),
       recovery_report_(recovered.report),
       snapshotter_(journal, options_.snapshots, recovered.report.last_sequence),
       logs_(options_.logs, clock),
-      history_(journal) {
+      history_(journal),
+      live_(supervisor, options_.connect, logs_) {
   std::vector<std::string> touched = std::move(recovered.touched);
   for (const auto& [id, state] : recovered.states) {
     for (size_t i = 0; i < projector::kEventTypeCount; ++i) events_by_type_[i] += state.stats[i].total;
@@ -47,9 +49,13 @@ ConnectionService::~ConnectionService() { Stop(); }
 void ConnectionService::Start() {
   snapshotter_.Start();
   logs_.Start();
+  std::vector<StatePtr> states;
+  ForEachConnection([&states](const StatePtr& state) { states.push_back(state); });
+  live_.OpenAtStartup(std::move(states));
 }
 
 void ConnectionService::Stop() {
+  live_.Stop();
   logs_.Stop();
   snapshotter_.Stop();
 }
@@ -62,7 +68,7 @@ void ConnectionService::Create(model::Connection connection, CommandOptions opti
   auto shared = std::make_shared<const model::Connection>(std::move(connection));
   Submit(entry,
          [this, shared, options](const StatePtr& state) {
-           return DecideCreate(state, *shared, options);
+           return DecideCreate(state, shared, options);
          },
          std::move(done), options.correlation_id);
 }
@@ -73,7 +79,7 @@ void ConnectionService::Modify(model::Connection connection, CommandOptions opti
   auto shared = std::make_shared<const model::Connection>(std::move(connection));
   Submit(entry,
          [this, shared, options](const StatePtr& state) {
-           return DecideModify(state, *shared, options);
+           return DecideModify(state, shared, options);
          },
          std::move(done), options.correlation_id);
 }
@@ -148,17 +154,18 @@ void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, const Decid
   request.expected_revision = state ? state->revision : 0;
   request.type = decision.event_type;
   request.payload = std::move(decision.payload);
+  decision.payload.clear();
   journal_.Append(std::move(request),
-                  [this, entry, created = decision.created, done = std::move(done),
+                  [this, entry, decision = std::move(decision), done = std::move(done),
                    finish = std::move(finish), correlation_id = std::move(correlation_id)](
                       const Status& status, const journal::Event& event) mutable {
-                    OnCommitted(entry, status, event, created, done, correlation_id);
+                    OnCommitted(entry, status, event, decision, done, correlation_id);
                     finish();
                   });
 }
 
 void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const Status& status,
-                                    const journal::Event& event, bool created,
+                                    const journal::Event& event, const Decision& decision,
                                     OutcomeCallback& done, const std::string& correlation_id) {
   const StatePtr before = entry->LoadState();
   if (!status.ok()) {
@@ -181,7 +188,28 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
   snapshotter_.OnApplied(published, event.sequence);
   ++events_by_type_[event.type - 1];  // Apply accepted it, so the type is valid
   LogLifecycle(*published, event, correlation_id);
-  done(Outcome{std::nullopt, std::move(published), created});
+  OnCommittedLive(decision, Outcome{std::nullopt, std::move(published), decision.created}, done);
+}
+
+void ConnectionService::OnCommittedLive(const Decision& decision, Outcome outcome,
+                                        OutcomeCallback& done) {
+  switch (decision.effect) {
+    case LiveEffect::kNone:
+      return done(std::move(outcome));
+    case LiveEffect::kClose:
+      live_.Close(outcome.state->id);
+      return done(std::move(outcome));
+    case LiveEffect::kOpenAfterReply:
+      done(outcome);
+      return live_.Open(decision.connection, [](std::optional<model::DittoError>) {});
+    case LiveEffect::kOpenThenReply:
+      // The event stays persisted if connecting fails; the caller gets the error (REF §2.1).
+      return live_.Open(decision.connection,
+                        [done = std::move(done), outcome](std::optional<model::DittoError> error) mutable {
+                          if (error) outcome.error = std::move(error);
+                          done(std::move(outcome));
+                        });
+  }
 }
 
 void ConnectionService::LogLifecycle(const projector::ConnectionState& state,
@@ -211,9 +239,10 @@ void ConnectionService::LogLifecycle(const projector::ConnectionState& state,
 
 // --- decisions --------------------------------------------------------------
 
-ConnectionService::Decision ConnectionService::DecideCreate(const StatePtr& state,
-                                                            const model::Connection& connection,
-                                                            const CommandOptions& options) const {
+ConnectionService::Decision ConnectionService::DecideCreate(
+    const StatePtr& state, const std::shared_ptr<const model::Connection>& shared,
+    const CommandOptions& options) const {
+  const model::Connection& connection = *shared;
   Decision decision;
   // Conflict is checked before validation, as Ditto does.
   if (state && state->exists()) {
@@ -227,14 +256,19 @@ ConnectionService::Decision ConnectionService::DecideCreate(const StatePtr& stat
   decision.stream = connection.id;
   decision.event_type = Code(EventType::kCreated);
   decision.payload = model::SerializeConnection(connection);
+  if (connection.connection_status == "open") {
+    decision.effect = LiveEffect::kOpenAfterReply;
+    decision.connection = shared;
+  }
   return decision;
 }
 
-ConnectionService::Decision ConnectionService::DecideModify(const StatePtr& state,
-                                                            const model::Connection& connection,
-                                                            const CommandOptions& options) const {
+ConnectionService::Decision ConnectionService::DecideModify(
+    const StatePtr& state, const std::shared_ptr<const model::Connection>& shared,
+    const CommandOptions& options) const {
+  const model::Connection& connection = *shared;
   if (!state || !state->exists()) {
-    Decision decision = DecideCreate(state, connection, options);
+    Decision decision = DecideCreate(state, shared, options);
     decision.created = true;
     return decision;
   }
@@ -253,6 +287,13 @@ ConnectionService::Decision ConnectionService::DecideModify(const StatePtr& stat
   decision.stream = connection.id;
   decision.event_type = Code(EventType::kModified);
   decision.payload = model::SerializeConnection(connection);
+  // Reconnect with the new configuration, or disconnect if no longer open.
+  if (connection.connection_status == "open") {
+    decision.effect = LiveEffect::kOpenThenReply;
+    decision.connection = shared;
+  } else if (projector::StoredConnectionStatus(state->json) == "open") {
+    decision.effect = LiveEffect::kClose;
+  }
   return decision;
 }
 
@@ -273,6 +314,10 @@ ConnectionService::Decision ConnectionService::DecideStatusChange(
     decision.error =
         model::ValidateConnection(std::get<model::Connection>(parsed), options_.validation);
     if (decision.error) return decision;
+    decision.effect = LiveEffect::kOpenThenReply;
+    decision.connection = std::make_shared<const model::Connection>(std::move(std::get<model::Connection>(parsed)));
+  } else {
+    decision.effect = LiveEffect::kClose;  // close and delete disconnect
   }
   decision.stream = std::string(id);
   decision.event_type = event_type;
@@ -315,6 +360,7 @@ Outcome ConnectionService::ResetMetrics(std::string_view id, const CommandOption
   auto state = ExistingState(id, options.preconditions, /*is_read=*/false);
   if (auto* error = std::get_if<model::DittoError>(&state)) return Outcome{std::move(*error), nullptr, false};
   // Only live counters reset; the journal's are history (SPEC §4.5).
+  live_.ResetMetrics(id);
   return Outcome{std::nullopt, std::get<StatePtr>(state), false};
 }
 
@@ -327,7 +373,41 @@ std::variant<MetricsView, model::DittoError> ConnectionService::RetrieveMetrics(
   Result<ConnectionJournalMetrics> journal = ComputeJournalMetrics(journal_, *view.state, clock_.NowMicros());
   if (!journal.ok()) return model::ConnectionUnavailable(id);
   view.journal = std::move(*journal);
+  view.live = live_.Status(id);
   return view;
+}
+
+std::variant<StatusView, model::DittoError> ConnectionService::RetrieveStatus(
+    std::string_view id, const Preconditions& preconditions) {
+  auto state = ExistingState(id, preconditions, /*is_read=*/true);
+  if (auto* error = std::get_if<model::DittoError>(&state)) return std::move(*error);
+  return StatusView{std::get<StatePtr>(state), live_.Status(id)};
+}
+
+std::vector<std::pair<std::string, uint64_t>> ConnectionService::LiveStatusCounts() const {
+  std::map<std::string, uint64_t> counts;
+  for (const char* status : {"open", "closed", "failed", "misconfigured", "unknown"}) counts[status] = 0;
+  if (!live_.has_supervisor()) return {counts.begin(), counts.end()};
+  ForEachConnection([&](const StatePtr& state) {
+    if (projector::StoredConnectionStatus(state->json) != "open") return;
+    if (std::optional<connect::LiveStatus> live = live_.Status(state->id)) ++counts[live->live_status];
+  });
+  return {counts.begin(), counts.end()};
+}
+
+void ConnectionService::Test(model::Connection connection, std::function<void(TestOutcome)> done) {
+  std::shared_ptr<Entry> entry = registry_.Find(connection.id);
+  if (entry && entry->LoadState()) {
+    // Existing or deleted (REF §8: a deleted id still answers 409).
+    return done(TestOutcome{std::nullopt, true});
+  }
+  if (auto error = model::ValidateConnection(connection, options_.validation)) {
+    return done(TestOutcome{std::move(error), false});
+  }
+  live_.Test(std::make_shared<const model::Connection>(std::move(connection)),
+             [done = std::move(done)](std::optional<model::DittoError> error) {
+               done(TestOutcome{std::move(error), false});
+             });
 }
 
 // --- queries ----------------------------------------------------------------

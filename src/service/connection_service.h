@@ -30,6 +30,7 @@
 #include "src/service/connection_logs.h"
 #include "src/service/history.h"
 #include "src/service/journal_metrics.h"
+#include "src/service/live_connections.h"
 #include "src/service/preconditions.h"
 #include "src/service/registry.h"
 #include "src/service/snapshotter.h"
@@ -40,6 +41,8 @@ struct ServiceOptions {
   model::ValidationConfig validation;
   SnapshotterOptions snapshots;
   LogsOptions logs;
+  // Bounds of a test connection (timeout, outbound host rules).
+  connect::ConnectSettings connect;
   // A replay longer than this at start-up is followed by a snapshot pass.
   uint64_t replay_snapshot_after_events = 1000;
 };
@@ -63,6 +66,18 @@ using OutcomeCallback = std::function<void(Outcome)>;
 struct MetricsView {
   StatePtr state;
   ConnectionJournalMetrics journal;
+  std::optional<connect::LiveStatus> live;  // absent unless supervised (desired open)
+};
+
+struct StatusView {
+  StatePtr state;
+  std::optional<connect::LiveStatus> live;  // absent unless supervised (desired open)
+};
+
+// The outcome of a test connection (REF §8).
+struct TestOutcome {
+  std::optional<model::DittoError> error;
+  bool conflict = false;  // the id exists or existed: 409, no test
 };
 
 struct ConnectionCounts {
@@ -74,8 +89,10 @@ struct ConnectionCounts {
 
 class ConnectionService {
  public:
+  // `supervisor` (may be null: no live connections) must outlive the service.
   ConnectionService(journal::Journal& journal, recovery::Recovered recovered,
-                    ServiceOptions options, const Clock& clock);
+                    ServiceOptions options, const Clock& clock,
+                    connect::Supervisor* supervisor = nullptr);
   ~ConnectionService();
   ConnectionService(const ConnectionService&) = delete;
   ConnectionService& operator=(const ConnectionService&) = delete;
@@ -95,6 +112,8 @@ class ConnectionService {
   void Delete(std::string id, CommandOptions options, OutcomeCallback done);
   void Open(std::string id, CommandOptions options, OutcomeCallback done);
   void Close(std::string id, CommandOptions options, OutcomeCallback done);
+  // Validation, then a real connect + handshake + close; nothing persisted.
+  void Test(model::Connection connection, std::function<void(TestOutcome)> done);
 
   // --- queries (immediate) ---
   // The current state of an existing connection, or connection.notfound.
@@ -118,6 +137,10 @@ class ConnectionService {
   Outcome ResetMetrics(std::string_view id, const CommandOptions& options);
   std::variant<MetricsView, model::DittoError> RetrieveMetrics(std::string_view id,
                                                                const Preconditions& preconditions);
+  std::variant<StatusView, model::DittoError> RetrieveStatus(std::string_view id,
+                                                             const Preconditions& preconditions);
+  // Supervised connections by live status (open, failed, ...), for /metrics.
+  std::vector<std::pair<std::string, uint64_t>> LiveStatusCounts() const;
 
   // --- history (reads the journal) ---
   const History& history() const { return history_; }
@@ -130,6 +153,13 @@ class ConnectionService {
   const Clock& clock() const { return clock_; }
 
  private:
+  // What the outside world must do after a committed event.
+  enum class LiveEffect {
+    kNone,
+    kClose,           // disconnect, then answer
+    kOpenAfterReply,  // answer, then connect (create: Ditto answers 201 first)
+    kOpenThenReply,   // connect, answer with the first attempt's outcome (open, modify)
+  };
   // What a command decided against the current state.
   struct Decision {
     std::optional<model::DittoError> error;  // answer at once with this error
@@ -137,6 +167,8 @@ class ConnectionService {
     uint8_t event_type = 0;
     std::string payload;
     bool created = false;
+    LiveEffect effect = LiveEffect::kNone;
+    std::shared_ptr<const model::Connection> connection;  // for kOpen*
   };
   using Decide = std::function<Decision(const StatePtr& state)>;
 
@@ -145,8 +177,9 @@ class ConnectionService {
   void Execute(const std::shared_ptr<Entry>& entry, const Decide& decide, OutcomeCallback done,
                std::function<void()> finish, std::string correlation_id);
   void OnCommitted(const std::shared_ptr<Entry>& entry, const Status& status,
-                   const journal::Event& event, bool created, OutcomeCallback& done,
+                   const journal::Event& event, const Decision& decision, OutcomeCallback& done,
                    const std::string& correlation_id);
+  void OnCommittedLive(const Decision& decision, Outcome outcome, OutcomeCallback& done);
   // Connection log entries for a committed event (category connection).
   void LogLifecycle(const projector::ConnectionState& state, const journal::Event& event,
                     const std::string& correlation_id);
@@ -158,9 +191,11 @@ class ConnectionService {
                                                           const Preconditions& preconditions,
                                                           bool is_read) const;
 
-  Decision DecideCreate(const StatePtr& state, const model::Connection& connection,
+  Decision DecideCreate(const StatePtr& state,
+                        const std::shared_ptr<const model::Connection>& connection,
                         const CommandOptions& options) const;
-  Decision DecideModify(const StatePtr& state, const model::Connection& connection,
+  Decision DecideModify(const StatePtr& state,
+                        const std::shared_ptr<const model::Connection>& connection,
                         const CommandOptions& options) const;
   Decision DecideStatusChange(const StatePtr& state, std::string_view id, uint8_t event_type,
                               const CommandOptions& options) const;
@@ -173,6 +208,7 @@ class ConnectionService {
   Snapshotter snapshotter_;
   ConnectionLogs logs_;
   History history_;
+  LiveConnections live_;
   std::array<std::atomic<uint64_t>, projector::kEventTypeCount> events_by_type_{};
 };
 

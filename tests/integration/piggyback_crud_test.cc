@@ -16,7 +16,7 @@ TEST_F(PiggybackCrudTest, CreateAnswersTheDittoShape) {
   EXPECT_EQ(response.body,
             R"({"type":"connectivity.responses:createConnection","status":201,"connection":{)"
             R"("id":"mqtt-example","name":null,"connectionType":"mqtt","connectionStatus":"closed",)"
-            R"("uri":"tcp://127.0.0.1:1883","sources":[{"addresses":["devices/#"],"consumerCount":1,)"
+            R"("uri":")" + MqttUri() + R"(","sources":[{"addresses":["devices/#"],"consumerCount":1,)"
             R"("qos":1,"authorizationContext":["ditto:inbound"],"headerMapping":{},"replyTarget":{)"
             R"("address":"{{header:reply-to}}","headerMapping":{},"expectedResponseTypes":)"
             R"(["response","error"],"enabled":true}}],"targets":[],"clientCount":1,)"
@@ -65,6 +65,7 @@ TEST_F(PiggybackCrudTest, ModifyCannotChangeTypeWithoutSudo) {
 }
 
 TEST_F(PiggybackCrudTest, OpenCloseDeleteAndRevisions) {
+  REQUIRE_LOCAL_BROKERS();
   ASSERT_EQ(Json(Create(MqttConnection("c1")).body).Int("/status"), 201);
   EXPECT_EQ(Send(IdCommand("connectivity.commands:openConnection", "c1")).body,
             R"({"type":"connectivity.responses:openConnection","status":200,"connectionId":"c1"})");
@@ -119,6 +120,7 @@ TEST_F(PiggybackCrudTest, ListsIdsSortedAndByTag) {
 }
 
 TEST_F(PiggybackCrudTest, EverythingSurvivesRestart) {
+  REQUIRE_LOCAL_BROKERS();
   ASSERT_EQ(Json(Create(MqttConnection("c1", R"(,"tags":["t"])")).body).Int("/status"), 201);
   ASSERT_EQ(Json(Send(IdCommand("connectivity.commands:openConnection", "c1")).body).Int("/status"), 200);
   ASSERT_EQ(Json(Create(MqttConnection("c2")).body).Int("/status"), 201);

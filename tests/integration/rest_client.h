@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tests/integration/http_client.h"
+#include "tests/integration/server_fixture.h"
 
 namespace connectivity::testing {
 
@@ -21,10 +22,10 @@ inline HttpResponse Rest(uint16_t port, const std::string& method, const std::st
   return Fetch(port, spec);
 }
 
-// A connection body for the REST API (no id).
+// A connection body for the REST API (no id), to the local Mosquitto.
 inline std::string RestConnection(const std::string& status = "closed", const std::string& extra = "") {
-  return R"({"connectionType":"mqtt","connectionStatus":")" + status +
-         R"(","uri":"tcp://127.0.0.1:1883","sources":[{"addresses":["devices/#"],"qos":1,)"
+  return R"({"connectionType":"mqtt","connectionStatus":")" + status + R"(","uri":")" + MqttUri() +
+         R"(","sources":[{"addresses":["devices/#"],"qos":1,)"
          R"("authorizationContext":["ditto:inbound"]}],"targets":[{"address":"out/{{ thing:id }}",)"
          R"("topics":["_/_/things/twin/events"],"qos":0,"authorizationContext":["ditto:outbound"]}])" +
          extra + "}";

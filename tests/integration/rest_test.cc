@@ -112,6 +112,7 @@ TEST_F(RestTest, GetWithFieldsSelectsHiddenFields) {
 }
 
 TEST_F(RestTest, CommandsAreTextPlainAndExact) {
+  REQUIRE_LOCAL_BROKERS();
   const std::string id = CreateViaPost();
   const std::string path = "/" + id + "/command";
   EXPECT_EQ(Rest(port(), "POST", path, "connectivity.commands:openConnection", {}, "text/plain").status, 200);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -13,10 +14,26 @@
 
 namespace connectivity::testing {
 
-// A small valid MQTT connection (closed, so no broker is needed).
+// The brokers scripts/test starts (scripts/brokers): tests that open
+// connections need them and skip without (a plain ctest on a laptop).
+inline bool BrokersAvailable() { return std::getenv("CONNECTIVITY_BROKERS") != nullptr; }
+#define REQUIRE_LOCAL_BROKERS()                                                        \
+  do {                                                                                 \
+    if (!::connectivity::testing::BrokersAvailable()) {                                \
+      GTEST_SKIP() << "opens connections: needs the local brokers (run scripts/test)"; \
+    }                                                                                  \
+  } while (0)
+
+// Mosquitto's anonymous listener: where opened test connections connect.
+inline std::string MqttUri() {
+  const char* port = std::getenv("CONNECTIVITY_MOSQUITTO_ANON_PORT");
+  return std::string("tcp://127.0.0.1:") + (port != nullptr ? port : "1884");
+}
+
+// A small valid MQTT connection to the local Mosquitto (created closed).
 inline std::string MqttConnection(const std::string& id, const std::string& extra = "") {
   return R"({"id":")" + id +
-         R"(","connectionType":"mqtt","connectionStatus":"closed","uri":"tcp://127.0.0.1:1883",)"
+         R"(","connectionType":"mqtt","connectionStatus":"closed","uri":")" + MqttUri() + R"(",)"
          R"("sources":[{"addresses":["devices/#"],"qos":1,"authorizationContext":["ditto:inbound"]}],)"
          R"("targets":[])" +
          extra + "}";

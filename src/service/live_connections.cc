@@ -1,0 +1,91 @@
+#include "src/service/live_connections.h"
+
+#include "src/projector/stored_connection.h"
+#include "src/connect/test_connection.h"
+
+namespace connectivity::service {
+namespace {
+
+// Blocking test connections at once; beyond that they queue.
+constexpr size_t kTestWorkers = 8;
+
+}  // namespace
+
+model::DittoError ConnectFailure(std::string_view id, const connect::ConnectOutcome& outcome) {
+  return model::ConnectionFailed(id, outcome.description);
+}
+
+LiveConnections::LiveConnections(connect::Supervisor* supervisor, connect::ConnectSettings test_settings,
+                                 ConnectionLogs& logs)
+    : supervisor_(supervisor), test_settings_(std::move(test_settings)), logs_(logs), test_workers_(kTestWorkers) {
+  if (supervisor_ == nullptr) return;
+  supervisor_->SetEventListener([this](const connect::ConnectEvent& event) {
+    LogEntry entry;
+    entry.timestamp_us = event.timestamp_us;
+    entry.success = event.success;
+    entry.message = event.success ? "Connection successful: " + event.message
+                                  : "Connection failed: " + event.message;
+    logs_.Add(event.connection_id, std::move(entry));
+  });
+}
+
+LiveConnections::~LiveConnections() { Stop(); }
+
+void LiveConnections::Stop() {
+  stopping_ = true;
+  if (startup_.joinable()) startup_.join();
+  test_workers_.Stop();
+  if (supervisor_ != nullptr) supervisor_->SetEventListener(nullptr);
+}
+
+void LiveConnections::OpenAtStartup(std::vector<StatePtr> states) {
+  if (supervisor_ == nullptr) return;
+  startup_ = std::thread([this, states = std::move(states)] {
+    for (const StatePtr& state : states) {
+      if (stopping_) return;
+      if (projector::StoredConnectionStatus(state->json) != "open") continue;
+      auto parsed = model::ParseConnection(state->json, model::ParseOptions{});
+      if (auto* connection = std::get_if<model::Connection>(&parsed)) {
+        logs_.Enable(connection->id);
+        supervisor_->Open(*connection, [](const connect::ConnectOutcome&) {});
+      }
+    }
+  });
+}
+
+void LiveConnections::Open(std::shared_ptr<const model::Connection> connection,
+                           std::function<void(std::optional<model::DittoError>)> first_attempt) {
+  if (supervisor_ == nullptr) return first_attempt(std::nullopt);
+  const std::string id = connection->id;
+  supervisor_->Open(*connection, [id, first_attempt = std::move(first_attempt)](const connect::ConnectOutcome& outcome) {
+    if (outcome.ok) return first_attempt(std::nullopt);
+    first_attempt(ConnectFailure(id, outcome));
+  });
+}
+
+void LiveConnections::Close(std::string_view id) {
+  if (supervisor_ != nullptr) supervisor_->Close(id);
+}
+
+void LiveConnections::Test(std::shared_ptr<const model::Connection> connection,
+                           std::function<void(std::optional<model::DittoError>)> done) {
+  if (supervisor_ == nullptr) {
+    return done(model::ConnectionUnavailable(connection->id));
+  }
+  test_workers_.Post([this, connection = std::move(connection), done = std::move(done)] {
+    const connect::ConnectOutcome outcome = connect::TestConnection(*connection, test_settings_);
+    if (outcome.ok) return done(std::nullopt);
+    done(ConnectFailure(connection->id, outcome));
+  });
+}
+
+std::optional<connect::LiveStatus> LiveConnections::Status(std::string_view id) const {
+  if (supervisor_ == nullptr) return std::nullopt;
+  return supervisor_->Status(id);
+}
+
+void LiveConnections::ResetMetrics(std::string_view id) {
+  if (supervisor_ != nullptr) supervisor_->ResetMetrics(id);
+}
+
+}  // namespace connectivity::service

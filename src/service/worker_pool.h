@@ -1,0 +1,40 @@
+// WorkerPool: a few threads for blocking work (a test connection waits up
+// to its connect timeout), so that neither HTTP threads nor the journal's
+// threads ever block on the network.
+#ifndef CONNECTIVITY_SERVICE_WORKER_POOL_H_
+#define CONNECTIVITY_SERVICE_WORKER_POOL_H_
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace connectivity::service {
+
+class WorkerPool {
+ public:
+  explicit WorkerPool(size_t threads);
+  ~WorkerPool();  // Stop()
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Runs `task` on a worker; after Stop(), runs it on the caller's thread.
+  void Post(std::function<void()> task);
+  // Runs what is queued, then joins the threads. Idempotent.
+  void Stop();
+
+ private:
+  void Run();
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> tasks_;  // guarded by mutex_
+  bool stopping_ = false;                    // guarded by mutex_
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace connectivity::service
+
+#endif  // CONNECTIVITY_SERVICE_WORKER_POOL_H_
