@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "src/model/errors.h"
+
 namespace connectivity::http {
 
 struct HttpRequest {
@@ -44,6 +46,13 @@ using Respond = std::function<void(HttpAnswer)>;
 HttpAnswer JsonAnswer(int status, std::string body);
 // A Ditto error JSON with its own status as the HTTP status (304 has no body).
 HttpAnswer ErrorAnswer(int status, std::string error_json);
+HttpAnswer ErrorAnswer(const model::DittoError& error);
+// 405 in Ditto's error JSON, with the Allow header.
+HttpAnswer MethodNotAllowedAnswer(const HttpRequest& request, std::string_view allow);
+
+std::string AsciiLower(std::string_view text);
+// %XX escapes decoded; with `plus_is_space` (query strings) also '+'.
+std::string PercentDecode(std::string_view text, bool plus_is_space);
 
 }  // namespace connectivity::http
 

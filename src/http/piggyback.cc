@@ -49,9 +49,7 @@ struct Context {
   bool BoolHeader(const std::string& name, bool absent) const {
     const std::optional<std::string> value = Header(name);
     if (!value) return absent;
-    std::string lower = *value;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return lower == "true";
+    return AsciiLower(*value) == "true";
   }
 };
 
@@ -63,12 +61,6 @@ struct Prepared {
   std::function<void(Reply)> run;
 };
 using Preparation = std::variant<Prepared, model::DittoError>;
-
-std::string ToLower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
 
 std::optional<Selection> ParseSelection(std::string_view selection) {
   constexpr std::string_view kSingleton = "/singleton";
@@ -406,10 +398,10 @@ std::optional<HttpAnswer> ReadEnvelope(const HttpRequest& request, element root,
   }
   for (const auto& [name, value] : request.query) {
     for (std::string_view allowed : kQueryParametersAsHeaders) {
-      if (ToLower(name) == allowed) context.headers[std::string(allowed)] = value;
+      if (AsciiLower(name) == allowed) context.headers[std::string(allowed)] = value;
     }
   }
-  for (auto [key, value] : header_object) context.headers[ToLower(key)] = StringifyJsonValue(value);
+  for (auto [key, value] : header_object) context.headers[AsciiLower(key)] = StringifyJsonValue(value);
   if (auto error = CheckTimeoutHeader(context)) return ErrorAnswer(error->status, error->ToJson());
   std::string_view type;
   context.type = command["type"].get_string().get(type) == simdjson::SUCCESS ? std::string(type)

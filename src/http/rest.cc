@@ -19,17 +19,11 @@ using service::StatePtr;
 
 constexpr std::string_view kJsonMediaTypes = "application/json, application/octet-stream";
 
-HttpAnswer Error(const model::DittoError& error) { return ErrorAnswer(error.status, error.ToJson()); }
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
+HttpAnswer Error(const model::DittoError& error) { return ErrorAnswer(error); }
 
 // The media type without parameters, lower-cased ("" if absent).
 std::string MediaType(const HttpRequest& request) {
-  std::string type = Lower(request.Header("content-type").value_or(""));
+  std::string type = AsciiLower(request.Header("content-type").value_or(""));
   type = type.substr(0, type.find(';'));
   while (!type.empty() && type.back() == ' ') type.pop_back();
   return type;
@@ -141,32 +135,12 @@ std::variant<model::Connection, model::DittoError> ParseBody(const HttpRequest& 
   return model::ParseConnection(request.body, options);
 }
 
-std::string PercentDecode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
-HttpAnswer MethodNotAllowed(const HttpRequest& request, std::string_view allow) {
-  HttpAnswer answer = Error(model::MethodNotAllowed(request.method, request.path));
-  answer.headers.emplace_back("Allow", std::string(allow));
-  return answer;
-}
-
 }  // namespace
 
 void RestApi::Handle(const HttpRequest& request, const std::vector<std::string_view>& segments,
                      Respond respond) {
   if (segments.empty()) return HandleCollection(request, std::move(respond));
-  const std::string id = PercentDecode(segments[0]);
+  const std::string id = PercentDecode(segments[0], false);
   if (!model::IsValidConnectionId(id)) return respond(Error(model::ConnectionIdInvalid(id)));
   if (segments.size() == 1) return HandleConnection(request, id, std::move(respond));
   if (segments.size() == 2) return HandleSubresource(request, id, segments[1], std::move(respond));
@@ -176,26 +150,26 @@ void RestApi::Handle(const HttpRequest& request, const std::vector<std::string_v
 void RestApi::HandleCollection(const HttpRequest& request, Respond respond) {
   if (request.method == "GET") return List(request, std::move(respond));
   if (request.method == "POST") return Create(request, std::move(respond));
-  respond(MethodNotAllowed(request, "GET, POST"));
+  respond(MethodNotAllowedAnswer(request, "GET, POST"));
 }
 
 void RestApi::HandleConnection(const HttpRequest& request, const std::string& id, Respond respond) {
   if (request.method == "GET") return Retrieve(request, id, std::move(respond));
   if (request.method == "PUT") return Put(request, id, std::move(respond));
   if (request.method == "DELETE") return Delete(request, id, std::move(respond));
-  respond(MethodNotAllowed(request, "GET, PUT, DELETE"));
+  respond(MethodNotAllowedAnswer(request, "GET, PUT, DELETE"));
 }
 
 void RestApi::HandleSubresource(const HttpRequest& request, const std::string& id,
                                 std::string_view resource, Respond respond) {
   if (resource == "command") {
-    if (request.method != "POST") return respond(MethodNotAllowed(request, "POST"));
+    if (request.method != "POST") return respond(MethodNotAllowedAnswer(request, "POST"));
     return Command(request, id, std::move(respond));
   }
   if (resource != "metrics" && resource != "logs" && resource != "history" && resource != "status") {
     return respond(Error(model::ResourceNotFound(request.path)));
   }
-  if (request.method != "GET") return respond(MethodNotAllowed(request, "GET"));
+  if (request.method != "GET") return respond(MethodNotAllowedAnswer(request, "GET"));
   if (resource == "metrics") return Metrics(request, id, std::move(respond));
   if (resource == "logs") return Logs(request, id, std::move(respond));
   if (resource == "history") return History(request, id, std::move(respond));
@@ -207,7 +181,7 @@ void RestApi::List(const HttpRequest& request, Respond respond) {
   if (auto* error = std::get_if<model::DittoError>(&selector)) return respond(Error(*error));
   std::optional<model::FieldSelector> fields = std::move(std::get<std::optional<model::FieldSelector>>(selector));
   const std::optional<std::string_view> ids_only = request.QueryParameter("ids-only");
-  const bool only_ids = ids_only ? Lower(*ids_only) == "true"
+  const bool only_ids = ids_only ? AsciiLower(*ids_only) == "true"
                                  : (fields && fields->pointers().size() == 1 &&
                                     fields->pointers()[0] == std::vector<std::string>{"id"});
   // Streamed in pieces of the id order, so the answer never sits in memory
@@ -239,7 +213,7 @@ void RestApi::List(const HttpRequest& request, Respond respond) {
 void RestApi::Create(const HttpRequest& request, Respond respond) {
   if (auto refused = RequireJson(request)) return respond(std::move(*refused));
   const std::optional<std::string_view> dry_run = Parameter(request, "dry-run");
-  if (dry_run && Lower(*dry_run) == "true") return DryRun(request, std::move(respond));
+  if (dry_run && AsciiLower(*dry_run) == "true") return DryRun(request, std::move(respond));
   if (HasIdMember(request.body)) return respond(Error(model::ConnectionIdNotSettable()));
   auto parsed = ParseBody(request, /*create=*/true);
   if (auto* error = std::get_if<model::DittoError>(&parsed)) return respond(Error(*error));

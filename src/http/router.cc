@@ -22,13 +22,7 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return segments;
 }
 
-HttpAnswer Error(const model::DittoError& error) { return ErrorAnswer(error.status, error.ToJson()); }
-
-HttpAnswer MethodNotAllowed(const HttpRequest& request, std::string_view allow) {
-  HttpAnswer answer = Error(model::MethodNotAllowed(request.method, request.path));
-  answer.headers.emplace_back("Allow", std::string(allow));
-  return answer;
-}
+HttpAnswer Error(const model::DittoError& error) { return ErrorAnswer(error); }
 
 bool IsPiggyback(const std::vector<std::string_view>& segments) {
   return segments.size() >= 2 && segments.size() <= 4 && segments[0] == "devops" &&
@@ -95,11 +89,11 @@ HttpAnswer Router::Preflight() const {
 void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_view>& segments,
                       Respond respond) const {
   if (segments.size() == 1 && segments[0] == "health") {
-    if (request.method != "GET") return respond(MethodNotAllowed(request, "GET"));
+    if (request.method != "GET") return respond(MethodNotAllowedAnswer(request, "GET"));
     return HandleHealth(respond);
   }
   if (segments.size() == 1 && segments[0] == "metrics") {
-    if (request.method != "GET") return respond(MethodNotAllowed(request, "GET"));
+    if (request.method != "GET") return respond(MethodNotAllowedAnswer(request, "GET"));
     HttpAnswer answer = JsonAnswer(200, RenderPrometheus(*http_metrics_, api_.load() ? &api_.load()->service : nullptr));
     answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return respond(std::move(answer));
@@ -139,7 +133,7 @@ void Router::HandleHealth(Respond& respond) const {
 
 void Router::HandlePiggyback(const HttpRequest& request, const std::vector<std::string_view>& segments,
                              Api& api, Respond respond) const {
-  if (request.method != "POST") return respond(MethodNotAllowed(request, "POST"));
+  if (request.method != "POST") return respond(MethodNotAllowedAnswer(request, "POST"));
   std::optional<std::string> service;
   std::optional<std::string> instance;
   if (segments.size() >= 3) service = std::string(segments[2]);

@@ -12,47 +12,23 @@ namespace {
 
 using namespace Pistache;
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-std::string PercentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%' && i + 2 < text.size() &&
-               std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 // Pistache hands us the query already split (and decoded) into a map; the
 // raw resource keeps it out. We re-read it from the map.
 void CopyQuery(const Http::Request& request, HttpRequest& out) {
   const Http::Uri::Query& query = request.query();
   for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it) {
-    out.query.emplace_back(PercentDecode(it->first), PercentDecode(it->second));
+    out.query.emplace_back(PercentDecode(it->first, true), PercentDecode(it->second, true));
   }
 }
 
 void CopyHeaders(const Http::Request& request, HttpRequest& out) {
   for (const auto& [name, raw] : request.headers().rawList()) {
-    out.headers[Lower(raw.name())] = raw.value();
+    out.headers[AsciiLower(raw.name())] = raw.value();
   }
   for (const std::shared_ptr<Http::Header::Header>& header : request.headers().list()) {
     std::ostringstream value;
     header->write(value);
-    out.headers[Lower(header->name())] = value.str();
+    out.headers[AsciiLower(header->name())] = value.str();
   }
 }
 
