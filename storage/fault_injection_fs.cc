@@ -144,8 +144,34 @@ bool FaultInjectionFileSystem::Matches(const std::string& name) const {
          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-IOStatus FaultInjectionFileSystem::CheckWrite(const std::string& name, WriteKind kind) {
+void FaultInjectionFileSystem::HoldSyncs(std::string file_suffix) {
   std::lock_guard lock(mutex_);
+  hold_suffix_ = std::move(file_suffix);
+}
+
+void FaultInjectionFileSystem::WaitUntilSyncHeld() {
+  std::unique_lock lock(mutex_);
+  hold_changed_.wait(lock, [this] { return syncs_held_ > 0; });
+}
+
+void FaultInjectionFileSystem::ReleaseSyncs() {
+  std::lock_guard lock(mutex_);
+  hold_suffix_.reset();
+  hold_changed_.notify_all();
+}
+
+IOStatus FaultInjectionFileSystem::CheckWrite(const std::string& name, WriteKind kind) {
+  std::unique_lock lock(mutex_);
+  const auto held = [this, &name] {
+    return hold_suffix_ && name.size() >= hold_suffix_->size() &&
+           name.compare(name.size() - hold_suffix_->size(), hold_suffix_->size(), *hold_suffix_) == 0;
+  };
+  if (kind == WriteKind::kSync && held()) {
+    ++syncs_held_;
+    hold_changed_.notify_all();
+    hold_changed_.wait(lock, [&held] { return !held(); });
+    --syncs_held_;
+  }
   if (crashed_) return Frozen(name);
   const bool fail = (kind == WriteKind::kSync && faults_.fail_sync) ||
                     (kind == WriteKind::kAppend && faults_.fail_append);

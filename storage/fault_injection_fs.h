@@ -31,6 +31,8 @@
 #define CONNECTIVITY_STORAGE_FAULT_INJECTION_FS_H_
 
 #include <atomic>
+#include <condition_variable>
+#include <optional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -74,6 +76,15 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   // that a test cannot pass without the fault having been hit).
   uint64_t injected_failures() const { return injected_failures_.load(); }
 
+  // --- a slow disk ---
+  // From now on a sync of a file ending in `file_suffix` blocks until
+  // ReleaseSyncs(): the journal's commit thread then sits in its fsync,
+  // which lets a test queue requests behind a batch in flight.
+  void HoldSyncs(std::string file_suffix);
+  // Blocks until a sync is being held.
+  void WaitUntilSyncHeld();
+  void ReleaseSyncs();
+
   // --- power loss ---
   // From now on every write, sync, file creation, rename and delete fails,
   // as if the machine had stopped. Close the database afterwards.
@@ -91,6 +102,7 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
     kSync,      // Sync / Fsync / RangeSync: fails with fail_sync or a crash
     kMetadata,  // create, rename, delete, truncate: fails only after a crash
   };
+  // Blocks while syncs of `name` are held (HoldSyncs), then checks the faults.
   rocksdb::IOStatus CheckWrite(const std::string& name, WriteKind kind);
   rocksdb::IOStatus CheckRead(const std::string& name);
   void RecordAppend(FileState& state, uint64_t bytes);
@@ -133,6 +145,9 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   // Every file written through this file system, by current name.
   std::map<std::string, std::shared_ptr<FileState>> files_;  // guarded by mutex_
   std::atomic<uint64_t> injected_failures_{0};
+  std::condition_variable hold_changed_;
+  std::optional<std::string> hold_suffix_;  // guarded by mutex_; set: syncs are held
+  size_t syncs_held_ = 0;                   // guarded by mutex_
 };
 
 // The file system and an Env over it, for StoreOptions::env and

@@ -14,39 +14,24 @@
 #include <vector>
 
 #include "journal/journal.h"
+#include "storage/fault_injection_fs.h"
 #include "storage/temp_dir.h"
 #include "tests/journal/journal_test_util.h"
 
 namespace connectivity::journal {
 namespace {
 
-// Holds the commit thread inside a callback until Release(), so that the
-// requests appended meanwhile all land in the next batch.
+// Holds the commit thread inside the fsync of a batch (a slow disk) until
+// Release(), so that the requests appended meanwhile all land in the next
+// batch. (Callbacks run on another thread, so holding one would not do.)
 class CommitThreadGate {
  public:
-  AppendCallback Callback() {
-    return [this](const Status&, const Event&) {
-      std::unique_lock lock(mutex_);
-      entered_ = true;
-      changed_.notify_all();
-      changed_.wait(lock, [this] { return released_; });
-    };
-  }
-  void WaitUntilEntered() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return entered_; });
-  }
-  void Release() {
-    std::lock_guard lock(mutex_);
-    released_ = true;
-    changed_.notify_all();
-  }
+  explicit CommitThreadGate(storage::FaultInjectionFileSystem& fs) : fs_(fs) { fs_.HoldSyncs(".log"); }
+  void WaitUntilEntered() { fs_.WaitUntilSyncHeld(); }
+  void Release() { fs_.ReleaseSyncs(); }
 
  private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool entered_ = false;
-  bool released_ = false;
+  storage::FaultInjectionFileSystem& fs_;
 };
 
 // Collects callback outcomes; Wait() blocks until `count` arrived.
@@ -121,11 +106,14 @@ TEST(GroupCommitTest, ConcurrentAppendersShareSyncedWrites) {
 
 TEST(GroupCommitTest, RequestsForOneStreamChainInsideOneBatch) {
   storage::ScopedTempDir temp("group-commit");
-  std::unique_ptr<Journal> journal = OpenJournal(temp.path());
+  storage::FaultInjectionEnv slow_disk = storage::MakeFaultInjectionEnv();
+  JournalOptions options;
+  options.env = slow_disk.env.get();
+  std::unique_ptr<Journal> journal = OpenJournal(temp.path(), options);
   ASSERT_NE(journal, nullptr);
-  CommitThreadGate gate;
-  journal->Append(Request("s", 0), gate.Callback());
-  gate.WaitUntilEntered();  // revision 1 is written; the thread is held
+  CommitThreadGate gate(*slow_disk.fs);
+  journal->Append(Request("s", 0), [](const Status&, const Event&) {});
+  gate.WaitUntilEntered();  // revision 1 is in its fsync; the commit thread is held
   Outcomes outcomes;
   journal->Append(Request("s", 1), outcomes.Callback(1));  // -> revision 2
   journal->Append(Request("s", 1), outcomes.Callback(2));  // stale: conflict
@@ -174,10 +162,12 @@ TEST(GroupCommitTest, BatchEventsMaxSplitsTheQueue) {
   storage::ScopedTempDir temp("group-commit");
   JournalOptions options;
   options.batch_events_max = 2;
+  storage::FaultInjectionEnv slow_disk = storage::MakeFaultInjectionEnv();
+  options.env = slow_disk.env.get();
   std::unique_ptr<Journal> journal = OpenJournal(temp.path(), options);
   ASSERT_NE(journal, nullptr);
-  CommitThreadGate gate;
-  journal->Append(Request("held", 0), gate.Callback());
+  CommitThreadGate gate(*slow_disk.fs);
+  journal->Append(Request("held", 0), [](const Status&, const Event&) {});
   gate.WaitUntilEntered();
   Outcomes outcomes;
   for (int i = 0; i < 5; ++i) journal->Append(Request("s", i), outcomes.Callback(i));
