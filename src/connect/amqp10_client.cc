@@ -87,10 +87,13 @@ class Amqp10Handler final : public proton::messaging_handler {
     if (phase_ == Phase::kConnecting) connection.open_session();
   }
 
-  void on_session_open(proton::session&) override {
+  void on_session_open(proton::session& session) override {
     if (phase_ != Phase::kConnecting) return;
     phase_ = Phase::kOpen;
+    session_ = session;
     context_.ReportResult(Success(target_, "CONNECTED"));
+    // RequestClose closes at once instead of at the next tick (work_queue().add is thread-safe).
+    context_.SetAbortHook([this] { connection_.work_queue().add(proton::work([this] { BeginClose(); })); });
   }
 
   void on_session_error(proton::session& session) override {
@@ -103,7 +106,8 @@ class Amqp10Handler final : public proton::messaging_handler {
   void on_connection_error(proton::connection& connection) override {
     Fail(connection.container(), connection.error());
   }
-  void on_error(const proton::error_condition& error) override { error_ = error; }
+  // Every error reaches a specific handler above; the default would throw.
+  void on_error(const proton::error_condition&) override {}
 
   void on_connection_close(proton::connection& connection) override {
     if (phase_ == Phase::kOpen) {
@@ -179,9 +183,20 @@ class Amqp10Handler final : public proton::messaging_handler {
     }
   }
 
+  // On the connection's context. The session ends first: RabbitMQ answers a close only after
+  // its sessions have ended.
+  void BeginClose() {
+    if (phase_ != Phase::kOpen) return;
+    phase_ = Phase::kClosing;
+    close_deadline_us_ = SteadyMicros() + kCloseGraceUs;
+    session_.close();
+    connection_.close();
+  }
+
   void Finish(proton::container& container, std::optional<ConnectOutcome> lost) {
     if (phase_ == Phase::kDone) return;
     phase_ = Phase::kDone;
+    context_.ClearAbortHook();
     if (lost) context_.ReportLost(*lost);
     container.stop();
   }
@@ -198,10 +213,11 @@ class Amqp10Handler final : public proton::messaging_handler {
     }
     if (context_.stop_requested()) {
       if (phase_ == Phase::kOpen) {
-        phase_ = Phase::kClosing;
-        close_deadline_us_ = now + kCloseGraceUs;
-        connection_.close();
-      } else if (phase_ == Phase::kConnecting || now >= close_deadline_us_) {
+        // The tick runs in the container's context: a change made there is not flushed until the
+        // connection wakes, so the close goes through the connection's own work queue.
+        connection_.work_queue().add(proton::work([this] { BeginClose(); }));
+      } else if (phase_ == Phase::kConnecting ||
+                 (phase_ == Phase::kClosing && now >= close_deadline_us_)) {
         Finish(container, std::nullopt);
         return;
       }
@@ -217,7 +233,7 @@ class Amqp10Handler final : public proton::messaging_handler {
   Phase phase_ = Phase::kConnecting;
   int64_t close_deadline_us_ = 0;
   proton::connection connection_;
-  proton::error_condition error_;
+  proton::session session_;
   std::optional<PemFile> ca_file_, cert_file_, key_file_;
 };
 
