@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <system_error>
 
 #include "src/connect/resolver.h"
 
@@ -63,9 +64,15 @@ class ThreadedClient final : public Client {
     WaitFinished();
   }
 
-  void Start() override {
+  bool Start() override {
     context_.Begin();
-    thread_ = std::thread([this] { Run(); });
+    try {
+      thread_ = std::thread([this] { Run(); });
+    } catch (const std::system_error&) {  // out of threads: no exception leaves this library
+      finished_.store(true, std::memory_order_release);
+      return false;
+    }
+    return true;
   }
   void RequestClose() override { context_.RequestStop(); }
   bool Finished() const override { return finished_.load(std::memory_order_acquire); }

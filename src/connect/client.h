@@ -36,7 +36,9 @@ struct ClientCallbacks {
 class Client {
  public:
   virtual ~Client() = default;  // implementations close and wait, as RequestClose + WaitFinished
-  virtual void Start() = 0;         // returns at once
+  // Returns at once; false if the client could not even start (no thread, loop stopped): then
+  // no callback will ever run and the client is already finished.
+  virtual bool Start() = 0;
   virtual void RequestClose() = 0;  // returns at once; idempotent; thread-safe
   virtual bool Finished() const = 0;  // closed, and no callback is running or will run
   virtual void WaitFinished() = 0;    // blocks until Finished()

@@ -378,7 +378,7 @@ class MqttClientHandle final : public Client {
     WaitFinished();
   }
 
-  void Start() override {
+  bool Start() override {
     MqttSession* session = session_.release();
     started_ = loop_->Post([loop = loop_.get(), session] {
       loop->StartSession(std::unique_ptr<MqttSession>(session));
@@ -387,6 +387,7 @@ class MqttClientHandle final : public Client {
       delete session;
       completion_->Set();  // the loop stopped: nothing runs, nothing to wait for
     }
+    return started_;
   }
 
   void RequestClose() override {

@@ -188,11 +188,10 @@ class Supervisor::Impl {
     if (target.ok()) {
       client = CreateClient(std::move(*target), settings_, Callbacks(entry), mqtt_loop_);
     }
-    if (!client) {
+    if (!target.ok()) {
       // Nothing to connect to as configured: no retry until the connection is modified.
-      const ConnectOutcome failure = Closed(
-          "The connection cannot be connected as configured: " +
-          (target.ok() ? std::string("the MQTT loop is not running") : target.status().message()));
+      const ConnectOutcome failure =
+          Closed("The connection cannot be connected as configured: " + target.status().message());
       entry.phase = SupervisedEntry::Phase::kMisconfigured;
       entry.metrics.connect_failures.Record(now);
       SetClientStatus(entry, "misconfigured", failure.description, now);
@@ -200,9 +199,13 @@ class Supervisor::Impl {
       Notify(entry.id, failure, now, deferred);
       return;
     }
-    ++in_flight_;
     entry.phase = SupervisedEntry::Phase::kConnecting;
-    client->Start();  // never calls back from inside
+    if (!client || !client->Start()) {  // never calls back from inside
+      // Out of threads, or stopping: a failed attempt, retried with backoff like any other.
+      HandleResult(entry, Closed("The client could not be started"), deferred);
+      return;
+    }
+    ++in_flight_;
     entry.client = std::move(client);
   }
 

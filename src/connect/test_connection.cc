@@ -54,7 +54,9 @@ ConnectOutcome TestConnection(const model::Connection& connection, const Connect
       CreateClient(std::move(*target), MakeClientSettings(settings), std::move(callbacks), loop);
   if (!client) return ConnectOutcome{false, FailureKind::kOther, "the MQTT loop is not running", 0};
   std::future<ConnectOutcome> future = result->get_future();
-  client->Start();
+  if (!client->Start()) {
+    return ConnectOutcome{false, FailureKind::kOther, "the client could not start (no thread)", 0};
+  }
   ConnectOutcome outcome;
   if (future.wait_for(std::chrono::microseconds(settings.timeout_us + kSafetyMarginUs)) ==
       std::future_status::ready) {

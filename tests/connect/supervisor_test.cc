@@ -232,6 +232,20 @@ TEST_F(SupervisorTest, BlockedHostIsMisconfiguredAndNeverContacted) {
   EXPECT_EQ(silent.accepted(), 0);
 }
 
+TEST_F(SupervisorTest, UnusableConfigurationIsMisconfiguredWithoutRetries) {
+  Supervisor supervisor(FastOptions(), clock_);
+  Recorder recorder;
+  supervisor.Start();
+  supervisor.Open(MakeConnection("bad", ConnectionType::kKafka, "http://127.0.0.1:1"), recorder.FirstAttempt());
+  ASSERT_TRUE(WaitUntil([&] { return recorder.answers().size() == 1; }, 1000));
+  EXPECT_EQ(recorder.answers()[0].failure, FailureKind::kOther);
+  EXPECT_NE(recorder.answers()[0].description.find("cannot be connected as configured"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const LiveStatus status = *supervisor.Status("bad");
+  EXPECT_EQ(status.live_status, "misconfigured");
+  EXPECT_EQ(status.metrics.connect_attempts.Count(clock_.NowMicros()).last_minute, 1);
+}
+
 TEST_F(SupervisorTest, MetricsResetAndStatusShapes) {
   testing::HttpTestServer server;
   Supervisor supervisor(FastOptions(), clock_);

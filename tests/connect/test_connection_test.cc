@@ -37,6 +37,9 @@ struct ProtocolCase {
   const char* scheme;
 };
 
+// Keeps ctest's test names readable (gtest would print the raw bytes).
+void PrintTo(const ProtocolCase& c, std::ostream* out) { *out << c.name; }
+
 const ProtocolCase kProtocols[] = {
     {"Amqp091", ConnectionType::kAmqp091, "amqp"}, {"Amqp10", ConnectionType::kAmqp10, "amqp"},
     {"Mqtt3", ConnectionType::kMqtt, "tcp"},       {"Mqtt5", ConnectionType::kMqtt5, "tcp"},
