@@ -6,8 +6,14 @@
 //       Each thread appends 1 KiB events to its own stream with
 //       AppendAndWait: durable (sync=true), group-committed by the journal's
 //       commit thread. items/s = acknowledged appends per second of wall
-//       time. Counters: events_per_batch (how many appends shared one
-//       fsync) and sync_write_us (mean duration of the synced write).
+//       time. Counters: the group-commit histogram (events_per_batch mean,
+//       batch_p50/p90/p99, batch_le_<n> shares; see ReportBatchHistogram)
+//       and sync_write_us (mean duration of the synced write).
+//   BM_JournalAppendNoSync/threads:{1,16,64}
+//       The same appends through the same journal code (group commit, codec,
+//       one synced WriteBatch per batch) on a file system whose syncs are
+//       no-ops (bench_util.h, NewNoSyncEnv): the journal's cost without the
+//       disk flush. The gap to BM_JournalAppendDurable is the fsync.
 //   BM_RocksDbSyncPutLoop/threads:{1,16,64}
 //       The baseline: each thread calls rocksdb::DB::Put(sync=true) with the
 //       same 1 KiB values on a plain RocksDB (default options), one Put per
@@ -32,9 +38,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <random>
 #include <string>
 
+#include "bench/bench_util.h"
 #include "journal/codec.h"
 #include "journal/journal.h"
 #include "storage/temp_dir.h"
@@ -43,41 +49,28 @@ namespace connectivity::journal {
 namespace {
 
 constexpr size_t kPayloadBytes = 1024;
-constexpr uint32_t kSeed = 301;
+constexpr uint32_t kSeed = bench::kBenchSeed;
 
-#ifndef NDEBUG
-const bool kDebugBuildWarned = [] {
-  std::fprintf(stderr, "WARNING: journal_bench built without NDEBUG: timings include asserts\n");
-  return true;
-}();
-#endif
-
-bool SmokeMode() {
-  const char* smoke = std::getenv("CONNECTIVITY_BENCH_SMOKE");
-  return smoke != nullptr && smoke[0] != '\0' && std::string(smoke) != "0";
-}
-
-std::string RandomBytes(size_t size, uint32_t seed) {
-  std::mt19937 random(seed);
-  std::uniform_int_distribution<int> byte(' ', '~');  // JSON-like printable bytes
-  std::string bytes(size, ' ');
-  for (char& c : bytes) c = static_cast<char>(byte(random));
-  return bytes;
-}
+using bench::RandomBytes;
+using bench::SmokeMode;
 
 // --- the journal under test, opened fresh for every run ---
 
 struct JournalUnderTest {
   std::unique_ptr<storage::ScopedTempDir> dir;
+  std::unique_ptr<rocksdb::Env> env;  // set for the no-sync variant; outlives the journal
   std::unique_ptr<Journal> journal;
   std::string error;
 };
 JournalUnderTest* g_journal = nullptr;
 
-void SetupJournal(const benchmark::State&) {
+void SetupJournalWith(std::unique_ptr<rocksdb::Env> env) {
   g_journal = new JournalUnderTest;
   g_journal->dir = std::make_unique<storage::ScopedTempDir>("journal-bench");
-  Result<std::unique_ptr<Journal>> journal = Journal::Open(g_journal->dir->path(), {});
+  g_journal->env = std::move(env);
+  JournalOptions options;
+  options.env = g_journal->env.get();
+  Result<std::unique_ptr<Journal>> journal = Journal::Open(g_journal->dir->path(), options);
   if (journal.ok()) {
     g_journal->journal = std::move(*journal);
   } else {
@@ -85,12 +78,17 @@ void SetupJournal(const benchmark::State&) {
   }
 }
 
+void SetupJournal(const benchmark::State&) { SetupJournalWith(nullptr); }
+void SetupJournalNoSync(const benchmark::State&) { SetupJournalWith(bench::NewNoSyncEnv()); }
+
 void TeardownJournal(const benchmark::State&) {
-  delete g_journal;  // closes the journal, then removes its directory
+  // Members go in reverse order: the journal closes, then its env, then the dir.
+  delete g_journal;
   g_journal = nullptr;
 }
 
-void BM_JournalAppendDurable(benchmark::State& state) {
+// Each thread appends to its own stream and waits for every append.
+void JournalAppendLoop(benchmark::State& state) {
   Journal* journal = g_journal->journal.get();
   if (journal == nullptr) state.SkipWithError(g_journal->error.c_str());
   const std::string stream = "bench-stream-" + std::to_string(state.thread_index());
@@ -108,15 +106,22 @@ void BM_JournalAppendDurable(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * kPayloadBytes);
   if (state.thread_index() == 0 && journal != nullptr) {
     // After the loop every thread has finished (the loop ends at a barrier).
-    const JournalMetrics metrics = journal->metrics();
-    const double batches = std::max<double>(static_cast<double>(metrics.batches_written), 1.0);
-    state.counters["events_per_batch"] = static_cast<double>(metrics.events_written) / batches;
-    state.counters["sync_write_us"] =
-        static_cast<double>(metrics.sync_write_latency_us.sum) / batches;
+    bench::ReportBatchHistogram(journal->metrics(), state);
   }
 }
+
+void BM_JournalAppendDurable(benchmark::State& state) { JournalAppendLoop(state); }
 BENCHMARK(BM_JournalAppendDurable)
     ->Setup(SetupJournal)
+    ->Teardown(TeardownJournal)
+    ->Threads(1)
+    ->Threads(16)
+    ->Threads(64)
+    ->UseRealTime();
+
+void BM_JournalAppendNoSync(benchmark::State& state) { JournalAppendLoop(state); }
+BENCHMARK(BM_JournalAppendNoSync)
+    ->Setup(SetupJournalNoSync)
     ->Teardown(TeardownJournal)
     ->Threads(1)
     ->Threads(16)
