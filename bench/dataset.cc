@@ -83,7 +83,40 @@ EventType EventAt(uint64_t step) {
   }
 }
 
+// The append that takes connection `index` from `step` events to step + 1.
+Result<journal::AppendRequest> EventRequest(uint64_t index, uint64_t step, uint32_t seed) {
+  journal::AppendRequest request;
+  request.stream = ConnectionId(index);
+  request.expected_revision = step;
+  const EventType type = EventAt(step);
+  request.type = static_cast<uint8_t>(type);
+  if (type == EventType::kCreated || type == EventType::kModified) {
+    Result<std::string> payload = CanonicalConnectionJson(index, step, seed);
+    if (!payload.ok()) return payload.status();
+    request.payload = std::move(*payload);
+  }
+  return request;
+}
+
 }  // namespace
+
+Result<std::string> CanonicalConnectionJson(uint64_t index, uint64_t variant, uint32_t seed) {
+  auto parsed = model::ParseConnection(GeneratedConnectionJson(index, variant, seed), {});
+  if (auto* error = std::get_if<model::DittoError>(&parsed)) return Status::Internal(error->ToJson());
+  return model::SerializeConnection(std::get<model::Connection>(parsed));
+}
+
+Status AppendReplayTail(journal::Journal& journal, const DatasetSpec& spec, uint64_t events) {
+  if (spec.connections == 0) return Status::InvalidArgument("the data set has no connections");
+  BulkAppender appender(journal);
+  for (uint64_t k = 0; k < events; ++k) {
+    const uint64_t step = spec.events_per_connection + k / spec.connections;
+    Result<journal::AppendRequest> request = EventRequest(k % spec.connections, step, spec.seed);
+    if (!request.ok()) return request.status();
+    appender.Append(std::move(*request));
+  }
+  return appender.Wait();
+}
 
 std::string GeneratedConnectionJson(uint64_t index, uint64_t variant, uint32_t seed) {
   std::mt19937_64 random(seed * 1000003ULL + index);
@@ -116,17 +149,9 @@ Status GenerateDataset(const std::string& data_dir, const DatasetSpec& spec) {
   // Step by step across all connections, as a live system interleaves them.
   for (uint64_t step = 0; step < spec.events_per_connection; ++step) {
     for (uint64_t index = 0; index < spec.connections; ++index) {
-      journal::AppendRequest request;
-      request.stream = ConnectionId(index);
-      request.expected_revision = step;
-      const EventType type = EventAt(step);
-      request.type = static_cast<uint8_t>(type);
-      if (type == EventType::kCreated || type == EventType::kModified) {
-        auto parsed = model::ParseConnection(GeneratedConnectionJson(index, step, spec.seed), {});
-        if (auto* error = std::get_if<model::DittoError>(&parsed)) return Status::Internal(error->ToJson());
-        request.payload = model::SerializeConnection(std::get<model::Connection>(parsed));
-      }
-      appender.Append(std::move(request));
+      Result<journal::AppendRequest> request = EventRequest(index, step, spec.seed);
+      if (!request.ok()) return request.status();
+      appender.Append(std::move(*request));
     }
   }
   CONNECTIVITY_RETURN_IF_ERROR(appender.Wait());

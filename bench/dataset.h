@@ -10,6 +10,10 @@
 
 #include "src/base/status.h"
 
+namespace connectivity::journal {
+class Journal;
+}
+
 namespace connectivity::bench {
 
 // Bump when the generated content changes, so cached data sets are rebuilt.
@@ -29,8 +33,19 @@ struct DatasetSpec {
 // its name and tags so modifies differ.
 std::string GeneratedConnectionJson(uint64_t index, uint64_t variant, uint32_t seed);
 
+// The same connection as the server stores it (model::SerializeConnection of
+// the parsed input): the payload of a created or modified event.
+Result<std::string> CanonicalConnectionJson(uint64_t index, uint64_t variant, uint32_t seed);
+
 // Writes the data set into a new journal at `data_dir`.
 Status GenerateDataset(const std::string& data_dir, const DatasetSpec& spec);
+
+// Appends `events` more events to a journal holding the data set `spec`
+// (after its state rows, which stay as they are): what a server that stopped
+// without a last snapshot pass leaves for recovery to replay. Round robin
+// over the connections, continuing each one's history (modified, opened,
+// closed, ...); event k goes to connection k % spec.connections.
+Status AppendReplayTail(journal::Journal& journal, const DatasetSpec& spec, uint64_t events);
 
 }  // namespace connectivity::bench
 
