@@ -1,5 +1,6 @@
 -- Durable piggyback createConnection: every request a new id, so every
--- request is one journal append synced before its answer.
+-- request is one journal append synced before its answer. BENCH_RUN must
+-- differ between runs against the same data dir (ids would conflict).
 package.path = package.path .. ";" .. (os.getenv("WRK_SCRIPTS") or "bench/wrk") .. "/?.lua"
 local common = require("common")
 common.headers("application/json")
@@ -11,18 +12,7 @@ setup = common.setup
 request = function()
   counter = counter + 1
   local id = "load-" .. run .. "-" .. (thread_index or 0) .. "-" .. counter
-  local body = '{"targetActorSelection":"/system/sharding/connection","headers":{"aggregate":false},' ..
-    '"piggybackCommand":{"type":"connectivity.commands:createConnection","connection":{"id":"' .. id ..
-    '","name":"load test connection","connectionType":"amqp-091","connectionStatus":"closed",' ..
-    '"uri":"amqp://bench:secret@127.0.0.1:5672/vhost","sources":[{"addresses":["telemetry/tenant/1",' ..
-    '"telemetry/tenant/2"],"authorizationContext":["integration:bench"],"headerMapping":{' ..
-    '"device-id":"{{ header:device_id }}"}}],"targets":[{"address":"events/{{ thing:id }}",' ..
-    '"topics":["_/_/things/twin/events","_/_/things/live/messages"],"authorizationContext":' ..
-    '["integration:bench-out"],"headerMapping":{"thing-id":"{{ thing:id }}"}}],' ..
-    '"specificConfig":{"bench.run":"' .. run .. '"},"tags":["bench","load"]}}}'
-  return wrk.format(nil, nil, nil, body)
+  return wrk.format(nil, nil, nil, common.create_body(id, run))
 end
-response = common.response(function(status, body)
-  return status == 200 and string.find(body, '"status":201', 1, true) ~= nil
-end)
+response = common.response(common.piggyback_ok(201))
 done = common.done

@@ -10,11 +10,7 @@ setup = common.setup
 request = function()
   counter = counter + 1
   local id = "bench-connection-" .. ((counter * 7919 + (thread_index or 0) * 104729) % connections)
-  local body = '{"targetActorSelection":"/system/sharding/connection","headers":{"aggregate":false},' ..
-    '"piggybackCommand":{"type":"connectivity.commands:retrieveConnection","connectionId":"' .. id .. '"}}'
-  return wrk.format(nil, nil, nil, body)
+  return wrk.format(nil, nil, nil, common.id_command_body("retrieveConnection", id))
 end
-response = common.response(function(status, body)
-  return status == 200 and string.find(body, '"status":200', 1, true) ~= nil
-end)
+response = common.response(common.piggyback_ok(200))
 done = common.done
