@@ -1,0 +1,89 @@
+// Output of the journal-replay commands: where results, errors and the
+// progress line go, and the exit codes.
+//
+// Every command writes its result to `out` and its errors (and the progress
+// line) to `err`, never to stdout/stderr directly, so that tests run the
+// commands against string streams. main() binds them to std::cout/std::cerr
+// and turns the progress line on only when stderr is a terminal.
+//
+// Not thread-safe: one command runs on one thread.
+#ifndef CONNECTIVITY_SRC_TOOLS_OUTPUT_H_
+#define CONNECTIVITY_SRC_TOOLS_OUTPUT_H_
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "src/base/status.h"
+
+namespace connectivity::tools {
+
+// The process exit status of every command (SPEC §6).
+enum class ExitCode : int {
+  kOk = 0,        // done; for verify: no problem found
+  kProblems = 1,  // problems found: corruption, a connection or revision that is not there
+  kUsage = 2,     // bad command line, or the data dir cannot be opened (missing, busy, not empty)
+};
+
+struct Output {
+  std::ostream& out;
+  std::ostream& err;
+  // Draw a progress line on `err` during long runs (a terminal only).
+  bool progress = false;
+};
+
+// Prints "journal-replay: <message>" on output.err and returns `code`.
+ExitCode Fail(Output& output, ExitCode code, std::string_view message);
+// The same for a Status: kProblems, except kBusy / kInvalidArgument /
+// kNotFound from opening, which callers map through FailOpen.
+ExitCode FailStatus(Output& output, const Status& status);
+ExitCode FailOpen(Output& output, const std::string& data_dir, const Status& status);
+
+// A progress line for long runs: "\r<label>: 523,000 of 1,000,000 events (52%)".
+// Drawn at most every kRedrawIntervalUs and only after the run has taken
+// kQuietUs (short runs stay silent); Finish() erases it. Checking the clock
+// on every event would cost more than the event, so Tick() looks at it
+// every kTicksPerClockRead events.
+class Progress {
+ public:
+  static constexpr int64_t kQuietUs = 1'000'000;
+  static constexpr int64_t kRedrawIntervalUs = 250'000;
+  static constexpr uint64_t kTicksPerClockRead = 8192;
+
+  // `total` may be 0 (unknown): the line then shows the count only.
+  Progress(Output& output, std::string label, uint64_t total);
+  ~Progress() { Finish(); }
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  void Tick() {
+    ++done_;
+    if (enabled_ && done_ % kTicksPerClockRead == 0) Redraw();
+  }
+  // Erases the line if one was drawn. Idempotent.
+  void Finish();
+  uint64_t done() const { return done_; }
+
+  // The line's text (without "\r"), for tests.
+  static std::string Line(std::string_view label, uint64_t done, uint64_t total);
+
+ private:
+  void Redraw();
+
+  std::ostream& err_;
+  const bool enabled_;
+  const std::string label_;
+  const uint64_t total_;
+  uint64_t done_ = 0;
+  int64_t start_us_ = 0;
+  int64_t drawn_us_ = 0;
+  bool drawn_ = false;
+};
+
+// 1234567 -> "1,234,567" (human output).
+std::string GroupDigits(uint64_t value);
+
+}  // namespace connectivity::tools
+
+#endif  // CONNECTIVITY_SRC_TOOLS_OUTPUT_H_

@@ -1,0 +1,163 @@
+// journal-replay state: replays the journal through the projector and prints
+// connection states in the retrieve shape (command_line.cc has the formats).
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "src/base/clock.h"
+#include "src/base/json_writer.h"
+#include "src/tools/commands.h"
+#include "src/tools/open.h"
+#include "src/tools/plain_scan.h"
+#include "src/tools/stream_replayer.h"
+
+namespace connectivity::tools {
+namespace {
+
+constexpr uint64_t kRevisionMax = std::numeric_limits<uint64_t>::max();
+
+// Prints states, one line each, through one reused buffer.
+class StatePrinter {
+ public:
+  StatePrinter(std::ostream& out, bool json) : out_(out), json_(json) {}
+
+  void Print(const projector::ConnectionState& state) {
+    line_.clear();
+    const std::string_view lifecycle = state.deleted ? "DELETED" : "ACTIVE";
+    if (json_) {
+      JsonWriter w(line_);
+      w.BeginObject();
+      w.Member("id", state.id);
+      w.Key("revision").Uint(state.revision);
+      w.Member("lifecycle", lifecycle);
+      w.Key("connection").Raw(state.json);
+      w.EndObject();
+    } else {
+      line_.append(state.id).append(" revision ").append(std::to_string(state.revision));
+      line_.append(" ").append(lifecycle).append(" ").append(state.json);
+    }
+    line_.push_back('\n');
+    out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+    ++printed_;
+  }
+
+  uint64_t printed() const { return printed_; }
+
+ private:
+  std::ostream& out_;
+  const bool json_;
+  std::string line_;
+  uint64_t printed_ = 0;
+};
+
+// Every connection: one pass over the journal in (connection, revision)
+// order, one state at a time. With --at, events after the time are skipped
+// (a connection's timestamps grow with its revisions).
+Status StateOfEveryConnection(journal::Journal& journal, const Invocation& invocation,
+                              StatePrinter& printer, Progress& progress) {
+  const int64_t until_us = invocation.at_us.value_or(std::numeric_limits<int64_t>::max());
+  StreamReplayer replayer;
+  const Status scanned = journal.ForEachEvent([&](const journal::EventView& view) -> Status {
+    progress.Tick();
+    if (replayer.StartsNewStream(view.stream)) {
+      if (replayer.state().revision > 0) printer.Print(replayer.state());
+      replayer.Reset();
+    }
+    if (view.timestamp_us > until_us) return Status::Ok();
+    return replayer.Apply(view);
+  });
+  CONNECTIVITY_RETURN_IF_ERROR(scanned);
+  if (replayer.state().revision > 0) printer.Print(replayer.state());
+  return Status::Ok();
+}
+
+// One connection, from its first event up to --at-revision or --at.
+Status StateOfOneConnection(journal::Journal& journal, const Invocation& invocation,
+                            StatePrinter& printer) {
+  const std::string& id = *invocation.connection;
+  const uint64_t to_revision = invocation.at_revision.value_or(kRevisionMax);
+  const int64_t until_us = invocation.at_us.value_or(std::numeric_limits<int64_t>::max());
+  StreamReplayer replayer;
+  const std::unique_ptr<journal::EventCursor> cursor = journal.ReadStream(id, 1, to_revision);
+  while (true) {
+    Result<std::optional<journal::Event>> event = cursor->Next();
+    if (!event.ok()) return event.status();
+    if (!event->has_value() || (*event)->timestamp_us > until_us) break;
+    CONNECTIVITY_RETURN_IF_ERROR(replayer.Apply(**event));
+  }
+  const projector::ConnectionState& state = replayer.state();
+  if (state.revision == 0) {
+    return Status::NotFound("no connection '" + id + "'" +
+                            (invocation.at_us ? " at that time" : ""));
+  }
+  if (invocation.at_revision && state.revision != *invocation.at_revision) {
+    return Status::NotFound("connection '" + id + "' has no revision " +
+                            std::to_string(*invocation.at_revision) + " (its last is " +
+                            std::to_string(state.revision) + ")");
+  }
+  printer.Print(state);
+  return Status::Ok();
+}
+
+// --benchmark-plain-scan: the baseline of the replay speed figure, timed on
+// the same data dir just before the replay, after an untimed warm-up scan
+// so that both find the same page cache. Both timings include opening the
+// secondary instance (which replays the server's WAL).
+Result<ScanFigures> TimePlainScan(const std::string& data_dir) {
+  for (int round = 0;; ++round) {
+    const int64_t start_us = SystemClock::Instance()->MonotonicMicros();
+    Result<std::unique_ptr<OpenedStore>> store = OpenStoreForReading(data_dir);
+    if (!store.ok()) return store.status();
+    Result<ScanFigures> figures = PlainScanEvents(*(*store)->store);
+    if (!figures.ok() || round == 1) {
+      if (figures.ok())
+        figures->duration_us = SystemClock::Instance()->MonotonicMicros() - start_us;
+      return figures;
+    }
+  }
+}
+
+void PrintFigures(Output& output, const ScanFigures& plain, uint64_t events, int64_t replay_us) {
+  const double plain_rate = PerSecond(plain.keys, plain.duration_us);
+  const double replay_rate = PerSecond(events, replay_us);
+  char line[512];
+  std::snprintf(line, sizeof(line),
+                "benchmark: plain RocksDB scan %llu keys in %.3f s = %.0f keys/s\n"
+                "benchmark: state replay %llu events in %.3f s = %.0f events/s "
+                "(%.2fx the plain scan)\n",
+                static_cast<unsigned long long>(plain.keys), plain.duration_us / 1e6, plain_rate,
+                static_cast<unsigned long long>(events), replay_us / 1e6, replay_rate,
+                plain_rate > 0 ? replay_rate / plain_rate : 0.0);
+  output.err << line;
+}
+
+}  // namespace
+
+ExitCode RunState(const Invocation& invocation, Output& output) {
+  ScanFigures plain;
+  if (invocation.benchmark_plain_scan) {
+    Result<ScanFigures> figures = TimePlainScan(invocation.data_dir);
+    if (!figures.ok()) return FailOpen(output, invocation.data_dir, figures.status());
+    plain = *figures;
+  }
+  const int64_t start_us = SystemClock::Instance()->MonotonicMicros();
+  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir);
+  if (!opened.ok()) return FailOpen(output, invocation.data_dir, opened.status());
+  journal::Journal& journal = ***opened;
+  StatePrinter printer(output.out, invocation.json);
+  Progress progress(output, "state", journal.last_sequence());
+  const Status status = invocation.connection
+                            ? StateOfOneConnection(journal, invocation, printer)
+                            : StateOfEveryConnection(journal, invocation, printer, progress);
+  progress.Finish();
+  output.out.flush();
+  if (!status.ok()) return FailStatus(output, status);
+  if (invocation.benchmark_plain_scan) {
+    PrintFigures(output, plain, progress.done(),
+                 SystemClock::Instance()->MonotonicMicros() - start_us);
+  }
+  return ExitCode::kOk;
+}
+
+}  // namespace connectivity::tools
