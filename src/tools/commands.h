@@ -18,6 +18,9 @@ ExitCode RunStats(const Invocation& invocation, Output& output);
 ExitCode RunDump(const Invocation& invocation, Output& output);
 ExitCode RunState(const Invocation& invocation, Output& output);
 ExitCode RunVerify(const Invocation& invocation, Output& output);
+ExitCode RunExport(const Invocation& invocation, Output& output);
+ExitCode RunImport(const Invocation& invocation, Output& output);
+ExitCode RunRebuildSnapshots(const Invocation& invocation, Output& output);
 
 }  // namespace connectivity::tools
 

@@ -30,10 +30,11 @@ ExitCode Dispatch(const Invocation& invocation, Output& output) {
     case Command::kVerify:
       return RunVerify(invocation, output);
     case Command::kExport:
+      return RunExport(invocation, output);
     case Command::kImport:
+      return RunImport(invocation, output);
     case Command::kRebuildSnapshots:
-      // Next commit.
-      return Fail(output, ExitCode::kUsage, "this command is not in this build yet");
+      return RunRebuildSnapshots(invocation, output);
     case Command::kNone:
       break;
   }
