@@ -39,15 +39,16 @@ class EventPrinter {
   Status Fold(projector::ConnectionState& state, const journal::Event& event) {
     CONNECTIVITY_RETURN_IF_ERROR(projector::Apply(state, event));
     if (!Matches(invocation_, event)) return Status::Ok();
-    std::string line = projector::DittoEventJson(event, state);
-    line.push_back('\n');
-    out_.write(line.data(), static_cast<std::streamsize>(line.size()));
+    out_.text().append(projector::DittoEventJson(event, state));
+    out_.EndLine();
     return Status::Ok();
   }
 
+  void Flush() { out_.Flush(); }
+
  private:
   const Invocation& invocation_;
-  std::ostream& out_;
+  BufferedOut out_;
 };
 
 Status DumpOneConnection(journal::Journal& journal, const Invocation& invocation,
@@ -94,7 +95,7 @@ ExitCode RunDump(const Invocation& invocation, Output& output) {
   const Status status = invocation.connection ? DumpOneConnection(journal, invocation, printer)
                                               : DumpEveryConnection(journal, printer, progress);
   progress.Finish();
-  output.out.flush();
+  printer.Flush();
   if (!status.ok()) return FailStatus(output, status);
   return ExitCode::kOk;
 }

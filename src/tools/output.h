@@ -81,6 +81,36 @@ class Progress {
   bool drawn_ = false;
 };
 
+// Collects output and hands it to the stream in large pieces. A
+// std::filebuf passes every piece of 1 KiB or more straight to a system
+// call, so writing a state of 100,000 connections (a ~1 KiB line each) line
+// by line would cost 100,000 writes.
+class BufferedOut {
+ public:
+  static constexpr size_t kFlushBytes = 1u << 20;
+
+  explicit BufferedOut(std::ostream& out) : out_(out) { text_.reserve(kFlushBytes); }
+  ~BufferedOut() { Flush(); }
+  BufferedOut(const BufferedOut&) = delete;
+  BufferedOut& operator=(const BufferedOut&) = delete;
+
+  // Append to this; call EndLine() after each whole line.
+  std::string& text() { return text_; }
+  void EndLine() {
+    text_.push_back('\n');
+    if (text_.size() >= kFlushBytes) Flush();
+  }
+  void Flush() {
+    out_.write(text_.data(), static_cast<std::streamsize>(text_.size()));
+    out_.flush();
+    text_.clear();
+  }
+
+ private:
+  std::ostream& out_;
+  std::string text_;
+};
+
 // 1234567 -> "1,234,567" (human output).
 std::string GroupDigits(uint64_t value);
 

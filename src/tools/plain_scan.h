@@ -15,6 +15,22 @@ struct ScanFigures {
   uint64_t keys = 0;
   uint64_t bytes = 0;  // keys + values
   int64_t duration_us = 0;
+  int64_t cpu_us = 0;  // user + system time of the process
+};
+
+// Wall-clock and CPU time since construction. CPU time (getrusage, every
+// thread of the process) is the steadier figure on a machine shared with
+// other work; wall time is what a user waits.
+class Stopwatch {
+ public:
+  Stopwatch();
+  int64_t WallMicros() const;
+  int64_t CpuMicros() const;
+
+ private:
+  static int64_t ProcessCpuMicros();
+  int64_t wall_start_us_;
+  int64_t cpu_start_us_;
 };
 
 // Iterates the "events" column family of `store` (opened as in open.h) with
