@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -115,6 +116,12 @@ class Server:
                 if line.startswith(field + ":"):
                     return int(line.split()[1])
         return 0
+
+    def cpu_seconds(self):
+        """User + system CPU time of the server so far (all threads)."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def reset_peak(self):
         with open(f"/proc/{self.process.pid}/clear_refs", "w") as refs:
@@ -366,10 +373,13 @@ def list_runs(server, quick):
 
 # --- HTTP load ---
 
-WORKLOADS = [("health", "health.lua"), ("piggyback_retrieve", "piggyback_retrieve.lua"),
-             ("rest_retrieve", "rest_retrieve.lua"), ("piggyback_create", "piggyback_create.lua"),
-             ("piggyback_modify", "piggyback_modify.lua"), ("piggyback_delete", "piggyback_delete.lua"),
-             ("mixed", "mixed.lua")]
+# Read workloads run first, on a quiet server: write runs leave flushes,
+# compactions and snapshot passes behind that would slow whatever follows.
+READ_WORKLOADS = [("health", "health.lua"), ("piggyback_retrieve", "piggyback_retrieve.lua"),
+                  ("rest_retrieve", "rest_retrieve.lua")]
+WRITE_WORKLOADS = [("piggyback_create", "piggyback_create.lua"), ("piggyback_modify", "piggyback_modify.lua"),
+                   ("piggyback_delete", "piggyback_delete.lua"), ("mixed", "mixed.lua")]
+WORKLOADS = READ_WORKLOADS + WRITE_WORKLOADS
 
 
 def wrk(port, script, connections, seconds, env):
@@ -386,29 +396,66 @@ def wrk(port, script, connections, seconds, env):
     return json.loads(match.group(1))
 
 
+def combine(runs):
+    """One figure from several wrk runs of the same workload: the rate over
+    all of them; latency percentiles are the median of the runs' own."""
+    requests = sum(r["requests"] for r in runs)
+    seconds = sum(r["seconds"] for r in runs)
+    median = lambda key: int(statistics.median(r[key] for r in runs))
+    combined = {"requests": requests, "seconds": round(seconds, 3), "rps": round(requests / seconds, 1),
+                "p50_us": median("p50_us"), "p99_us": median("p99_us"), "p999_us": median("p999_us"),
+                "failures": sum(r["failures"] for r in runs), "socket_errors": sum(r["socket_errors"] for r in runs),
+                "rps_runs": [r["rps"] for r in runs], "p99_runs": [r["p99_us"] for r in runs],
+                "server_cpu_us": round(statistics.median(r["server_cpu_us"] for r in runs), 1),
+                "wrk_cpu_us": round(statistics.median(r["wrk_cpu_us"] for r in runs), 1)}
+    return combined
+
+
 def http_load(server, quick, stamp, postgres, payload, script):
-    """Phase 4 on a server holding the HTTP data set."""
-    seconds = 2 if quick else 10
-    results, pg_adjacent = {}, {}
+    """Phase 4 on a server holding the HTTP data set: every workload at every
+    concurrency in `rounds` interleaved runs (reads first, then writes), and
+    pgbench at the same concurrency right after each create run."""
+    # Reads are CPU-bound and swing with the other load on this machine:
+    # more, shorter rounds interleave them more finely with their ceiling.
+    plan = {"read": (2, 1) if quick else (3, 3), "write": (1, 2) if quick else (2, 5)}  # (rounds, seconds)
+    runs, pg_runs = {}, {c: [] for c in CONCURRENCY}
     delete_next = HTTP_READ_SET
-    for connections in CONCURRENCY:
-        delete_count = int((HTTP_CONNECTIONS - HTTP_READ_SET) * DELETE_SHARE[connections])
-        for name, lua in WORKLOADS:
-            env = {"BENCH_CONNECTIONS": str(HTTP_READ_SET), "BENCH_RUN": f"{stamp}-{connections}"}
-            if name == "piggyback_delete":
-                env.update(BENCH_DELETE_FIRST=str(delete_next), BENCH_DELETE_END=str(delete_next + delete_count))
-            log(f"wrk {name}, {connections} connections, {seconds} s")
-            result = wrk(server.port, lua, connections, seconds, env)
-            if name == "piggyback_delete":
-                # Threads that used up their slice stop early: the rate is then too low.
-                result["ids_available"] = delete_count
-                result["exhausted"] = result["requests"] >= delete_count - min(2, connections)
-                delete_next += delete_count
-            results[f"{name}_{connections}"] = result
-            if name == "piggyback_create":
-                log(f"pgbench next to it, {connections} clients, {seconds} s")
-                pg_adjacent[connections] = postgres.pgbench(connections, seconds, payload, script)
-    return {"seconds": seconds, "results": results, "postgres_adjacent": pg_adjacent}
+
+    def one(name, lua, connections, index, rounds, seconds):
+        nonlocal delete_next
+        env = {"BENCH_CONNECTIONS": str(HTTP_READ_SET), "BENCH_RUN": f"{stamp}-{connections}-{index}"}
+        delete_count = int((HTTP_CONNECTIONS - HTTP_READ_SET) * DELETE_SHARE[connections] / rounds)
+        if name == "piggyback_delete":
+            env.update(BENCH_DELETE_FIRST=str(delete_next), BENCH_DELETE_END=str(delete_next + delete_count),
+                       BENCH_CREATED_RUN=env["BENCH_RUN"])  # the create run just before, same tag
+        log(f"wrk {name}, {connections} connections, {seconds} s (round {index + 1} of {rounds})")
+        cpu_before = server.cpu_seconds()
+        wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result = wrk(server.port, lua, connections, seconds, env)
+        wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # CPU per request is steadier than req/s on a shared machine: it does
+        # not depend on how much of the two cores the other load left us.
+        requests = max(result["requests"], 1)
+        result["server_cpu_us"] = round((server.cpu_seconds() - cpu_before) * 1e6 / requests, 1)
+        result["wrk_cpu_us"] = round((wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime -
+                                      wrk_before.ru_stime) * 1e6 / requests, 1)
+        if name == "piggyback_delete":
+            delete_next += delete_count
+        runs.setdefault(f"{name}_{connections}", []).append(result)
+        if name == "piggyback_create":
+            log(f"pgbench next to it, {connections} clients, {seconds} s")
+            pg_runs[connections].append(postgres.pgbench(connections, seconds, payload, script))
+
+    for kind, workloads in (("read", READ_WORKLOADS), ("write", WRITE_WORKLOADS)):
+        rounds, seconds = plan[kind]
+        for connections in CONCURRENCY:
+            for index in range(rounds):
+                for name, lua in workloads:
+                    one(name, lua, connections, index, rounds, seconds)
+    pg_adjacent = {c: {"inserts_per_s": round(statistics.mean(r["inserts_per_s"] for r in pg), 1),
+                       "runs": pg} for c, pg in pg_runs.items()}
+    return {"plan_rounds_seconds": plan, "results": {k: combine(v) for k, v in runs.items()},
+            "runs": runs, "postgres_adjacent": pg_adjacent}
 
 
 def memory_and_http(build, quick, work, stamp, postgres, payload, script):
@@ -599,9 +646,10 @@ def figures(durable, cpu, mem_http, start, history):
     for c in CONCURRENCY:
         for name, _ in WORKLOADS:
             result = http[f"{name}_{c}"]
-            note = f"p50 {result['p50_us']} us, p99.9 {result['p999_us']} us, failures {result['failures']}"
-            if result.get("exhausted"):
-                note += ", ids used up: rate too low"
+            note = (f"p50 {result['p50_us']} us, p99.9 {result['p999_us']} us, failures {result['failures']}, "
+                    f"CPU/request: server {result['server_cpu_us']} us, wrk {result['wrk_cpu_us']} us")
+            if len(result["rps_runs"]) > 1:
+                note += ", runs " + " / ".join(f"{x:,.0f}" for x in result["rps_runs"]) + " req/s"
             rows.add(h, f"{name}, {c} conns: req/s (vs /health)", result["rps"],
                      None if name == "health" else health[c]["rps"], unit="req/s",
                      baseline_name=f"GET /health, {c} conns", note=note)
