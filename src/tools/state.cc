@@ -1,16 +1,14 @@
 // journal-replay state: replays the journal through the projector and prints
 // connection states in the retrieve shape (command_line.cc has the formats).
-#include <algorithm>
-#include <cstdio>
+#include "src/tools/state.h"
+
 #include <limits>
 #include <memory>
 #include <string>
 
-#include "src/base/clock.h"
 #include "src/base/json_writer.h"
 #include "src/tools/commands.h"
 #include "src/tools/open.h"
-#include "src/tools/plain_scan.h"
 #include "src/tools/stream_replayer.h"
 
 namespace connectivity::tools {
@@ -97,73 +95,36 @@ Status StateOfOneConnection(journal::Journal& journal, const Invocation& invocat
   return Status::Ok();
 }
 
-// --benchmark-plain-scan: the baseline of the replay speed figure, timed on
-// the same data dir just before the replay, after an untimed warm-up scan
-// so that both find the same page cache. Both timings include opening the
-// secondary instance (which replays the server's WAL).
-Result<ScanFigures> TimePlainScan(const std::string& data_dir) {
-  for (int round = 0;; ++round) {
-    const Stopwatch stopwatch;
-    Result<std::unique_ptr<OpenedStore>> store = OpenStoreForReading(data_dir);
-    if (!store.ok()) return store.status();
-    Result<ScanFigures> figures = PlainScanEvents(*(*store)->store);
-    if (!figures.ok() || round == 1) {
-      if (figures.ok()) {
-        figures->duration_us = stopwatch.WallMicros();
-        figures->cpu_us = stopwatch.CpuMicros();
-      }
-      return figures;
-    }
-  }
-}
-
-void PrintFigures(Output& output, const ScanFigures& plain, const ScanFigures& replay) {
-  auto line = [](const char* what, const ScanFigures& figures, const char* unit) {
-    char text[256];
-    std::snprintf(text, sizeof(text), "benchmark: %-20s %llu %s in %.3f s = %.0f %s/s (cpu %.3f s)",
-                  what, static_cast<unsigned long long>(figures.keys), unit,
-                  figures.duration_us / 1e6, PerSecond(figures.keys, figures.duration_us), unit,
-                  figures.cpu_us / 1e6);
-    return std::string(text);
-  };
-  const double wall_ratio = PerSecond(replay.keys, replay.duration_us) /
-                            std::max(PerSecond(plain.keys, plain.duration_us), 1.0);
-  const double cpu_ratio =
-      PerSecond(replay.keys, replay.cpu_us) / std::max(PerSecond(plain.keys, plain.cpu_us), 1.0);
-  char ratios[128];
-  std::snprintf(ratios, sizeof(ratios),
-                "benchmark: state replay speed = %.2fx the plain scan (cpu: %.2fx)", wall_ratio,
-                cpu_ratio);
-  output.err << line("plain RocksDB scan", plain, "keys") << "\n"
-             << line("state replay", replay, "events") << "\n"
-             << ratios << "\n";
-}
-
 }  // namespace
 
-ExitCode RunState(const Invocation& invocation, Output& output) {
-  ScanFigures plain;
-  if (invocation.benchmark_plain_scan) {
-    Result<ScanFigures> figures = TimePlainScan(invocation.data_dir);
-    if (!figures.ok()) return FailOpen(output, invocation.data_dir, figures.status());
-    plain = *figures;
-  }
-  const Stopwatch stopwatch;
+StateRun PrintStates(const Invocation& invocation, std::ostream& out, Output& output) {
+  StateRun run;
   Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir);
-  if (!opened.ok()) return FailOpen(output, invocation.data_dir, opened.status());
+  if (!opened.ok()) {
+    run.status = opened.status();
+    return run;
+  }
+  run.opened = true;
   journal::Journal& journal = ***opened;
-  StatePrinter printer(output.out, invocation.json);
+  StatePrinter printer(out, invocation.json);
   Progress progress(output, "state", journal.last_sequence());
-  const Status status = invocation.connection
-                            ? StateOfOneConnection(journal, invocation, printer)
-                            : StateOfEveryConnection(journal, invocation, printer, progress);
+  run.status = invocation.connection
+                   ? StateOfOneConnection(journal, invocation, printer)
+                   : StateOfEveryConnection(journal, invocation, printer, progress);
   progress.Finish();
   printer.Flush();
-  if (!status.ok()) return FailStatus(output, status);
+  run.events = progress.done();
+  return run;
+}
+
+ExitCode RunState(const Invocation& invocation, Output& output) {
   if (invocation.benchmark_plain_scan) {
-    PrintFigures(output, plain,
-                 ScanFigures{progress.done(), 0, stopwatch.WallMicros(), stopwatch.CpuMicros()});
+    const ExitCode benchmark = RunStateBenchmark(invocation, output);
+    if (benchmark != ExitCode::kOk) return benchmark;
   }
+  const StateRun run = PrintStates(invocation, output.out, output);
+  if (!run.opened) return FailOpen(output, invocation.data_dir, run.status);
+  if (!run.status.ok()) return FailStatus(output, run.status);
   return ExitCode::kOk;
 }
 

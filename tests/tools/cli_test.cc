@@ -15,6 +15,7 @@
 #include "src/tools/command_line.h"
 #include "src/tools/output.h"
 #include "storage/temp_dir.h"
+#include "tests/projector/projector_test_util.h"
 #include "tests/tools/tools_test_util.h"
 
 namespace connectivity::tools::testing {
@@ -116,6 +117,25 @@ TEST(CliTest, PipedRunsWriteOnlyResultsAndLeaveNoFilesBehind) {
   for (const auto& entry : std::filesystem::directory_iterator(dir.Sub("data"))) {
     EXPECT_EQ(entry.path().filename().string().find("journal-replay"), std::string::npos);
   }
+}
+
+TEST(CliTest, HiddenBenchmarkTimesBothAndStillPrintsTheState) {
+  storage::ScopedTempDir dir("cli-test");
+  {
+    Result<std::unique_ptr<journal::Journal>> journal = journal::Journal::Open(dir.Sub("data"), {});
+    ASSERT_TRUE(journal.ok());
+    ASSERT_TRUE((*journal)
+                    ->AppendAndWait({"c1", 0, 1, projector::testing::CanonicalJson("c1", "closed")})
+                    .ok());
+  }
+  const ToolRun run = RunTool({"--data-dir", dir.Sub("data"), "state", "--benchmark-plain-scan"});
+  EXPECT_EQ(run.exit_code, 0) << Describe(run);
+  EXPECT_TRUE(run.out.starts_with("c1 revision 1 ACTIVE {")) << run.out;
+  EXPECT_NE(run.err.find("benchmark: best plain scan      1 keys in "), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("benchmark: best state replay    1 events in "), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("benchmark: best of 3: state replay = "), std::string::npos) << run.err;
 }
 
 TEST(CommandLineTest, ParsesOptionsInAnyPositionAndBothForms) {
