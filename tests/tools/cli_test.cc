@@ -8,8 +8,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "journal/journal.h"
 #include "src/tools/command_line.h"
@@ -113,10 +115,45 @@ TEST(CliTest, PipedRunsWriteOnlyResultsAndLeaveNoFilesBehind) {
   EXPECT_NE(no_tmp.err.find("cannot create a directory under " + dir.Sub("missing")),
             std::string::npos)
       << Describe(no_tmp);
-  // Nothing of the tool's went into the data dir either.
-  for (const auto& entry : std::filesystem::directory_iterator(dir.Sub("data"))) {
-    EXPECT_EQ(entry.path().filename().string().find("journal-replay"), std::string::npos);
+}
+
+// Every file of `dir` with its size and modification time.
+std::map<std::string, std::pair<uintmax_t, std::filesystem::file_time_type>> Listing(
+    const std::string& dir) {
+  std::map<std::string, std::pair<uintmax_t, std::filesystem::file_time_type>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    files[entry.path().filename().string()] = {entry.file_size(), entry.last_write_time()};
   }
+  return files;
+}
+
+TEST(CliTest, ReadingCommandsNeverChangeTheDataDir) {
+  storage::ScopedTempDir dir("cli-test");
+  {
+    Result<std::unique_ptr<journal::Journal>> journal = journal::Journal::Open(dir.Sub("data"), {});
+    ASSERT_TRUE(journal.ok());
+    for (uint64_t revision = 0; revision < 3; ++revision) {
+      const uint8_t type = revision == 0 ? 1 : 2;  // created, then modified
+      ASSERT_TRUE((*journal)
+                      ->AppendAndWait(
+                          {"c1", revision, type, projector::testing::CanonicalJson("c1", "closed")})
+                      .ok());
+    }
+  }
+  const auto before = Listing(dir.Sub("data"));
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"stats"},
+        {"dump"},
+        {"state"},
+        {"state", "--at-revision", "2", "--connection", "c1"},
+        {"verify"},
+        {"export"}}) {
+    std::vector<std::string> full = {"--data-dir", dir.Sub("data")};
+    full.insert(full.end(), args.begin(), args.end());
+    const ToolRun run = RunTool(full);
+    EXPECT_EQ(run.exit_code, 0) << Describe(run);
+  }
+  EXPECT_EQ(Listing(dir.Sub("data")), before);
 }
 
 TEST(CliTest, HiddenBenchmarkTimesBothAndStillPrintsTheState) {
