@@ -184,7 +184,8 @@ Status GenerateDataset(const std::string& data_dir, const DatasetSpec& spec) {
     }
   }
   CONNECTIVITY_RETURN_IF_ERROR(journal.snapshots().PutHistorical(historical, false));
-  return journal.snapshots().WriteStateRows(rows, journal.last_sequence(), true);
+  CONNECTIVITY_RETURN_IF_ERROR(journal.snapshots().WriteStateRows(rows, journal.last_sequence(), true));
+  return journal.Flush();  // as a cleanly stopped server leaves it: no WAL to replay
 }
 
 }  // namespace connectivity::bench

@@ -152,6 +152,11 @@ void JournalImpl::Close() {
   if (committer_ != nullptr) committer_->Close();
 }
 
+Status JournalImpl::Flush() {
+  if (committer_ == nullptr) return Status::InvalidArgument("the journal is open read-only");
+  return store_->Flush();
+}
+
 uint64_t JournalImpl::last_sequence() const {
   return committer_ != nullptr ? committer_->last_sequence() : last_sequence_read_only_.load();
 }

@@ -121,6 +121,9 @@ class Journal {
   virtual Status health() const = 0;
   // Stops the commit thread after completing everything queued. Idempotent.
   virtual void Close() = 0;
+  // Writes the memtables to table files, so that the next open has no WAL
+  // to replay: a clean shutdown calls it to keep the next start-up fast.
+  virtual Status Flush() = 0;
 
   // --- reads ---
   // Readers verify what they read: checksums, contiguous revisions per

@@ -31,6 +31,7 @@ class JournalImpl final : public Journal {
   Result<Event> AppendAndWait(AppendRequest request) override;
   Status health() const override;
   void Close() override;
+  Status Flush() override;
 
   uint64_t last_sequence() const override;
   Result<uint64_t> LastRevision(std::string_view stream) override;

@@ -155,6 +155,8 @@ int RunDaemon(const Config& config) {
   (*journal)->Close();   // completes (and answers) everything queued
   server.Shutdown();
   service->Stop();       // last snapshot pass
+  // Table files instead of a WAL to replay: the next start-up stays fast.
+  if (Status flushed = (*journal)->Flush(); !flushed.ok()) Log("flush at shutdown failed: " + flushed.ToString());
   Log("stopped");
   return 0;
 }
