@@ -210,6 +210,21 @@ STANDARD_KEYS = {"name", "family_index", "per_family_instance_index", "run_name"
                  "aggregate_name", "aggregate_unit"}
 
 
+REQUIRED_BENCHMARKS = ["BM_JournalAppendDurable/real_time/threads:64", "BM_JournalAppendNoSync/real_time/threads:64",
+                       "BM_RocksDbSyncPutLoop/real_time/threads:64", "BM_GroupCommitInFlight/in_flight:64/real_time",
+                       "BM_ApplyCreated", "BM_SnapshotLoad/rows:1000/real_time", "BM_Recover/connections:1000/real_time"]
+
+
+def check_suites(build):
+    """Fails early if connectivity-bench lacks a suite the figures need (a
+    stale binary: the work tree is shared, so rebuild and rerun)."""
+    listed = subprocess.run([os.path.join(build, "connectivity-bench"), "--benchmark_list_tests"], check=True,
+                            capture_output=True, text=True).stdout.split()
+    missing = [name for name in REQUIRED_BENCHMARKS if name not in listed]
+    if missing:
+        raise RuntimeError(f"connectivity-bench lacks {', '.join(missing)}: stale build? run scripts/build")
+
+
 def run_suite(build, work, name, benchmark_filter, min_time, repetitions):
     """One connectivity-bench run; returns its per-repetition entries."""
     out = os.path.join(work, f"{name}.json")
@@ -405,6 +420,7 @@ def combine(runs):
     combined = {"requests": requests, "seconds": round(seconds, 3), "rps": round(requests / seconds, 1),
                 "p50_us": median("p50_us"), "p99_us": median("p99_us"), "p999_us": median("p999_us"),
                 "failures": sum(r["failures"] for r in runs), "socket_errors": sum(r["socket_errors"] for r in runs),
+                "first_failure": next((r["first_failure"] for r in runs if r.get("first_failure")), None),
                 "rps_runs": [r["rps"] for r in runs], "p99_runs": [r["p99_us"] for r in runs],
                 "server_cpu_us": round(statistics.median(r["server_cpu_us"] for r in runs), 1),
                 "wrk_cpu_us": round(statistics.median(r["wrk_cpu_us"] for r in runs), 1)}
@@ -648,6 +664,8 @@ def figures(durable, cpu, mem_http, start, history):
             result = http[f"{name}_{c}"]
             note = (f"p50 {result['p50_us']} us, p99.9 {result['p999_us']} us, failures {result['failures']}, "
                     f"CPU/request: server {result['server_cpu_us']} us, wrk {result['wrk_cpu_us']} us")
+            if result.get("first_failure"):
+                note += f" (first: {result['first_failure'][:60]})"
             if len(result["rps_runs"]) > 1:
                 note += ", runs " + " / ".join(f"{x:,.0f}" for x in result["rps_runs"]) + " req/s"
             rows.add(h, f"{name}, {c} conns: req/s (vs /health)", result["rps"],
@@ -726,7 +744,7 @@ def markdown(rows, meta):
         baseline = "" if row["baseline"] is None else f"{fmt(row['baseline'])} ({row['baseline_name']})" \
             if row["baseline_name"] else fmt(row["baseline"])
         ratio_text = "" if row["ratio"] is None else f"{row['ratio']}x"
-        notes = "; ".join(x for x in (row["spread"], row["note"]) if x)
+        notes = "; ".join(x for x in (row["spread"], row["note"]) if x).replace("|", "\\|")
         lines.append(f"| {row['figure']} | {fmt(row['value'])} {row['unit']} | {baseline} | {ratio_text} | {target} "
                      f"| {met} | {notes} |")
     return "\n".join(lines) + "\n"
@@ -796,6 +814,7 @@ def main():
         return result
 
     try:
+        check_suites(args.build)
         log(f"PostgreSQL on 127.0.0.1:{postgres.port}, work dir {work}")
         pg_meta = phase("postgres_start", postgres.start)
         payload = pg_payload(args.build)

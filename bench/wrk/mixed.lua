@@ -14,7 +14,7 @@ local connections = tonumber(os.getenv("BENCH_CONNECTIONS") or "1000")
 local run = os.getenv("BENCH_RUN") or tostring(os.time())
 local counter = 0
 local created = 0
-local piggyback = "/devops/piggyback/connectivity"
+local piggyback = common.piggyback_path
 setup = common.setup
 
 local function created_id(n)
@@ -27,17 +27,16 @@ request = function()
   local index = (counter * 7919 + (thread_index or 0) * 104729) % connections
   local id = "bench-connection-" .. index
   if slot <= 2 then
-    return wrk.format("POST", piggyback, nil, common.id_command_body("retrieveConnection", id))
+    return common.post(piggyback, common.id_command_body("retrieveConnection", id))
   elseif slot <= 5 then
     return wrk.format("GET", "/api/2/connections/" .. id)
   elseif slot <= 7 then
-    return wrk.format("POST", piggyback, nil, common.modify_body(index, counter))
+    return common.post(piggyback, common.modify_body(index, counter))
   elseif slot == 8 or created <= 10 then
     created = created + 1
-    return wrk.format("POST", piggyback, nil, common.create_body(created_id(created), run))
+    return common.post(piggyback, common.create_body(created_id(created), run))
   else
-    return wrk.format("POST", piggyback, nil,
-                      common.id_command_body("deleteConnection", created_id(created - 10)))
+    return common.post(piggyback, common.id_command_body("deleteConnection", created_id(created - 10)))
   end
 end
 response = common.response(common.any_ok)

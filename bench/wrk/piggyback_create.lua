@@ -4,15 +4,13 @@
 package.path = package.path .. ";" .. (os.getenv("WRK_SCRIPTS") or "bench/wrk") .. "/?.lua"
 local common = require("common")
 common.headers("application/json")
-wrk.method = "POST"
-wrk.path = "/devops/piggyback/connectivity"
 local run = os.getenv("BENCH_RUN") or tostring(os.time())
 local counter = 0
 setup = common.setup
 request = function()
   counter = counter + 1
   local id = "load-" .. run .. "-" .. (thread_index or 0) .. "-" .. counter
-  return wrk.format(nil, nil, nil, common.create_body(id, run))
+  return common.post(common.piggyback_path, common.create_body(id, run))
 end
 response = common.response(common.piggyback_ok(201))
 done = common.done

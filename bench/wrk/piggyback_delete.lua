@@ -7,8 +7,6 @@
 package.path = package.path .. ";" .. (os.getenv("WRK_SCRIPTS") or "bench/wrk") .. "/?.lua"
 local common = require("common")
 common.headers("application/json")
-wrk.method = "POST"
-wrk.path = "/devops/piggyback/connectivity"
 local first = tonumber(os.getenv("BENCH_DELETE_FIRST") or "1000")
 local last = tonumber(os.getenv("BENCH_DELETE_END") or "2000")
 local threads = tonumber(os.getenv("BENCH_THREADS") or "2")
@@ -31,7 +29,7 @@ request = function()
     created = created + 1
     id = "load-" .. created_run .. "-" .. (thread_index or 0) .. "-" .. created
   end
-  return wrk.format(nil, nil, nil, common.id_command_body("deleteConnection", id))
+  return common.post(common.piggyback_path, common.id_command_body("deleteConnection", id))
 end
 response = common.response(common.piggyback_ok(204))
 done = common.done

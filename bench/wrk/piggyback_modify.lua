@@ -5,15 +5,13 @@
 package.path = package.path .. ";" .. (os.getenv("WRK_SCRIPTS") or "bench/wrk") .. "/?.lua"
 local common = require("common")
 common.headers("application/json")
-wrk.method = "POST"
-wrk.path = "/devops/piggyback/connectivity"
 local connections = tonumber(os.getenv("BENCH_CONNECTIONS") or "1000")
 local counter = 0
 setup = common.setup
 request = function()
   counter = counter + 1
   local index = (counter * 7919 + (thread_index or 0) * 104729) % connections
-  return wrk.format(nil, nil, nil, common.modify_body(index, counter))
+  return common.post(common.piggyback_path, common.modify_body(index, counter))
 end
 response = common.response(common.piggyback_ok(204))
 done = common.done

@@ -1,16 +1,21 @@
--- Piggyback retrieveConnection of the data set's connections, round robin.
+-- Piggyback retrieveConnection of the data set's first BENCH_CONNECTIONS
+-- connections, in a fixed pseudo-random order (requests made once per thread).
 package.path = package.path .. ";" .. (os.getenv("WRK_SCRIPTS") or "bench/wrk") .. "/?.lua"
 local common = require("common")
 common.headers("application/json")
-wrk.method = "POST"
-wrk.path = "/devops/piggyback/connectivity"
 local connections = tonumber(os.getenv("BENCH_CONNECTIONS") or "1000")
 local counter = 0
+local requests = nil
 setup = common.setup
 request = function()
+  if not requests then
+    requests = common.prebuilt(connections, function(i)
+      return common.post(common.piggyback_path,
+                         common.id_command_body("retrieveConnection", "bench-connection-" .. i))
+    end)
+  end
   counter = counter + 1
-  local id = "bench-connection-" .. ((counter * 7919 + (thread_index or 0) * 104729) % connections)
-  return wrk.format(nil, nil, nil, common.id_command_body("retrieveConnection", id))
+  return requests[(counter * 7919 + (thread_index or 0) * 104729) % connections]
 end
 response = common.response(common.piggyback_ok(200))
 done = common.done
