@@ -66,7 +66,7 @@ Status ForEachEventInGlobalOrder(journal::Journal& journal,
         return Status::Corruption("no event has sequence " + std::to_string(sequence) +
                                   " (the global order has " + std::to_string(last) + ")");
       }
-      progress.Tick();
+      if (!progress.Tick()) return InterruptedStatus();
       CONNECTIVITY_RETURN_IF_ERROR(visit(slots[sequence - first]));
     }
   }

@@ -99,7 +99,7 @@ Result<uint64_t> ImportEvents(std::istream& input, journal::Journal& journal, Ma
     }
     const Status imported = ImportEvent(journal, clock, event);
     if (!imported.ok()) return LineError(line_number, imported);
-    progress.Tick();
+    if (!progress.Tick()) return InterruptedStatus();
   }
   if (input.bad()) return Status::IOError("reading the input failed");
   if (progress.done() != *events) {
@@ -198,6 +198,7 @@ ExitCode RunImport(const Invocation& invocation, Output& output) {
   if (!status.ok()) {
     std::error_code error;
     fs::remove_all(*staging, error);
+    if (Interrupted()) return FailStatus(output, status);
     return Fail(output, ExitCode::kProblems,
                 "import failed, nothing was imported: " + status.message());
   }

@@ -54,6 +54,7 @@ int Main(int argc, char** argv) {
   // Results go through std::cout; unsynced with stdio, it buffers whole
   // lines instead of handing each one to C stdio.
   std::ios::sync_with_stdio(false);
+  InstallInterruptHandlers();
   Output output{std::cout, std::cerr, isatty(STDERR_FILENO) == 1};
   return static_cast<int>(Dispatch(*invocation, output));
 }

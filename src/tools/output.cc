@@ -1,5 +1,9 @@
 #include "src/tools/output.h"
 
+#include <signal.h>
+
+#include <atomic>
+
 #include "src/base/clock.h"
 
 namespace connectivity::tools {
@@ -10,7 +14,32 @@ ExitCode Fail(Output& output, ExitCode code, std::string_view message) {
   return code;
 }
 
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "stored from a signal handler");
+
+extern "C" void OnInterruptSignal(int) { g_interrupted.store(true); }
+
+}  // namespace
+
+void InstallInterruptHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnInterruptSignal;
+  action.sa_flags = SA_RESETHAND;  // a second signal takes the default action: exit now
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+bool Interrupted() { return g_interrupted.load(); }
+
+Status InterruptedStatus() { return Status::Unavailable("interrupted"); }
+
+void RequestInterruptForTesting(bool interrupted) { g_interrupted.store(interrupted); }
+
 ExitCode FailStatus(Output& output, const Status& status) {
+  if (Interrupted()) return Fail(output, ExitCode::kInterrupted, "interrupted");
   return Fail(output, ExitCode::kProblems, status.message());
 }
 

@@ -24,7 +24,20 @@ enum class ExitCode : int {
   kOk = 0,        // done; for verify: no problem found
   kProblems = 1,  // problems found: corruption, a connection or revision that is not there
   kUsage = 2,     // bad command line, or the data dir cannot be opened (missing, busy, not empty)
+  kInterrupted = 130,  // SIGINT / SIGTERM (128 + SIGINT, as shells report it)
 };
+
+// Interruption. main() installs handlers for SIGINT and SIGTERM that only
+// set a flag (async-signal-safe); long loops see it at their next progress
+// tick and stop with InterruptedStatus(), so that the command unwinds
+// normally: the journal closes and the secondary instance's directory under
+// $TMPDIR is removed, which a default kill would leave behind. A second
+// signal kills at once (the handlers reset themselves).
+void InstallInterruptHandlers();
+bool Interrupted();
+Status InterruptedStatus();
+// Sets the flag as a signal would (tests).
+void RequestInterruptForTesting(bool interrupted);
 
 struct Output {
   std::ostream& out;
@@ -35,16 +48,16 @@ struct Output {
 
 // Prints "journal-replay: <message>" on output.err and returns `code`.
 ExitCode Fail(Output& output, ExitCode code, std::string_view message);
-// The same for a Status: kProblems, except kBusy / kInvalidArgument /
-// kNotFound from opening, which callers map through FailOpen.
+// The same for a Status: kProblems; kInterrupted after a signal. Failures
+// to open go through FailOpen instead.
 ExitCode FailStatus(Output& output, const Status& status);
 ExitCode FailOpen(Output& output, const std::string& data_dir, const Status& status);
 
 // A progress line for long runs: "\r<label>: 523,000 of 1,000,000 events (52%)".
 // Drawn at most every kRedrawIntervalUs and only after the run has taken
 // kQuietUs (short runs stay silent); Finish() erases it. Checking the clock
-// on every event would cost more than the event, so Tick() looks at it
-// every kTicksPerClockRead events.
+// on every event would cost more than the event, so Tick() looks at it, and
+// at the interrupt flag, every kTicksPerClockRead events.
 class Progress {
  public:
   static constexpr int64_t kQuietUs = 1'000'000;
@@ -57,9 +70,13 @@ class Progress {
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
-  void Tick() {
+  // Counts one event. False once the run was interrupted: the caller stops
+  // with InterruptedStatus().
+  [[nodiscard]] bool Tick() {
     ++done_;
-    if (enabled_ && done_ % kTicksPerClockRead == 0) Redraw();
+    if (done_ % kTicksPerClockRead != 0) return true;
+    if (enabled_) Redraw();
+    return !Interrupted();
   }
   // Erases the line if one was drawn. Idempotent.
   void Finish();

@@ -87,7 +87,7 @@ Result<RebuildFigures> RebuildSnapshots(journal::Journal& journal, uint64_t thre
   StreamReplayer replayer;
   Progress progress(output, "rebuild-snapshots", watermark);
   const Status scanned = journal.ForEachEvent([&](const journal::EventView& view) -> Status {
-    progress.Tick();
+    if (!progress.Tick()) return InterruptedStatus();
     if (replayer.StartsNewStream(view.stream)) {
       if (replayer.state().revision > 0) writer.OnStreamEnd(replayer.state());
       replayer.Reset();
@@ -115,6 +115,11 @@ ExitCode RunRebuildSnapshots(const Invocation& invocation, Output& output) {
   if (!opened.ok()) return FailOpen(output, invocation.data_dir, opened.status());
   Result<RebuildFigures> figures =
       RebuildSnapshots(***opened, invocation.snapshot_threshold, output);
+  if (!figures.ok() && Interrupted()) {
+    return Fail(output, ExitCode::kInterrupted,
+                "interrupted: the snapshots are partly rebuilt (a server would replay the whole "
+                "journal); run rebuild-snapshots again");
+  }
   if (!figures.ok()) return FailStatus(output, figures.status());
   PrintFigures(*figures, invocation.snapshot_threshold, invocation.json, output.out);
   return ExitCode::kOk;

@@ -54,7 +54,7 @@ Status StateOfEveryConnection(journal::Journal& journal, const Invocation& invoc
   const int64_t until_us = invocation.at_us.value_or(std::numeric_limits<int64_t>::max());
   StreamReplayer replayer;
   const Status scanned = journal.ForEachEvent([&](const journal::EventView& view) -> Status {
-    progress.Tick();
+    if (!progress.Tick()) return InterruptedStatus();
     if (replayer.StartsNewStream(view.stream)) {
       if (replayer.state().revision > 0) printer.Print(replayer.state());
       replayer.Reset();

@@ -54,7 +54,7 @@ Status CountEvents(journal::Journal& journal, Output& output, JournalCounts& cou
   uint64_t last_revision = 0;
   uint8_t last_type = 0;
   CONNECTIVITY_RETURN_IF_ERROR(journal.ForEachEvent([&](const journal::EventView& view) {
-    progress.Tick();
+    if (!progress.Tick()) return InterruptedStatus();
     if (view.stream != stream) {
       CountConnection(last_revision, last_type, counts);
       stream.assign(view.stream);

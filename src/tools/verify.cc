@@ -121,7 +121,7 @@ Status VerifyOrder(const storage::Store& store, Ledger& ledger, Problems& proble
   Progress progress(output, "verify (order)", 0);
   int64_t timestamp_us_last = std::numeric_limits<int64_t>::min();
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    progress.Tick();
+    if (!progress.Tick()) return InterruptedStatus();
     uint64_t sequence = 0;
     if (!journal::ParseSequenceKey(it->key(), &sequence) || sequence == 0) {
       problems.Add(journal::kOrderColumnFamily, it->key(), "malformed order key");
@@ -221,6 +221,7 @@ ExitCode RunVerify(const Invocation& invocation, Output& output) {
   Problems problems(output.out, invocation.json);
   Ledger ledger;
   const Status status = VerifyAll(*(*opened)->store, ledger, problems, output);
+  if (!status.ok() && Interrupted()) return FailStatus(output, status);
   if (!status.ok()) {
     // The data could not be read to the end (an I/O error, or RocksDB's own
     // block checksum): that is a problem too, and the report is partial.

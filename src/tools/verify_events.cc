@@ -79,7 +79,7 @@ class EventsPass {
     rows_->SeekToFirst();
     history_->SeekToFirst();
     for (events_->SeekToFirst(); events_->Valid(); events_->Next()) {
-      progress_.Tick();
+      if (!progress_.Tick()) return InterruptedStatus();
       OnEvent(events_->key(), events_->value());
     }
     CONNECTIVITY_RETURN_IF_ERROR(events_->status());

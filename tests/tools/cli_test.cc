@@ -219,12 +219,12 @@ TEST(OutputTest, ProgressStaysSilentWhenDisabledOrShort) {
   Output output{out, err, /*progress=*/true};
   {
     Progress progress(output, "state", 100'000);
-    for (int i = 0; i < 100'000; ++i) progress.Tick();  // far under Progress::kQuietUs
+    for (int i = 0; i < 100'000; ++i) ASSERT_TRUE(progress.Tick());  // well under kQuietUs
   }
   EXPECT_EQ(err.str(), "");
   Output disabled{out, err, /*progress=*/false};
   Progress progress(disabled, "state", 10);
-  progress.Tick();
+  EXPECT_TRUE(progress.Tick());
   EXPECT_EQ(progress.done(), 1u);
   EXPECT_EQ(err.str(), "");
 }
@@ -234,10 +234,10 @@ TEST(OutputTest, ProgressDrawsOnALongRunAndErasesItself) {
   std::ostringstream err;
   Output output{out, err, /*progress=*/true};
   Progress progress(output, "verify", 20'000);
-  for (uint64_t i = 0; i < Progress::kTicksPerClockRead; ++i) progress.Tick();
+  for (uint64_t i = 0; i < Progress::kTicksPerClockRead; ++i) ASSERT_TRUE(progress.Tick());
   EXPECT_EQ(err.str(), "");  // not yet: the run is young
   std::this_thread::sleep_for(std::chrono::microseconds(Progress::kQuietUs + 100'000));
-  for (uint64_t i = 0; i < Progress::kTicksPerClockRead; ++i) progress.Tick();
+  for (uint64_t i = 0; i < Progress::kTicksPerClockRead; ++i) ASSERT_TRUE(progress.Tick());
   EXPECT_EQ(err.str(), "\rverify: 16,384 of 20,000 events (81%)\x1b[K");
   progress.Finish();
   EXPECT_TRUE(err.str().ends_with("\r\x1b[K"));
