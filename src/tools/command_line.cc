@@ -329,7 +329,8 @@ std::string Usage() {
   }
   text +=
       "\n"
-      "exit status: 0 ok, 1 problems found, 2 usage error or the data dir cannot be opened\n";
+      "exit status: 0 ok, 1 problems found, 2 usage error or the data dir cannot be opened,\n"
+      "130 interrupted (Ctrl-C)\n";
   return text;
 }
 
@@ -345,7 +346,9 @@ std::string CommandUsage(Command command) {
     left.resize(std::max<size_t>(left.size() + 1, 26), ' ');
     text += "  " + left + std::string(option.help) + "\n";
   }
-  text += "\nexit status: 0 ok, 1 problems found, 2 usage error or the data dir cannot be opened\n";
+  text +=
+      "\nexit status: 0 ok, 1 problems found, 2 usage error or the data dir cannot be opened,\n"
+      "130 interrupted (Ctrl-C)\n";
   return text;
 }
 
