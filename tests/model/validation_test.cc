@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/model/fake_host_resolver.h"
 #include "tests/model/validation_test_util.h"
 
 namespace connectivity::model {
@@ -115,15 +116,6 @@ TEST(ValidationTest, TargetTopicFiltersAreRql) {
   ExpectError(json, "rql.expression.invalid", "Unknown property name: nope");
 }
 
-// A fake resolver that knows IP literals only: the host rules never touch DNS in tests.
-class LiteralResolver final : public HostResolver {
- public:
-  std::variant<std::vector<IpAddress>, std::string> Resolve(std::string_view host) const override {
-    if (auto literal = ParseIpAddress(host)) return std::vector<IpAddress>{*literal};
-    return std::string(host) + ": Name or service not known";
-  }
-};
-
 TEST(ValidationTest, ItemsRunInDittosOrder) {
   std::string json = BaseConnectionOfType("amqp-10");
   json = WithMember(json, "uri", R"("tcp://127.0.0.1:5672")");                                    // 12
@@ -140,7 +132,8 @@ TEST(ValidationTest, ItemsRunInDittosOrder) {
   json = WithMember(json, "sources", "[" + MemberJson(json, "sources/0") + "," + Sources(4).substr(1));  // 1
   ValidationConfig config;
   config.hosts.blocked_hostnames = {"127.0.0.1"};
-  config.host_resolver = std::make_shared<LiteralResolver>();
+  // An empty table knows IP literals only: the host rules never touch DNS in tests.
+  config.host_resolver = std::make_shared<testing::FakeHostResolver>();
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"sources", "The number of configured sources or targets within a connection exceeded."},
       {"sources/0/addresses", "Source 0 of connection <test-connection>: addresses may not be empty."},
