@@ -83,7 +83,7 @@ class Amqp091Session {
     timeval left = ToTimeval(context_.deadline_us() - SteadyMicros());
     amqp_set_handshake_timeout(connection_, &left);
     amqp_set_rpc_timeout(connection_, &left);
-    const int rc = amqp_socket_open_noblock(socket, FormatIpAddress(address).c_str(),
+    const int rc = amqp_socket_open_noblock(socket, address.ToString().c_str(),
                                             target_.endpoint.port, &left);
     if (rc != AMQP_STATUS_OK) return SocketFailure(rc, address);
     const int fd = amqp_get_sockfd(connection_);

@@ -54,16 +54,9 @@ std::shared_ptr<const ClientSettings> MakeClientSettings(const ConnectSettings& 
   client->heartbeat_us = settings.heartbeat_us;
   client->recheck_interval_us = settings.recheck_interval_us;
   client->resolver = settings.resolver;
-  if (!client->resolver) {
-    client->resolver = std::shared_ptr<const Resolver>(&SystemResolver::Instance(),
-                                                       [](const Resolver*) {});
-  }
-  Result<OutboundPolicy> policy = OutboundPolicy::Compile(settings.outbound, *client->resolver);
-  if (policy.ok()) {
-    client->policy = std::make_shared<const OutboundPolicy>(std::move(*policy));
-  } else {
-    client->policy_error = policy.status().message();
-  }
+  if (!client->resolver) client->resolver = SystemResolver::Instance();
+  client->policy = std::make_shared<const OutboundPolicy>(
+      OutboundPolicy::Compile(settings.outbound, *client->resolver));
   return client;
 }
 
@@ -120,40 +113,7 @@ std::string ScrubSecret(std::string text, const std::optional<std::string>& secr
 
 CheckedAddresses CheckedResolve(const ClientSettings& settings, std::string_view host,
                                 int64_t deadline_us) {
-  CheckedAddresses result;
-  if (!settings.policy) {
-    result.failure = FailureKind::kBlockedHost;
-    result.detail = "the outbound host rules are invalid: " + settings.policy_error;
-    return result;
-  }
-  const OutboundPolicy& policy = *settings.policy;
-  const OutboundPolicy::NameVerdict verdict = policy.CheckHostName(host);
-  if (verdict == OutboundPolicy::NameVerdict::kBlocked) {
-    result.failure = FailureKind::kBlockedHost;
-    result.detail = HostNotAllowedMessage(host, "the host is blocked: the host is blocked.");
-    return result;
-  }
-  const int64_t left_us = std::max<int64_t>(0, deadline_us - SteadyMicros());
-  Result<std::vector<IpAddress>> addresses = settings.resolver->Resolve(host, left_us);
-  if (!addresses.ok()) {
-    result.failure = addresses.status().IsUnavailable() ? FailureKind::kTimeout
-                                                        : FailureKind::kUnresolvable;
-    result.detail = addresses.status().message();
-    return result;
-  }
-  if (verdict == OutboundPolicy::NameVerdict::kCheckAddresses) {
-    for (const IpAddress& address : *addresses) {
-      // One blocked address blocks the host (as Ditto): a name that resolves to a public and a
-      // private address must not be usable to reach the private one.
-      if (std::optional<std::string> reason = policy.CheckAddress(address)) {
-        result.failure = FailureKind::kBlockedHost;
-        result.detail = HostNotAllowedMessage(host, *reason);
-        return result;
-      }
-    }
-  }
-  result.addresses = std::move(*addresses);
-  return result;
+  return settings.policy->Check(host, *settings.resolver, deadline_us);
 }
 
 std::variant<std::vector<IpAddress>, ConnectOutcome> ResolveChecked(const ClientSettings& settings,
@@ -169,7 +129,7 @@ std::variant<std::vector<IpAddress>, ConnectOutcome> ResolveChecked(const Client
 
 socklen_t ToSockaddr(const IpAddress& address, int port, sockaddr_storage* out) {
   std::memset(out, 0, sizeof(*out));
-  if (address.v6) {
+  if (address.is_v6) {
     auto* in6 = reinterpret_cast<sockaddr_in6*>(out);
     in6->sin6_family = AF_INET6;
     in6->sin6_port = htons(static_cast<uint16_t>(port));
@@ -181,18 +141,6 @@ socklen_t ToSockaddr(const IpAddress& address, int port, sockaddr_storage* out) 
   in->sin_port = htons(static_cast<uint16_t>(port));
   std::memcpy(&in->sin_addr, address.bytes.data(), 4);
   return sizeof(sockaddr_in);
-}
-
-std::optional<IpAddress> FromSockaddr(const sockaddr* address) {
-  IpAddress ip;
-  if (address->sa_family == AF_INET) {
-    std::memcpy(ip.bytes.data(), &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, 4);
-    return ip;
-  }
-  if (address->sa_family != AF_INET6) return std::nullopt;
-  ip.v6 = true;
-  std::memcpy(ip.bytes.data(), &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, 16);
-  return ParseIpAddress(FormatIpAddress(ip));  // IPv4-mapped -> IPv4
 }
 
 int ProbeTcp(const IpAddress& address, int port, int64_t deadline_us) {

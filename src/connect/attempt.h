@@ -24,9 +24,8 @@ struct ClientSettings {
   int64_t timeout_us = 10'000'000;
   int64_t heartbeat_us = 10'000'000;
   int64_t recheck_interval_us = 30'000'000;
-  std::shared_ptr<const Resolver> resolver;     // never null
-  std::shared_ptr<const OutboundPolicy> policy;  // null if the rules did not compile...
-  std::string policy_error;                      // ...and then this says why (fail closed)
+  std::shared_ptr<const HostResolver> resolver;  // never null
+  std::shared_ptr<const OutboundPolicy> policy;  // never null; fails closed on invalid rules
 };
 
 // Compiles `settings.outbound` (resolving blocked hostnames) into shareable client settings.
@@ -51,12 +50,7 @@ std::string WithinSeconds(int64_t timeout_us);
 // defence that keeps passwords out of descriptions, whatever a library put into its messages.
 std::string ScrubSecret(std::string text, const std::optional<std::string>& secret);
 
-// The checked addresses of a host, or why there are none.
-struct CheckedAddresses {
-  std::vector<IpAddress> addresses;  // empty on failure
-  FailureKind failure = FailureKind::kNone;
-  std::string detail;  // on failure: Ditto's blocked-host message, or the resolver's error
-};
+// settings.policy->Check with the settings' resolver (outbound_rules.h).
 CheckedAddresses CheckedResolve(const ClientSettings& settings, std::string_view host,
                                 int64_t deadline_us);
 
@@ -77,9 +71,9 @@ FailureKind KindForErrno(int error_number);
 // "connection refused" etc.: the errno text, lower case, for descriptions.
 std::string ErrnoText(int error_number);
 
-// sockaddr conversions (for libraries that hand us socket addresses, such as librdkafka).
+// The socket address of address:port (for libraries that take socket addresses, such as
+// librdkafka); model::IpAddressFromSockaddr is the way back.
 socklen_t ToSockaddr(const IpAddress& address, int port, sockaddr_storage* out);
-std::optional<IpAddress> FromSockaddr(const sockaddr* address);
 
 }  // namespace connectivity::connect
 

@@ -53,8 +53,8 @@ class HttpCheck {
       : target_(target), context_(context) {
     std::string pinned = target.endpoint.host + ":" + std::to_string(target.endpoint.port) + ":";
     for (size_t i = 0; i < addresses.size(); ++i) {
-      const std::string ip = FormatIpAddress(addresses[i]);
-      pinned += (i > 0 ? "," : "") + (addresses[i].v6 ? "[" + ip + "]" : ip);
+      const std::string ip = addresses[i].ToString();
+      pinned += (i > 0 ? "," : "") + (addresses[i].is_v6 ? "[" + ip + "]" : ip);
     }
     resolve_.reset(curl_slist_append(nullptr, pinned.c_str()));
     url_ = target.scheme + "://" + JoinHostPort(target.endpoint.host, target.endpoint.port) +

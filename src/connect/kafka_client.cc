@@ -6,8 +6,8 @@
 // request every recheck interval, is the loss.
 //
 // Outbound safety: librdkafka resolves every broker it learns from metadata itself, so the
-// resolve_cb hands it only addresses that passed the outbound rules (through our Resolver), and
-// connect_cb refuses any address that did not come from there. Host names stay names, so TLS
+// resolve_cb hands it only addresses that passed the outbound rules (through our HostResolver),
+// and connect_cb refuses any address that did not come from there. Host names stay names, so TLS
 // verifies them. The mock cluster used in tests has no SASL and no TLS.
 #include <librdkafka/rdkafka.h>
 #include <netdb.h>
@@ -226,7 +226,7 @@ class KafkaSession {
     addrinfo* head = nullptr;
     for (auto it = checked.addresses.rbegin(); it != checked.addresses.rend(); ++it) {
       auto* block = static_cast<AddrInfoBlock*>(std::calloc(1, sizeof(AddrInfoBlock)));
-      block->info.ai_family = it->v6 ? AF_INET6 : AF_INET;
+      block->info.ai_family = it->is_v6 ? AF_INET6 : AF_INET;
       block->info.ai_socktype = SOCK_STREAM;
       block->info.ai_protocol = IPPROTO_TCP;
       block->info.ai_addrlen = ToSockaddr(*it, port, &block->address);
@@ -242,7 +242,7 @@ class KafkaSession {
 
   static int OnConnect(int fd, const sockaddr* address, int length, const char*, void* opaque) {
     auto* session = static_cast<KafkaSession*>(opaque);
-    const std::optional<IpAddress> ip = FromSockaddr(address);
+    const std::optional<IpAddress> ip = model::IpAddressFromSockaddr(address);
     {
       std::lock_guard<std::mutex> lock(session->mutex_);
       if (!ip || std::find(session->checked_.begin(), session->checked_.end(), *ip) ==

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "src/connect/outbound_rules.h"
+#include "src/model/host_validation.h"
 
 namespace connectivity::connect {
 
@@ -38,10 +38,10 @@ struct ConnectOutcome {
 
 struct ConnectSettings {
   int64_t timeout_us = 10'000'000;  // bound on connect + handshake (SPEC §3 CLIENT_CONNECT_TIMEOUT)
-  OutboundRules outbound;           // default: nothing blocked (as Ditto)
-  // Resolves host names for every attempt; nullptr = the system resolver (getaddrinfo). Tests
+  model::HostRules outbound;        // default: nothing blocked (as Ditto)
+  // Resolves host names for every attempt; nullptr = SystemResolver (resolver.h). Tests
   // inject one to prove that clients connect to the address that was checked.
-  std::shared_ptr<const Resolver> resolver;
+  std::shared_ptr<const model::HostResolver> resolver;
   // Open connections: AMQP heartbeat / MQTT keep-alive (unless specificConfig sets `keepAlive`),
   // and how often HTTP endpoints and Kafka clusters are re-checked.
   int64_t heartbeat_us = 10'000'000;

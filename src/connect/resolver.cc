@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -51,35 +50,12 @@ bool AwaitLookup(Lookup& lookup, int64_t deadline_us) {
   }
 }
 
-std::vector<IpAddress> Addresses(const addrinfo* list) {
-  std::vector<IpAddress> addresses;
-  for (const addrinfo* info = list; info != nullptr; info = info->ai_next) {
-    IpAddress address;
-    if (info->ai_family == AF_INET) {
-      const auto* in = reinterpret_cast<const sockaddr_in*>(info->ai_addr);
-      std::memcpy(address.bytes.data(), &in->sin_addr, 4);
-    } else if (info->ai_family == AF_INET6) {
-      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(info->ai_addr);
-      // Through the text form, so that IPv4-mapped addresses become IPv4.
-      IpAddress raw{true, {}};
-      std::memcpy(raw.bytes.data(), &in6->sin6_addr, 16);
-      address = ParseIpAddress(FormatIpAddress(raw)).value_or(raw);
-    } else {
-      continue;
-    }
-    if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
-      addresses.push_back(address);
-    }
-  }
-  return addresses;
-}
-
 }  // namespace
 
-Result<std::vector<IpAddress>> SystemResolver::Resolve(std::string_view host,
-                                                       int64_t timeout_us) const {
-  if (std::optional<IpAddress> literal = ParseIpAddress(host)) {
-    return std::vector<IpAddress>{*literal};
+Result<std::vector<model::IpAddress>> SystemResolver::Resolve(std::string_view host,
+                                                              int64_t timeout_us) const {
+  if (std::optional<model::IpAddress> literal = model::ParseIpAddress(host)) {
+    return std::vector{*literal};
   }
   if (host.empty()) return Status::NotFound("empty host name");
   SweepParked();
@@ -107,14 +83,15 @@ Result<std::vector<IpAddress>> SystemResolver::Resolve(std::string_view host,
     FreeResult(*lookup);
     return Status::NotFound(std::string(host) + ": " + gai_strerror(rc));
   }
-  std::vector<IpAddress> addresses = Addresses(lookup->request.ar_result);
+  std::vector<model::IpAddress> addresses = model::IpAddressesOf(lookup->request.ar_result);
   FreeResult(*lookup);
   if (addresses.empty()) return Status::NotFound(std::string(host) + ": no address");
   return addresses;
 }
 
-const SystemResolver& SystemResolver::Instance() {
-  static const SystemResolver* resolver = new SystemResolver();
+const std::shared_ptr<const SystemResolver>& SystemResolver::Instance() {
+  static const auto* resolver =
+      new std::shared_ptr<const SystemResolver>(std::make_shared<SystemResolver>());
   return *resolver;
 }
 

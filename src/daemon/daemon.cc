@@ -38,8 +38,8 @@ void RaiseOpenFilesLimit() {
 connect::ConnectSettings MakeConnectSettings(const Config& config) {
   connect::ConnectSettings settings;
   settings.timeout_us = config.client_connect_timeout_us;
-  settings.outbound = connect::OutboundRulesFromConfig(config.blocked_hostnames, config.blocked_subnets,
-                                                       config.blocked_host_regex, config.allowed_hostnames);
+  settings.outbound = model::HostRulesFromConfig(config.blocked_hostnames, config.blocked_subnets,
+                                                 config.blocked_host_regex, config.allowed_hostnames);
   return settings;
 }
 

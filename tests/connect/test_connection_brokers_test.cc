@@ -7,8 +7,8 @@
 
 #include "src/connect/test_connection.h"
 #include "tests/connect/broker_env.h"
-#include "tests/connect/fake_resolver.h"
 #include "tests/connect/test_servers.h"
+#include "tests/model/fake_host_resolver.h"
 
 namespace connectivity::connect {
 namespace {
@@ -114,7 +114,7 @@ TEST_F(Brokers, Kafka) {
 TEST_F(Brokers, ConnectsToTheAddressTheRulesChecked) {
   // Neither name exists in DNS: only the injected resolver knows them. Success proves that the
   // clients connected to the checked address instead of resolving the name again.
-  auto resolver = std::make_shared<testing::FakeResolver>();
+  auto resolver = std::make_shared<model::testing::FakeHostResolver>();
   resolver->Set("mqtt.test", {"127.0.0.1"});
   resolver->Set("kafka.test", {"127.0.0.1"});
   ConnectSettings settings = Settings();
@@ -125,13 +125,13 @@ TEST_F(Brokers, ConnectsToTheAddressTheRulesChecked) {
   const std::string port = testing::KafkaBootstrap().substr(testing::KafkaBootstrap().rfind(':') + 1);
   ExpectConnected(TestConnection(MakeConnection("k", ConnectionType::kKafka, "tcp://kafka.test:" + port),
                                  settings));
-  EXPECT_GE(resolver->lookups("kafka.test"), 1);
+  EXPECT_GE(resolver->LookupCount("kafka.test"), 1);
 }
 
 TEST_F(Brokers, TlsHonoursCaAndValidateCertificates) {
   const std::string ca = testing::TlsCaPem();
   ASSERT_FALSE(ca.empty());
-  auto resolver = std::make_shared<testing::FakeResolver>();
+  auto resolver = std::make_shared<model::testing::FakeHostResolver>();
   resolver->Set("localhost", {"127.0.0.1"});
   resolver->Set("wrong.test", {"127.0.0.1"});  // the certificate does not name it
   ConnectSettings settings = Settings();
@@ -180,7 +180,7 @@ TEST(HttpPush, CredentialsAndReachability) {
 
 TEST_F(Brokers, HttpsHonoursCaAndValidateCertificates) {
   testing::HttpTestServer server(/*tls=*/true);
-  auto resolver = std::make_shared<testing::FakeResolver>();
+  auto resolver = std::make_shared<model::testing::FakeHostResolver>();
   resolver->Set("localhost", {"127.0.0.1"});
   resolver->Set("wrong.test", {"127.0.0.1"});
   ConnectSettings settings = Settings();

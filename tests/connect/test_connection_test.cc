@@ -8,8 +8,8 @@
 #include <signal.h>
 
 #include "tests/connect/broker_env.h"
-#include "tests/connect/fake_resolver.h"
 #include "tests/connect/test_servers.h"
+#include "tests/model/fake_host_resolver.h"
 
 namespace connectivity::connect {
 namespace {
@@ -86,7 +86,7 @@ TEST_P(EveryProtocol, BlockedLoopbackHostIsNeverContacted) {
   EXPECT_EQ(outcome.failure, FailureKind::kBlockedHost) << outcome.description;
   EXPECT_NE(outcome.description.find("The configured host '127.0.0.1' may not be used for the "
                                      "connection because the host is blocked: the hostname "
-                                     "resolved to a loopback address."),
+                                     "resolved to a loopback address (127.0.0.1)."),
             std::string::npos)
       << outcome.description;
   EXPECT_EQ(silent.accepted(), 0);
@@ -102,7 +102,7 @@ TEST_P(EveryProtocol, AllowedHostnameOverridesTheRules) {
 }
 
 TEST_P(EveryProtocol, UnresolvableHostFailsWithoutTraffic) {
-  auto resolver = std::make_shared<testing::FakeResolver>();
+  auto resolver = std::make_shared<model::testing::FakeHostResolver>();
   ConnectSettings settings = Settings();
   settings.resolver = resolver;
   model::Connection connection =
