@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "journal/journal.h"
+#include "src/connect/resolver.h"
 #include "src/connect/supervisor.h"
 #include "src/base/clock.h"
 #include "src/http/router.h"
@@ -67,10 +68,6 @@ service::ServiceOptions MakeServiceOptions(const Config& config) {
   service::ServiceOptions options;
   options.validation.sources_max = config.sources_max;
   options.validation.targets_max = config.targets_max;
-  options.validation.hosts.allowed_hostnames = model::SplitHostList(config.allowed_hostnames);
-  options.validation.hosts.blocked_hostnames = model::SplitHostList(config.blocked_hostnames);
-  options.validation.hosts.blocked_subnets = model::SplitHostList(config.blocked_subnets);
-  options.validation.hosts.blocked_host_regex = config.blocked_host_regex;
   options.validation.oauth2_enforce_https = config.oauth2_enforce_https;
   options.snapshots.historical_every = config.snapshot_threshold;
   options.logs.duration_us = config.logger_log_duration_us;
@@ -78,6 +75,10 @@ service::ServiceOptions MakeServiceOptions(const Config& config) {
   options.logs.failure_capacity = config.logger_failure_capacity;
   options.logs.check_interval_us = config.logger_active_check_interval_us;
   options.connect = MakeConnectSettings(config);
+  // The validation checks the same rules as every connect attempt, through the same resolver with
+  // a deadline. It resolves nothing while no hostname is blocked (the default).
+  options.validation.hosts = options.connect.outbound;
+  options.validation.host_resolver = connect::SystemResolver::Instance();
   return options;
 }
 
