@@ -85,30 +85,25 @@ void ConnectionService::Modify(model::Connection connection, CommandOptions opti
 }
 
 void ConnectionService::Delete(std::string id, CommandOptions options, OutcomeCallback done) {
-  SubmitExisting(std::move(id),
-                 [this, options](const StatePtr& state) {
-                   return DecideStatusChange(state, state ? state->id : "", Code(EventType::kDeleted),
-                                             options);
-                 },
-                 std::move(done), options.correlation_id);
+  SubmitStatusChange(std::move(id), EventType::kDeleted, std::move(options), std::move(done));
 }
 
 void ConnectionService::Open(std::string id, CommandOptions options, OutcomeCallback done) {
-  SubmitExisting(std::move(id),
-                 [this, options](const StatePtr& state) {
-                   return DecideStatusChange(state, state ? state->id : "", Code(EventType::kOpened),
-                                             options);
-                 },
-                 std::move(done), options.correlation_id);
+  SubmitStatusChange(std::move(id), EventType::kOpened, std::move(options), std::move(done));
 }
 
 void ConnectionService::Close(std::string id, CommandOptions options, OutcomeCallback done) {
+  SubmitStatusChange(std::move(id), EventType::kClosed, std::move(options), std::move(done));
+}
+
+void ConnectionService::SubmitStatusChange(std::string id, EventType type, CommandOptions options,
+                                           OutcomeCallback done) {
+  std::string correlation_id = options.correlation_id;
   SubmitExisting(std::move(id),
-                 [this, options](const StatePtr& state) {
-                   return DecideStatusChange(state, state ? state->id : "", Code(EventType::kClosed),
-                                             options);
+                 [this, type, options = std::move(options)](const StatePtr& state) {
+                   return DecideStatusChange(state, state->id, Code(type), options);
                  },
-                 std::move(done), options.correlation_id);
+                 std::move(done), std::move(correlation_id));
 }
 
 void ConnectionService::SubmitExisting(std::string id, Decide decide, OutcomeCallback done,

@@ -183,6 +183,9 @@ class ConnectionService {
   // Connection log entries for a committed event (category connection).
   void LogLifecycle(const projector::ConnectionState& state, const journal::Event& event,
                     const std::string& correlation_id);
+  // Open, close or delete an existing connection.
+  void SubmitStatusChange(std::string id, projector::EventType type, CommandOptions options,
+                          OutcomeCallback done);
   // Submits a command on an existing connection; 404 at once if it never existed.
   void SubmitExisting(std::string id, Decide decide, OutcomeCallback done,
                       std::string correlation_id);
