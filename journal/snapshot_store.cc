@@ -118,6 +118,18 @@ std::unique_ptr<StateRowCursor> SnapshotStoreImpl::ReadStateRows() {
       store_->NewIterator(kStateColumnFamily, scan));
 }
 
+Status SnapshotStoreImpl::ForEachStateRow(const StateRowVisitor& visit) {
+  storage::ScanOptions scan;
+  scan.full_scan = true;
+  const std::unique_ptr<storage::Iterator> iterator = store_->NewIterator(kStateColumnFamily, scan);
+  for (iterator->SeekToFirst(); iterator->Valid(); iterator->Next()) {
+    std::string_view blob;
+    CONNECTIVITY_RETURN_IF_ERROR(DecodeSnapshot(CrcTag::kState, iterator->key(), iterator->value(), &blob));
+    CONNECTIVITY_RETURN_IF_ERROR(visit(iterator->key(), blob));
+  }
+  return iterator->status();
+}
+
 Result<std::optional<std::string>> SnapshotStoreImpl::ReadStateRow(std::string_view stream) {
   CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(stream));
   std::string value;

@@ -16,6 +16,7 @@
 #define CONNECTIVITY_JOURNAL_SNAPSHOT_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +62,12 @@ class SnapshotStore {
   // The global sequence the state rows are current to (0 if none were written).
   virtual Result<uint64_t> Watermark() = 0;
   virtual std::unique_ptr<StateRowCursor> ReadStateRows() = 0;
+  // Every state row in stream order, without copying: the views are valid
+  // only during the call. Stops at the first non-OK Status `visit` returns
+  // (and returns it); checksum failures name the key. Used by start-up,
+  // where a copy per row is measurable.
+  using StateRowVisitor = std::function<Status(std::string_view stream, std::string_view blob)>;
+  virtual Status ForEachStateRow(const StateRowVisitor& visit) = 0;
   virtual Result<std::optional<std::string>> ReadStateRow(std::string_view stream) = 0;
 
   virtual Status PutHistorical(const std::vector<HistoricalSnapshot>& snapshots, bool sync) = 0;

@@ -22,6 +22,7 @@ class SnapshotStoreImpl final : public SnapshotStore {
   Status WriteStateRows(const std::vector<StateRow>& rows, uint64_t watermark, bool sync) override;
   Result<uint64_t> Watermark() override;
   std::unique_ptr<StateRowCursor> ReadStateRows() override;
+  Status ForEachStateRow(const StateRowVisitor& visit) override;
   Result<std::optional<std::string>> ReadStateRow(std::string_view stream) override;
 
   Status PutHistorical(const std::vector<HistoricalSnapshot>& snapshots, bool sync) override;

@@ -12,7 +12,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -22,8 +21,8 @@
 
 namespace connectivity::recovery {
 
-// Recovered states, in connection id order.
-using StateMap = std::map<std::string, projector::ConnectionState, std::less<>>;
+// Recovered states, sorted by connection id (ids are unique).
+using States = std::vector<projector::ConnectionState>;
 
 struct RecoveryReport {
   uint64_t state_rows_loaded = 0;
@@ -34,7 +33,7 @@ struct RecoveryReport {
 };
 
 struct Recovered {
-  StateMap states;
+  States states;
   RecoveryReport report;
   // Connections the replay changed (each once): the snapshot rows to renew.
   std::vector<std::string> touched;

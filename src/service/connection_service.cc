@@ -29,7 +29,7 @@ ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recove
       history_(journal),
       live_(supervisor, options_.connect, logs_) {
   std::vector<std::string> touched = std::move(recovered.touched);
-  for (const auto& [id, state] : recovered.states) {
+  for (const projector::ConnectionState& state : recovered.states) {
     for (size_t i = 0; i < projector::kEventTypeCount; ++i) events_by_type_[i] += state.stats[i].total;
   }
   registry_.Load(std::move(recovered.states));

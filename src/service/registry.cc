@@ -20,12 +20,14 @@ std::shared_ptr<Entry> ConnectionRegistry::FindOrCreate(std::string_view id) {
   return it->second;
 }
 
-void ConnectionRegistry::Load(std::map<std::string, projector::ConnectionState, std::less<>>&& states) {
+void ConnectionRegistry::Load(std::vector<projector::ConnectionState>&& states) {
   std::unique_lock lock(mutex_);
-  for (auto& [id, state] : states) {
+  for (projector::ConnectionState& state : states) {
+    std::string id = state.id;
     auto entry = std::make_shared<Entry>();
     entry->state = std::make_shared<const projector::ConnectionState>(std::move(state));
-    entries_.emplace_hint(entries_.end(), id, std::move(entry));
+    // Sorted input: inserting at the end is O(1).
+    entries_.emplace_hint(entries_.end(), std::move(id), std::move(entry));
   }
   states.clear();
 }

@@ -21,6 +21,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "src/projector/connection_state.h"
 
@@ -53,8 +54,8 @@ class ConnectionRegistry {
 
   std::shared_ptr<Entry> Find(std::string_view id) const;
   std::shared_ptr<Entry> FindOrCreate(std::string_view id);
-  // Bulk load at start-up, before any command; `states` in id order.
-  void Load(std::map<std::string, projector::ConnectionState, std::less<>>&& states);
+  // Bulk load at start-up, before any command; `states` sorted by id.
+  void Load(std::vector<projector::ConnectionState>&& states);
 
   // Calls `visit` for every entry in id order under the shared map lock;
   // `visit` must not call back into the registry.
