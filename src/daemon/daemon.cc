@@ -49,6 +49,10 @@ connect::Supervisor::Options MakeSupervisorOptions(const Config& config) {
   options.connect = MakeConnectSettings(config);
   options.backoff_min_us = config.client_backoff_min_us;
   options.backoff_max_us = config.client_backoff_max_us;
+  // Connect attempts in flight at once. Brokers' listen backlogs are small
+  // (Mosquitto: 100); more parallel SYNs than that are dropped and retried
+  // a second later, which made 1,000 reconnects at start-up slower, not faster.
+  options.concurrent_connects_max = 64;
   options.instance = config.instance;
   return options;
 }
