@@ -417,6 +417,32 @@ def wrk(port, script, connections, seconds, env):
     return json.loads(match.group(1))
 
 
+JOURNAL_COUNTERS = ("appends_total", "batches_total", "append_latency_seconds_sum", "sync_write_latency_seconds_sum")
+
+
+def journal_counters(port):
+    """The journal's group-commit counters from the server's /metrics."""
+    with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers=AUTH),
+                                timeout=10) as answer:
+        text = answer.read().decode()
+    values = {}
+    for name in JOURNAL_COUNTERS:
+        match = re.search(rf"^connectivity_journal_{name} ([\d.e+-]+)$", text, re.MULTILINE)
+        values[name] = float(match.group(1)) if match else 0.0
+    return values
+
+
+def journal_during(before, after):
+    """Mean batch size, synced-write time and append-to-durable time of the
+    appends made between two journal_counters() readings."""
+    delta = {k: after[k] - before[k] for k in JOURNAL_COUNTERS}
+    if delta["batches_total"] <= 0 or delta["appends_total"] <= 0:
+        return None
+    return {"events_per_batch": round(delta["appends_total"] / delta["batches_total"], 1),
+            "sync_write_us": round(delta["sync_write_latency_seconds_sum"] * 1e6 / delta["batches_total"]),
+            "append_to_durable_us": round(delta["append_latency_seconds_sum"] * 1e6 / delta["appends_total"])}
+
+
 def combine(runs):
     """One figure from several wrk runs of the same workload: the rate over
     all of them; latency percentiles are the median of the runs' own."""
@@ -429,7 +455,8 @@ def combine(runs):
                 "first_failure": next((r["first_failure"] for r in runs if r.get("first_failure")), None),
                 "rps_runs": [r["rps"] for r in runs], "p99_runs": [r["p99_us"] for r in runs],
                 "server_cpu_us": round(statistics.median(r["server_cpu_us"] for r in runs), 1),
-                "wrk_cpu_us": round(statistics.median(r["wrk_cpu_us"] for r in runs), 1)}
+                "wrk_cpu_us": round(statistics.median(r["wrk_cpu_us"] for r in runs), 1),
+                "journal": runs[-1].get("journal")}
     return combined
 
 
@@ -451,9 +478,11 @@ def http_load(server, quick, stamp, postgres, payload, script):
             env.update(BENCH_DELETE_FIRST=str(delete_next), BENCH_DELETE_END=str(delete_next + delete_count),
                        BENCH_CREATED_RUN=env["BENCH_RUN"])  # the create run just before, same tag
         log(f"wrk {name}, {connections} connections, {seconds} s (round {index + 1} of {rounds})")
+        journal_before = journal_counters(server.port)
         cpu_before = server.cpu_seconds()
         wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = wrk(server.port, lua, connections, seconds, env)
+        result["journal"] = journal_during(journal_before, journal_counters(server.port))
         wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         # CPU per request is steadier than req/s on a shared machine: it does
         # not depend on how much of the two cores the other load left us.
@@ -699,6 +728,10 @@ def figures(durable, cpu, mem_http, start, history):
             result = http[f"{name}_{c}"]
             note = (f"p50 {result['p50_us']} us, p99.9 {result['p999_us']} us, failures {result['failures']}, "
                     f"CPU/request: server {result['server_cpu_us']} us, wrk {result['wrk_cpu_us']} us")
+            if result.get("journal"):
+                j = result["journal"]
+                note += (f", journal: {j['events_per_batch']} events/batch, synced write {j['sync_write_us']} us, "
+                         f"append to durable {j['append_to_durable_us']} us")
             if result.get("first_failure"):
                 note += f" (first: {result['first_failure'][:60]})"
             if len(result["rps_runs"]) > 1:
