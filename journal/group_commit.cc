@@ -231,23 +231,30 @@ Result<uint64_t> GroupCommitter::CommitBatchLastRevision(const std::string& stre
                                                          uint64_t expected_revision) {
   const auto it = revisions_.find(stream);
   if (it != revisions_.end()) return it->second;
-  if (expected_revision == 0) {
-    // A new stream is the common case (a create). A bloom-filtered point
-    // lookup of revision 1 proves it has no events (revisions are
-    // contiguous from 1) without reading any data block; the reverse seek
-    // below would read index and data blocks of every table file.
-    key_buffer_.clear();
-    AppendStreamKey(&key_buffer_, stream, 1);
-    Result<bool> found = store_->Get(kEventsColumnFamily, key_buffer_, &value_buffer_);
-    if (!found.ok()) return found.status();
-    if (!*found) {
-      revisions_.emplace(stream, 0);
-      return uint64_t{0};
-    }
+  // Not seen since open: confirm the caller's expectation with point lookups
+  // instead of a reverse seek, which reads index and data blocks of every
+  // table file. Revisions are contiguous from 1, so "expected exists (or is
+  // 0) and expected + 1 does not" proves the stream ends at `expected`. The
+  // lookup of the absent key is answered by bloom filters alone.
+  Result<bool> next = CommitBatchEventExists(stream, expected_revision + 1);
+  if (!next.ok()) return next.status();
+  Result<bool> last = expected_revision == 0 ? Result<bool>(true)
+                                             : CommitBatchEventExists(stream, expected_revision);
+  if (!last.ok()) return last.status();
+  if (!*next && *last) {
+    revisions_.emplace(stream, expected_revision);
+    return expected_revision;
   }
+  // The expectation is wrong (a conflict follows): find the real end.
   Result<uint64_t> revision = ReadLastRevision(*store_, stream);
   if (revision.ok()) revisions_.emplace(stream, *revision);
   return revision;
+}
+
+Result<bool> GroupCommitter::CommitBatchEventExists(const std::string& stream, uint64_t revision) {
+  key_buffer_.clear();
+  AppendStreamKey(&key_buffer_, stream, revision);
+  return store_->Get(kEventsColumnFamily, key_buffer_, &value_buffer_);
 }
 
 void GroupCommitter::CommitBatchEncode(const Pending& pending) {

@@ -112,6 +112,7 @@ class GroupCommitter {
   Position CommitBatchAdmit(std::vector<Pending>& batch);
   Status CommitBatchCheck(Pending& pending);
   Result<uint64_t> CommitBatchLastRevision(const std::string& stream, uint64_t expected_revision);
+  Result<bool> CommitBatchEventExists(const std::string& stream, uint64_t revision);
   void CommitBatchEncode(const Pending& pending);
   // Writes write_batch_ (sync); on success moves position_ to `next`.
   Status CommitBatchWrite(const Position& next);

@@ -141,6 +141,24 @@ TEST_F(JournalTest, FutureExpectedRevisionConflictsAndWritesNothing) {
   EXPECT_EQ(journal_->last_sequence(), 1u);
 }
 
+// After a reopen the writer knows no stream yet and checks the expected
+// revision against storage: right, stale, future, and "new" for an existing
+// stream, each once per fresh open so no cached revision helps.
+TEST_F(JournalTest, ExpectedRevisionIsCheckedAgainstStorageAfterReopen) {
+  Open();
+  for (uint64_t revision = 0; revision < 3; ++revision) AppendOk("s", revision);
+  for (uint64_t expected : {uint64_t{0}, uint64_t{1}, uint64_t{2}, uint64_t{4}, uint64_t{9}}) {
+    journal_.reset();
+    Open();
+    Result<Event> wrong = journal_->AppendAndWait(Request("s", expected));
+    EXPECT_EQ(wrong.status().code(), ErrorCode::kConflict) << "expected " << expected;
+  }
+  journal_.reset();
+  Open();
+  EXPECT_EQ(AppendOk("s", 3).revision, 4u);
+  EXPECT_EQ(journal_->last_sequence(), 4u);
+}
+
 TEST_F(JournalTest, NewStreamMustExpectRevisionZero) {
   Open();
   Result<Event> wrong = journal_->AppendAndWait(Request("fresh", 1));
