@@ -26,6 +26,10 @@ request = function()
     id = "bench-connection-" .. next_index
     next_index = next_index + 1
   else
+    -- wrk calls request() once on thread 0 to check the script before the
+    -- run, and never sends that request: thread 0's first create id does
+    -- not exist, so its fallback starts at the second.
+    if created == 0 and (thread_index or 0) == 0 then created = 1 end
     created = created + 1
     id = "load-" .. created_run .. "-" .. (thread_index or 0) .. "-" .. created
   end
