@@ -9,6 +9,8 @@
 #include <random>
 #include <string_view>
 
+#include "storage/skip_sync_fs.h"
+
 namespace connectivity::bench {
 namespace {
 
@@ -22,55 +24,6 @@ const bool kDebugBuildWarned = [] {
   return true;
 }();
 #endif
-
-// A writable file whose syncs return at once. Appends still reach the file
-// (the page cache), so reads and recovery behave as usual.
-class NoSyncWritableFile : public rocksdb::FSWritableFileOwnerWrapper {
- public:
-  explicit NoSyncWritableFile(std::unique_ptr<rocksdb::FSWritableFile>&& file)
-      : FSWritableFileOwnerWrapper(std::move(file)) {}
-
-  rocksdb::IOStatus Sync(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
-    return rocksdb::IOStatus::OK();
-  }
-  rocksdb::IOStatus Fsync(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
-    return rocksdb::IOStatus::OK();
-  }
-  rocksdb::IOStatus RangeSync(uint64_t, uint64_t, const rocksdb::IOOptions&,
-                              rocksdb::IODebugContext*) override {
-    return rocksdb::IOStatus::OK();
-  }
-};
-
-class NoSyncFileSystem : public rocksdb::FileSystemWrapper {
- public:
-  NoSyncFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
-  const char* Name() const override { return "NoSyncFileSystem"; }
-
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                    rocksdb::IODebugContext* debug) override {
-    return Wrap(target()->NewWritableFile(name, options, result, debug), result);
-  }
-  rocksdb::IOStatus ReopenWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                       rocksdb::IODebugContext* debug) override {
-    return Wrap(target()->ReopenWritableFile(name, options, result, debug), result);
-  }
-  rocksdb::IOStatus ReuseWritableFile(const std::string& name, const std::string& old_name,
-                                      const rocksdb::FileOptions& options,
-                                      std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                      rocksdb::IODebugContext* debug) override {
-    return Wrap(target()->ReuseWritableFile(name, old_name, options, result, debug), result);
-  }
-
- private:
-  static rocksdb::IOStatus Wrap(rocksdb::IOStatus status,
-                                std::unique_ptr<rocksdb::FSWritableFile>* result) {
-    if (status.ok()) *result = std::make_unique<NoSyncWritableFile>(std::move(*result));
-    return status;
-  }
-};
 
 }  // namespace
 
@@ -88,7 +41,7 @@ std::string RandomBytes(size_t size, uint32_t seed) {
 }
 
 std::unique_ptr<rocksdb::Env> NewNoSyncEnv() {
-  return rocksdb::NewCompositeEnv(std::make_shared<NoSyncFileSystem>());
+  return rocksdb::NewCompositeEnv(storage::NewSkipSyncFileSystem());
 }
 
 namespace {

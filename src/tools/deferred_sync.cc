@@ -10,58 +10,12 @@
 #include <filesystem>
 #include <vector>
 
+#include "storage/skip_sync_fs.h"
+
 namespace connectivity::tools {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A writable file whose syncs are no-ops (its data reaches the page cache
-// as usual; SyncTree makes it durable later).
-class DeferredSyncFile final : public rocksdb::FSWritableFileOwnerWrapper {
- public:
-  using FSWritableFileOwnerWrapper::FSWritableFileOwnerWrapper;
-
-  rocksdb::IOStatus Sync(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
-    return rocksdb::IOStatus::OK();
-  }
-  rocksdb::IOStatus Fsync(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
-    return rocksdb::IOStatus::OK();
-  }
-  rocksdb::IOStatus RangeSync(uint64_t, uint64_t, const rocksdb::IOOptions&,
-                              rocksdb::IODebugContext*) override {
-    return rocksdb::IOStatus::OK();
-  }
-};
-
-class DeferredSyncFileSystem final : public rocksdb::FileSystemWrapper {
- public:
-  DeferredSyncFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
-  const char* Name() const override { return "DeferredSyncFileSystem"; }
-
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                    rocksdb::IODebugContext* debug) override {
-    return Wrap(target()->NewWritableFile(name, options, result, debug), result);
-  }
-  rocksdb::IOStatus ReopenWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                       rocksdb::IODebugContext* debug) override {
-    return Wrap(target()->ReopenWritableFile(name, options, result, debug), result);
-  }
-  rocksdb::IOStatus ReuseWritableFile(const std::string& name, const std::string& old_name,
-                                      const rocksdb::FileOptions& options,
-                                      std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                      rocksdb::IODebugContext* debug) override {
-    return Wrap(target()->ReuseWritableFile(name, old_name, options, result, debug), result);
-  }
-
- private:
-  static rocksdb::IOStatus Wrap(rocksdb::IOStatus status,
-                                std::unique_ptr<rocksdb::FSWritableFile>* result) {
-    if (status.ok()) *result = std::make_unique<DeferredSyncFile>(std::move(*result));
-    return status;
-  }
-};
 
 Status SyncPath(const fs::path& path, bool directory) {
   const int fd = open(path.c_str(), (directory ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
@@ -77,7 +31,7 @@ Status SyncPath(const fs::path& path, bool directory) {
 
 DeferredSyncEnv MakeDeferredSyncEnv() {
   DeferredSyncEnv result;
-  result.file_system = std::make_shared<DeferredSyncFileSystem>();
+  result.file_system = storage::NewSkipSyncFileSystem();
   result.env = rocksdb::NewCompositeEnv(result.file_system);
   return result;
 }
