@@ -35,7 +35,11 @@ namespace connectivity::service {
 struct SnapshotterOptions {
   uint64_t historical_every = 25;  // CONNECTION_SNAPSHOT_THRESHOLD
   int64_t interval_us = 5'000'000;
-  size_t dirty_max = 20'000;
+  // A pass is one RocksDB write, and the journal's synced writes queue
+  // behind it in RocksDB's write group: 20,000 rows (~30 MB) held creates
+  // for ~100 ms (p99 82 ms at 16 connections); 1,000 rows (~1.5 MB) cut
+  // that p99 to 21 ms and raised creates/s at 64 connections by a quarter.
+  size_t dirty_max = 1'000;
 };
 
 struct SnapshotterStats {
