@@ -16,8 +16,9 @@ class Journal;
 
 namespace connectivity::bench {
 
-// Bump when the generated content changes, so cached data sets are rebuilt.
-inline constexpr int kDatasetVersion = 2;
+// Bump when the generated content or the table format changes, so cached
+// data sets are rebuilt (3: partitioned index and filter blocks).
+inline constexpr int kDatasetVersion = 3;
 
 struct DatasetSpec {
   uint64_t connections = 1000;

@@ -1,6 +1,7 @@
 #include "storage/rocksdb_options.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include <rocksdb/cache.h>
 #include <rocksdb/env.h>
@@ -12,6 +13,7 @@ namespace {
 
 constexpr size_t kMemtableBytesMin = 1u << 20;
 constexpr double kBloomBitsPerKey = 10.0;  // ~1% false positives
+constexpr uint64_t kMetadataBlockBytes = 4096;  // index and filter partitions
 constexpr size_t kInfoLogBytesMax = 16u << 20;
 constexpr size_t kInfoLogFilesKept = 4;
 
@@ -24,8 +26,18 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const StoreOptions& options
   // open table file would hold them outside any budget.
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Partitioned: a lookup reads one 4 KiB index (and filter) partition
+  // through the cache, and only the small top level stays pinned. With one
+  // index block per file, a 100 MB bottom-level file had a ~1 MB index block
+  // that random reads kept evicting, and every point lookup on the commit
+  // thread decompressed it again (two thirds of its CPU in a profile of
+  // deletes on 100,000 connections).
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.metadata_block_size = kMetadataBlockBytes;
+  table.pin_top_level_index_and_filter = true;
   if (point_lookups) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
+    table.partition_filters = true;
   }
 
   rocksdb::ColumnFamilyOptions cf;

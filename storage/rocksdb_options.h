@@ -15,13 +15,6 @@
 
 namespace connectivity::storage::internal {
 
-// 2^4 = 16 shards (2 MiB each at the default 32 MiB): an entry larger than
-// its shard is dropped as soon as it is released, and RocksDB's default of
-// 512 KiB shards was smaller than the index block of a 64 MiB table file,
-// so every point lookup re-read and decompressed it. Two cores do not need
-// more shards to avoid contention.
-inline constexpr int kBlockCacheShardBits = 4;
-
 // Database-wide options (WAL recovery, checks, memory budget, env).
 rocksdb::DBOptions MakeDbOptions(const StoreOptions& options);
 

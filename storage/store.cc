@@ -172,8 +172,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
 
 Status Store::OpenDb(const StoreOptions& options) {
   const rocksdb::DBOptions db_options = internal::MakeDbOptions(options);
-  const std::shared_ptr<rocksdb::Cache> cache =
-      rocksdb::NewLRUCache(options.block_cache_bytes, internal::kBlockCacheShardBits);
+  const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   const std::vector<rocksdb::ColumnFamilyDescriptor> families =
       internal::MakeColumnFamilies(options, cache);
   rocksdb::DB* db = nullptr;
