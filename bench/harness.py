@@ -259,12 +259,13 @@ def journal_during(before, after):
 def combine(runs):
     """One figure from several wrk runs of the same workload: the rate over
     all of them; latency percentiles are the median of the runs' own."""
-    requests = sum(r["requests"] for r in runs)
+    requests = sum(r["requests"] - r.get("misses", 0) for r in runs)  # misses: piggyback_delete.lua
     seconds = sum(r["seconds"] for r in runs)
     median = lambda key: int(statistics.median(r[key] for r in runs))
     combined = {"requests": requests, "seconds": round(seconds, 3), "rps": round(requests / seconds, 1),
                 "p50_us": median("p50_us"), "p99_us": median("p99_us"), "p999_us": median("p999_us"),
-                "failures": sum(r["failures"] for r in runs), "socket_errors": sum(r["socket_errors"] for r in runs),
+                "failures": sum(r["failures"] for r in runs), "misses": sum(r.get("misses", 0) for r in runs),
+                "socket_errors": sum(r["socket_errors"] for r in runs),
                 "first_failure": next((r["first_failure"] for r in runs if r.get("first_failure")), None),
                 "rps_runs": [r["rps"] for r in runs], "p99_runs": [r["p99_us"] for r in runs],
                 "server_cpu_us": round(statistics.median(r["server_cpu_us"] for r in runs), 1),
@@ -282,6 +283,7 @@ def http_load(server, quick, stamp, postgres, payload, script):
     plan = {"read": (2, 1) if quick else (3, 3), "write": (1, 2) if quick else (2, 5)}  # (rounds, seconds)
     runs, pg_runs = {}, {c: [] for c in CONCURRENCY}
     delete_next = HTTP_READ_SET
+    created_runs = []  # tags of the create runs so far: deletes go on with their ids
 
     def one(name, lua, connections, index, rounds, seconds):
         nonlocal delete_next
@@ -289,7 +291,7 @@ def http_load(server, quick, stamp, postgres, payload, script):
         delete_count = int((HTTP_CONNECTIONS - HTTP_READ_SET) * DELETE_SHARE[connections] / rounds)
         if name == "piggyback_delete":
             env.update(BENCH_DELETE_FIRST=str(delete_next), BENCH_DELETE_END=str(delete_next + delete_count),
-                       BENCH_CREATED_RUN=env["BENCH_RUN"])  # the create run just before, same tag
+                       BENCH_CREATED_RUNS=",".join(reversed(created_runs)))
         log(f"wrk {name}, {connections} connections, {seconds} s (round {index + 1} of {rounds})")
         journal_before = journal_counters(server.port)
         cpu_before = server.cpu_seconds()
@@ -305,6 +307,8 @@ def http_load(server, quick, stamp, postgres, payload, script):
                                       wrk_before.ru_stime) * 1e6 / requests, 1)
         if name == "piggyback_delete":
             delete_next += delete_count
+        if name == "piggyback_create":
+            created_runs.append(env["BENCH_RUN"])
         runs.setdefault(f"{name}_{connections}", []).append(result)
         if name == "piggyback_create":
             log(f"pgbench next to it, {connections} clients, {seconds} s")

@@ -21,6 +21,12 @@ WRITE_WORKLOADS = [("piggyback_create", "piggyback_create.lua"), ("piggyback_mod
 WORKLOADS = READ_WORKLOADS + WRITE_WORKLOADS
 
 
+def misses_note(result):
+    """Deletes past the end of a created run (piggyback_delete.lua), if any."""
+    misses = result.get("misses", 0)
+    return f"404s past the end of a created run (not failures) {misses}, " if misses else ""
+
+
 def spread(values):
     values = [v for v in values if v is not None]
     if not values:
@@ -171,6 +177,7 @@ def figures(durable, cpu, mem_http, start, history):
         for name, _ in WORKLOADS:
             result = http[f"{name}_{c}"]
             note = (f"p50 {result['p50_us']} us, p99.9 {result['p999_us']} us, failures {result['failures']}, "
+                    f"{misses_note(result)}"
                     f"CPU/request: server {result['server_cpu_us']} us, wrk {result['wrk_cpu_us']} us")
             if result.get("journal"):
                 j = result["journal"]

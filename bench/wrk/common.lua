@@ -121,17 +121,19 @@ end
 
 function common.done(summary, latency, requests)
   local failures = 0
+  local misses = 0
   local first_failure = nil
   for _, thread in ipairs(threads) do
     failures = failures + (thread:get("failures") or 0)
+    misses = misses + (thread:get("misses") or 0)
     first_failure = first_failure or thread:get("first_failure")
   end
   local seconds = summary.duration / 1e6
   io.write(string.format(
     'RESULT {"requests":%d,"seconds":%.3f,"rps":%.1f,"p50_us":%d,"p99_us":%d,"p999_us":%d,' ..
-    '"failures":%d,"socket_errors":%d,"first_failure":%s}\n',
-    summary.requests, seconds, summary.requests / seconds, latency:percentile(50),
-    latency:percentile(99), latency:percentile(99.9), failures,
+    '"failures":%d,"misses":%d,"socket_errors":%d,"first_failure":%s}\n',
+    summary.requests, seconds, (summary.requests - misses) / seconds, latency:percentile(50),
+    latency:percentile(99), latency:percentile(99.9), failures, misses,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     first_failure and json_string(first_failure) or "null"))
 end
