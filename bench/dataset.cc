@@ -127,7 +127,8 @@ std::string GeneratedConnectionJson(uint64_t index, uint64_t variant, uint32_t s
   w.Member("name", "Benchmark connection " + std::to_string(index) + " v" + std::to_string(variant));
   w.Member("connectionType", "amqp-091");
   w.Member("connectionStatus", "closed");
-  w.Member("uri", "amqp://bench:secret-" + std::to_string(random() % 100000) + "@127.0.0.1:5672/vhost");
+  const std::string user_info = "bench:secret-" + std::to_string(random() % 100000);
+  w.Member("uri", "amqp://" + user_info + "@127.0.0.1:5672/vhost");  // loopback, never opened
   w.Key("sources").BeginArray();
   WriteSource(w, index, 1);
   WriteSource(w, index, 2);

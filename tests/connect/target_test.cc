@@ -20,9 +20,9 @@ ConnectTarget TargetOf(const model::Connection& connection) {
 
 TEST(ConnectTarget, UriUserInfoAndPath) {
   const ConnectTarget t = TargetOf(MakeConnection("a", ConnectionType::kAmqp091,
-                                                  "amqps://us%40er:p%3Ass@broker.example:5671/vhost"));
+                                                  "amqps://us%40er:p%3Ass@localhost:5671/vhost"));
   EXPECT_EQ(t.protocol, Protocol::kAmqp091);
-  EXPECT_EQ(t.endpoint.host, "broker.example");
+  EXPECT_EQ(t.endpoint.host, "localhost");
   EXPECT_EQ(t.endpoint.port, 5671);
   EXPECT_EQ(t.username, "us@er");
   EXPECT_EQ(t.password, "p:ss");
@@ -38,7 +38,7 @@ TEST(ConnectTarget, CredentialsObjects) {
   EXPECT_EQ(t.endpoint.host, "::1");
   EXPECT_EQ(t.username, "alice");
   EXPECT_EQ(t.client_id, "p");
-  model::Connection cert = MakeConnection("c", ConnectionType::kHttpPush, "https://h.example:443");
+  model::Connection cert = MakeConnection("c", ConnectionType::kHttpPush, "https://localhost:443");
   cert.credentials = model::ClientCertificateCredentials{"CERT", "KEY"};
   cert.validate_certificates = false;
   cert.ca = "CA";
@@ -51,7 +51,7 @@ TEST(ConnectTarget, CredentialsObjects) {
 }
 
 TEST(ConnectTarget, MqttSpecificConfig) {
-  model::Connection c = MakeConnection("m", ConnectionType::kMqtt, "ssl://h.example:8883");
+  model::Connection c = MakeConnection("m", ConnectionType::kMqtt, "ssl://localhost:8883");
   c.specific_config = {{"clientId", "device-7"}, {"keepAlive", "30s"}};
   const ConnectTarget t = TargetOf(c);
   EXPECT_EQ(t.protocol, Protocol::kMqtt311);
@@ -63,31 +63,31 @@ TEST(ConnectTarget, MqttSpecificConfig) {
 }
 
 TEST(ConnectTarget, KafkaMergesBootstrapServers) {
-  model::Connection c = MakeConnection("k", ConnectionType::kKafka, "tcp://u:p@a.example:9092");
-  c.specific_config = {{"bootstrapServers", "a.example:9092, b.example:9093,[::1]:9094"},
+  model::Connection c = MakeConnection("k", ConnectionType::kKafka, "tcp://u:p@localhost:9092");
+  c.specific_config = {{"bootstrapServers", "localhost:9092, 127.0.0.1:9093,[::1]:9094"},
                        {"saslMechanism", "SCRAM-SHA-256"}};
   const ConnectTarget t = TargetOf(c);
   ASSERT_EQ(t.bootstrap.size(), 3u);
-  EXPECT_EQ(t.bootstrap[1].host, "b.example");
+  EXPECT_EQ(t.bootstrap[1].host, "127.0.0.1");
   EXPECT_EQ(t.bootstrap[2].host, "::1");
   EXPECT_EQ(t.sasl_mechanism, "SCRAM-SHA-256");
-  c.specific_config = {{"bootstrapServers", "a.example"}};
+  c.specific_config = {{"bootstrapServers", "localhost"}};
   EXPECT_FALSE(MakeConnectTarget(c).ok());
 }
 
 TEST(ConnectTarget, HonoPicksKafkaOrAmqp) {
   model::Connection kafka = MakeConnection("h", ConnectionType::kHono, "");
-  kafka.specific_config = {{"bootstrapServers", "k.example:9092"}};
+  kafka.specific_config = {{"bootstrapServers", "localhost:9092"}};
   EXPECT_EQ(TargetOf(kafka).protocol, Protocol::kKafka);
-  EXPECT_EQ(TargetOf(kafka).endpoint.host, "k.example");
-  EXPECT_EQ(TargetOf(MakeConnection("h", ConnectionType::kHono, "amqps://hono.example:5671")).protocol,
+  EXPECT_EQ(TargetOf(kafka).endpoint.host, "localhost");
+  EXPECT_EQ(TargetOf(MakeConnection("h", ConnectionType::kHono, "amqps://localhost:5671")).protocol,
             Protocol::kAmqp10);
   EXPECT_FALSE(MakeConnectTarget(MakeConnection("h", ConnectionType::kHono, "")).ok());
 }
 
 TEST(ConnectTarget, ErrorsNeverShowThePassword) {
   Result<ConnectTarget> target =
-      MakeConnectTarget(MakeConnection("x", ConnectionType::kMqtt, "http://u:topsecret@h.example:80"));
+      MakeConnectTarget(MakeConnection("x", ConnectionType::kMqtt, "http://u:topsecret@localhost:80"));
   ASSERT_FALSE(target.ok());
   EXPECT_EQ(target.status().message().find("topsecret"), std::string::npos);
 }
