@@ -80,17 +80,9 @@ struct Param {
 std::optional<Param> MatchQuoted(std::string_view text, size_t i, char quote) {
   i = SkipWhitespace(text, i);
   if (i >= text.size() || text[i] != quote) return std::nullopt;
-  size_t j = i + 1;
-  while (j < text.size()) {
-    if (text[j] == '\\' && j + 1 < text.size() && text[j + 1] == quote) {
-      j += 2;
-    } else if (text[j] != quote) {
-      ++j;
-    } else {
-      return Param{false, text.substr(i + 1, j - i - 1), SkipWhitespace(text, j + 1)};
-    }
-  }
-  return std::nullopt;
+  const size_t end = SkipQuoted(text, i);
+  if (end == std::string_view::npos) return std::nullopt;
+  return Param{false, text.substr(i + 1, end - i - 2), SkipWhitespace(text, end)};
 }
 
 // The candidates of one parameter at `i`, in the regex engine's order of preference:

@@ -54,23 +54,6 @@ std::optional<Match> FindPlaceholder(std::string_view text, size_t from) {
   return std::nullopt;
 }
 
-// Scans a quoted string starting at the quote `text[i]`; returns the index after the closing
-// quote, or npos if it is not closed (`'(?:\\'|[^'])*+'`, possessive).
-size_t SkipQuoted(std::string_view text, size_t i) {
-  const char quote = text[i];
-  size_t j = i + 1;
-  while (j < text.size()) {
-    if (text[j] == '\\' && j + 1 < text.size() && text[j + 1] == quote) {
-      j += 2;
-    } else if (text[j] != quote) {
-      ++j;
-    } else {
-      return j + 1;
-    }
-  }
-  return std::string_view::npos;
-}
-
 // The stages of a pipeline (Ditto's PIPE_PATTERN and PIPE_STAGE_PATTERN), each trimmed; nullopt if
 // the expression is not a pipeline (empty stage, unclosed quote).
 std::optional<std::vector<std::string_view>> SplitStages(std::string_view expression) {
@@ -201,6 +184,21 @@ Element Concatenate(const std::vector<Element>& elements) {
 }
 
 }  // namespace
+
+size_t SkipQuoted(std::string_view text, size_t i) {
+  const char quote = text[i];
+  size_t j = i + 1;
+  while (j < text.size()) {
+    if (text[j] == '\\' && j + 1 < text.size() && text[j + 1] == quote) {
+      j += 2;
+    } else if (text[j] != quote) {
+      ++j;
+    } else {
+      return j + 1;
+    }
+  }
+  return std::string_view::npos;
+}
 
 Element Element::Resolved(std::vector<std::string> values) {
   if (values.empty()) return Unresolved();

@@ -62,6 +62,10 @@ class Resolver {
 ElementOrError ApplyFunctionStage(std::string_view stage, Element input, const Resolver& resolver,
                                   int depth);
 
+// Scans a quoted string starting at the quote `text[i]`; returns the index after the closing
+// quote, or npos if it is not closed (`'(?:\\'|[^'])*+'`, possessive).
+size_t SkipQuoted(std::string_view text, size_t i);
+
 // True if `name` is supported by the placeholder `kind` (Placeholder#supports).
 bool SupportsName(PlaceholderKind kind, std::string_view name);
 

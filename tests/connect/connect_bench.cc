@@ -27,11 +27,13 @@
 
 #include "src/connect/supervisor.h"
 #include "src/connect/test_connection.h"
+#include "tests/connect/broker_env.h"
 
 namespace {
 
 using connectivity::SystemClock;
 using namespace connectivity::connect;
+using connectivity::connect::testing::ServerSideConnections;
 using connectivity::model::ConnectionType;
 
 const auto kProcessStart = std::chrono::steady_clock::now();
@@ -55,21 +57,6 @@ long RssKb() {
     if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
   }
   return -1;
-}
-
-// Established sockets whose local end is 127.0.0.1:`port`: the broker's side of our clients.
-int ServerSideConnections(int port) {
-  char local[32];
-  std::snprintf(local, sizeof(local), "0100007F:%04X", port);
-  std::ifstream in("/proc/net/tcp");
-  int count = 0;
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream fields(line);
-    std::string slot, local_address, remote_address, state;
-    fields >> slot >> local_address >> remote_address >> state;
-    if (local_address == local && state == "01") ++count;
-  }
-  return count;
 }
 
 const char* Flag(int argc, char** argv, const char* name, const char* fallback) {
