@@ -205,6 +205,8 @@ TEST_F(DiskFaultTest, DiskFilledByAnotherProcessRefusesThenResumesByItself) {
 
   fs.Fill();
   ExpectRefusedWithDittoError(Rest(server->port(), "PUT", "/refused-1", Body(100)), "nearly full");
+  // A refused modify leaves the connection's revision where it was.
+  ExpectRefusedWithDittoError(Rest(server->port(), "PUT", "/a0", Body(200)), "nearly full");
   ExpectEveryAcknowledged(server->port());
   EXPECT_EQ(Health(server->port()), 503);
 
@@ -212,6 +214,10 @@ TEST_F(DiskFaultTest, DiskFilledByAnotherProcessRefusesThenResumesByItself) {
   fs.Unfill();
   const long resumed_ms = MillisUntilAccepted(server->port(), "after-unfill", 5000);
   EXPECT_GE(resumed_ms, 0) << ServerLog();
+  const HttpResponse modified = Rest(server->port(), "PUT", "/a0", Body(300));
+  EXPECT_EQ(modified.status, 204) << modified.body;
+  EXPECT_EQ(modified.Header("etag"), "\"rev:2\"");
+  if (modified.status == 204) acknowledged_["a0"] = R"({"name":")" + std::string(300, 'n') + R"("})";
   std::printf("[ figure ] writes accepted %ld ms after space returned (running server)\n", resumed_ms);
   EXPECT_EQ(Health(server->port()), 200);
 
