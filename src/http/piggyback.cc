@@ -1,455 +1,181 @@
 #include "src/http/piggyback.h"
 
-#include <array>
-#include <charconv>
-#include <map>
+#include <functional>
 #include <variant>
 
 #include "src/base/json_writer.h"
-#include "src/base/time_format.h"
 #include "src/http/command_responses.h"
-#include "src/http/http_errors.h"
-#include "src/http/json_input.h"
 #include "src/http/monitoring_json.h"
-#include "src/model/connection_id.h"
-#include "src/model/field_selector.h"
 #include "src/projector/stored_connection.h"
 
 namespace connectivity::http {
 namespace {
 
-using simdjson::dom::element;
-using simdjson::dom::object;
-
-constexpr std::string_view kConnectionShard = "/system/sharding/connection";
-constexpr std::string_view kIdsRetrieval = "/user/connectivityRoot/connectionIdsRetrieval";
-constexpr int64_t kTimeoutMaxUs = 60'000'000;
-
-// Query parameters the gateway turns into headers (REF §1.1).
-constexpr std::array<std::string_view, 14> kQueryParametersAsHeaders = {
-    "accept", "channel", "correlation-id", "requested-acks", "declared-acks", "response-required",
-    "timeout", "live-channel-timeout-strategy", "allow-policy-lockout", "condition",
-    "live-channel-condition", "at-historical-revision", "at-historical-timestamp", "dry-run"};
-
-enum class Selection { kConnectionShard, kIdsRetrieval };
-
-// The parsed envelope and the command's headers.
-struct Context {
-  std::string instance;
-  std::string selection;
-  std::string type;
-  std::map<std::string, std::string> headers;
-
-  std::optional<std::string> Header(const std::string& name) const {
-    const auto it = headers.find(name);
-    if (it == headers.end()) return std::nullopt;
-    return it->second;
-  }
-  // Java's Boolean.parseBoolean: "true" in any case is true, anything else false.
-  bool BoolHeader(const std::string& name, bool absent) const {
-    const std::optional<std::string> value = Header(name);
-    if (!value) return absent;
-    return AsciiLower(*value) == "true";
-  }
-};
-
 // Answers the inner JSON of one command.
 using Reply = std::function<void(std::string inner_json)>;
 
-struct Prepared {
-  Selection selection;
-  std::function<void(Reply)> run;
-};
-using Preparation = std::variant<Prepared, model::DittoError>;
-
-std::optional<Selection> ParseSelection(std::string_view selection) {
-  constexpr std::string_view kSingleton = "/singleton";
-  if (selection.size() > kSingleton.size() &&
-      selection.substr(selection.size() - kSingleton.size()) == kSingleton) {
-    selection.remove_suffix(kSingleton.size());
-  }
-  if (selection == kConnectionShard) return Selection::kConnectionShard;
-  if (selection == kIdsRetrieval) return Selection::kIdsRetrieval;
-  return std::nullopt;
-}
-
-model::DittoError Prefixed(model::DittoError error, std::string_view type) {
-  if (error.IsJsonError() && error.message != model::kJsonForbiddenNulCharacterMessage) {
-    error.message = "Error when parsing Json type '" + std::string(type) + "': " + error.message;
-  }
-  return error;
-}
-
-service::CommandOptions OptionsFrom(const Context& context) {
+service::CommandOptions OptionsFrom(const PiggybackRequest& request) {
   service::CommandOptions options;
-  options.preconditions.if_match = context.Header("if-match");
-  options.preconditions.if_none_match = context.Header("if-none-match");
-  options.sudo = context.BoolHeader("ditto-sudo", false);
-  if (auto correlation_id = context.Header("correlation-id")) options.correlation_id = *correlation_id;
+  options.preconditions.if_match = request.Header("if-match");
+  options.preconditions.if_none_match = request.Header("if-none-match");
+  options.sudo = request.BoolHeader("ditto-sudo", false);
+  if (auto correlation_id = request.Header("correlation-id")) options.correlation_id = *correlation_id;
   return options;
 }
 
-// at-historical-revision / at-historical-timestamp headers of a retrieve.
-struct HistoricalQuery {
-  std::optional<uint64_t> revision;
-  int64_t timestamp_us = 0;
-};
-
-std::variant<std::optional<HistoricalQuery>, model::DittoError> ReadHistoricalQuery(const Context& context) {
-  if (auto text = context.Header("at-historical-revision")) {
-    uint64_t revision = 0;
-    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), revision);
-    if (error != std::errc() || end != text->data() + text->size()) {
-      return HeaderValueInvalid("at-historical-revision", *text, "non-negative integer");
-    }
-    return std::optional<HistoricalQuery>(HistoricalQuery{revision, 0});
-  }
-  if (auto text = context.Header("at-historical-timestamp")) {
-    const std::optional<int64_t> time = ParseIsoMicros(*text);
-    if (!time) return HeaderValueInvalid("at-historical-timestamp", *text, "ISO-8601 timestamp");
-    return std::optional<HistoricalQuery>(HistoricalQuery{std::nullopt, *time});
-  }
-  return std::optional<HistoricalQuery>();
-}
-
-std::variant<std::string, model::DittoError> ConnectionIdMember(object command) {
-  auto id = RequiredString(command, "connectionId");
-  if (std::holds_alternative<model::DittoError>(id)) return id;
-  if (!model::IsValidConnectionId(std::get<std::string>(id))) {
-    return model::ConnectionIdInvalid(std::get<std::string>(id));
-  }
-  return id;
-}
-
-std::variant<model::Connection, model::DittoError> ConnectionMember(object command) {
-  element connection;
-  if (command["connection"].get(connection) != simdjson::SUCCESS) {
-    return model::JsonFieldMissing("/connection");
-  }
-  if (!connection.is_object()) {
-    return model::JsonFieldTypeInvalid("/connection", "JsonObject");
-  }
-  model::ParseOptions options;
-  options.id_required = true;
-  return model::ParseConnection(simdjson::minify(connection), options);
-}
-
-// --- command preparation: parse everything, execute later ----------------
-
-Prepared OnShard(std::function<void(Reply)> run) { return Prepared{Selection::kConnectionShard, std::move(run)}; }
-
 void ReplyError(const Reply& reply, const model::DittoError& error) { reply(error.ToJson()); }
 
-// A connection that did not parse. Ditto finds U+0000 only after the command
-// was parsed, so that one error comes back bare; the others are parse errors.
-Preparation ConnectionParseFailure(model::DittoError error, const Context& context) {
-  if (error.message == model::kJsonForbiddenNulCharacterMessage) {
-    return OnShard([error](Reply reply) { ReplyError(reply, error); });
-  }
-  return Prefixed(std::move(error), context.type);
-}
+// --- execution of a parsed command ----------------------------------------
 
-Preparation PrepareCreate(service::ConnectionService& service, const Context& context,
-                          object command) {
-  auto parsed = ConnectionMember(command);
-  if (auto* error = std::get_if<model::DittoError>(&parsed)) return ConnectionParseFailure(*error, context);
-  auto connection = std::make_shared<model::Connection>(std::move(std::get<model::Connection>(parsed)));
-  return OnShard([&service, connection, options = OptionsFrom(context)](Reply reply) {
-    service.Create(std::move(*connection), options, [reply](service::Outcome outcome) {
-      if (outcome.error) return ReplyError(reply, *outcome.error);
-      reply(ConnectionResponse("connectivity.responses:createConnection", 201, outcome.state->json));
-    });
-  });
-}
-
-Preparation PrepareModify(service::ConnectionService& service, const Context& context,
-                          object command) {
-  auto parsed = ConnectionMember(command);
-  if (auto* error = std::get_if<model::DittoError>(&parsed)) return ConnectionParseFailure(*error, context);
-  auto connection = std::make_shared<model::Connection>(std::move(std::get<model::Connection>(parsed)));
-  return OnShard([&service, connection, options = OptionsFrom(context)](Reply reply) {
-    service.Modify(std::move(*connection), options, [reply](service::Outcome outcome) {
-      if (outcome.error) return ReplyError(reply, *outcome.error);
-      if (outcome.created) {
-        return reply(ConnectionResponse("connectivity.responses:createConnection", 201,
-                                        outcome.state->json));
-      }
-      reply(ConnectionIdResponse("connectivity.responses:modifyConnection", 204, outcome.state->id));
-    });
-  });
-}
-
-Preparation PrepareRetrieve(service::ConnectionService& service, const Context& context,
-                            object command) {
-  auto id = ConnectionIdMember(command);
-  if (auto* error = std::get_if<model::DittoError>(&id)) return Prefixed(*error, context.type);
-  std::optional<model::FieldSelector> selector;
-  element selected;
-  if (command["selectedFields"].get(selected) == simdjson::SUCCESS) {
-    std::string_view text;
-    if (selected.get_string().get(text) != simdjson::SUCCESS) {
-      return Prefixed(model::JsonFieldTypeInvalid("/selectedFields", "String"), context.type);
-    }
-    auto parsed = model::FieldSelector::Parse(text);
-    if (auto* error = std::get_if<model::DittoError>(&parsed)) return Prefixed(*error, context.type);
-    selector = std::move(std::get<model::FieldSelector>(parsed));
-  }
-  service::Preconditions preconditions = OptionsFrom(context).preconditions;
-  auto at = ReadHistoricalQuery(context);
-  if (auto* error = std::get_if<model::DittoError>(&at)) return *error;
-  if (auto point = std::get<std::optional<HistoricalQuery>>(at)) {
-    return OnShard([&service, id = std::get<std::string>(id), selector, point = *point](Reply reply) {
-      const service::HistoricalState state = point.revision ? service.history().AtRevision(id, *point.revision)
-                                                            : service.history().AtTime(id, point.timestamp_us);
-      if (auto* error = std::get_if<model::DittoError>(&state)) return ReplyError(reply, *error);
-      const auto& connection = std::get<projector::ConnectionState>(state);
-      const std::string body = selector ? selector->Apply(projector::StoredJsonWithHiddenFields(connection))
-                                        : connection.json;
-      reply(ConnectionResponse("connectivity.responses:retrieveConnection", 200, body));
-    });
-  }
-  return OnShard([&service, id = std::get<std::string>(id), selector, preconditions](Reply reply) {
-    const service::Outcome outcome = service.Retrieve(id, preconditions);
+void RunCreate(service::ConnectionService& service, PiggybackCommand& command,
+               service::CommandOptions options, Reply reply) {
+  service.Create(std::move(*command.connection), std::move(options), [reply](service::Outcome outcome) {
     if (outcome.error) return ReplyError(reply, *outcome.error);
-    const std::string body = selector
-                                 ? selector->Apply(projector::StoredJsonWithHiddenFields(*outcome.state))
-                                 : outcome.state->json;
-    reply(ConnectionResponse("connectivity.responses:retrieveConnection", 200, body));
+    reply(ConnectionResponse("connectivity.responses:createConnection", 201, outcome.state->json));
   });
+}
+
+void RunModify(service::ConnectionService& service, PiggybackCommand& command,
+               service::CommandOptions options, Reply reply) {
+  service.Modify(std::move(*command.connection), std::move(options), [reply](service::Outcome outcome) {
+    if (outcome.error) return ReplyError(reply, *outcome.error);
+    if (outcome.created) {
+      return reply(ConnectionResponse("connectivity.responses:createConnection", 201,
+                                      outcome.state->json));
+    }
+    reply(ConnectionIdResponse("connectivity.responses:modifyConnection", 204, outcome.state->id));
+  });
+}
+
+void RunRetrieve(service::ConnectionService& service, const PiggybackCommand& command,
+                 const service::Preconditions& preconditions, const Reply& reply) {
+  const std::optional<model::FieldSelector>& selector = command.selector;
+  if (const std::optional<HistoricalQuery>& point = command.at) {
+    const service::HistoricalState state =
+        point->revision ? service.history().AtRevision(command.connection_id, *point->revision)
+                        : service.history().AtTime(command.connection_id, point->timestamp_us);
+    if (auto* error = std::get_if<model::DittoError>(&state)) return ReplyError(reply, *error);
+    const auto& connection = std::get<projector::ConnectionState>(state);
+    const std::string body = selector ? selector->Apply(projector::StoredJsonWithHiddenFields(connection))
+                                      : connection.json;
+    return reply(ConnectionResponse("connectivity.responses:retrieveConnection", 200, body));
+  }
+  const service::Outcome outcome = service.Retrieve(command.connection_id, preconditions);
+  if (outcome.error) return ReplyError(reply, *outcome.error);
+  const std::string body = selector
+                               ? selector->Apply(projector::StoredJsonWithHiddenFields(*outcome.state))
+                               : outcome.state->json;
+  reply(ConnectionResponse("connectivity.responses:retrieveConnection", 200, body));
 }
 
 // testConnection (REF §8): validation, then a real connect on a worker thread.
-Preparation PrepareTest(service::ConnectionService& service, const Context& context, object command) {
-  auto parsed = ConnectionMember(command);
-  if (auto* error = std::get_if<model::DittoError>(&parsed)) return ConnectionParseFailure(*error, context);
-  auto connection = std::make_shared<model::Connection>(std::move(std::get<model::Connection>(parsed)));
-  return OnShard([&service, connection](Reply reply) {
-    const std::string id = connection->id;
-    service.Test(std::move(*connection), [reply, id](service::TestOutcome outcome) {
-      if (outcome.error) return ReplyError(reply, *outcome.error);
-      std::string out;
-      JsonWriter w(out);
-      w.BeginObject().Member("type", "connectivity.responses:testConnection");
-      w.MemberInt("status", outcome.conflict ? 409 : 200).Member("connectionId", id);
-      w.Member("testResult", outcome.conflict ? "Connection was already created - no test possible"
-                                              : service::kTestSuccess);
-      w.EndObject();
-      reply(std::move(out));
-    });
+void RunTest(service::ConnectionService& service, PiggybackCommand& command, Reply reply) {
+  const std::string id = command.connection->id;
+  service.Test(std::move(*command.connection), [reply, id](service::TestOutcome outcome) {
+    if (outcome.error) return ReplyError(reply, *outcome.error);
+    std::string out;
+    JsonWriter w(out);
+    w.BeginObject().Member("type", "connectivity.responses:testConnection");
+    w.MemberInt("status", outcome.conflict ? 409 : 200).Member("connectionId", id);
+    w.Member("testResult", outcome.conflict ? "Connection was already created - no test possible"
+                                            : service::kTestSuccess);
+    w.EndObject();
+    reply(std::move(out));
   });
 }
 
 // Monitoring commands on an existing connection, answered at once.
-Preparation PrepareMonitoring(service::ConnectionService& service, const Context& context,
-                              object command) {
-  auto id = ConnectionIdMember(command);
-  if (auto* error = std::get_if<model::DittoError>(&id)) return Prefixed(*error, context.type);
-  return OnShard([&service, type = context.type, id = std::get<std::string>(id),
-                  options = OptionsFrom(context), instance = context.instance](Reply reply) {
-    const std::string response_type =
-        "connectivity.responses:" + type.substr(type.find(':') + 1);
-    if (type == "connectivity.commands:retrieveConnectionMetrics") {
-      auto metrics = service.RetrieveMetrics(id, options.preconditions);
-      if (auto* error = std::get_if<model::DittoError>(&metrics)) return ReplyError(reply, *error);
-      return reply(MetricsResponseJson(std::get<service::MetricsView>(metrics), service.clock().NowMicros()));
-    }
-    if (type == "connectivity.commands:retrieveConnectionStatus") {
-      auto status = service.RetrieveStatus(id, options.preconditions);
-      if (auto* error = std::get_if<model::DittoError>(&status)) return ReplyError(reply, *error);
-      return reply(StatusResponseJson(std::get<service::StatusView>(status), instance));
-    }
-    if (type == "connectivity.commands:retrieveConnectionLogs") {
-      auto logs = service.RetrieveLogs(id, options.preconditions);
-      if (auto* error = std::get_if<model::DittoError>(&logs)) return ReplyError(reply, *error);
-      return reply(LogsResponseJson(id, std::get<service::LogsView>(logs), true));
-    }
-    service::Outcome outcome;
-    if (type == "connectivity.commands:resetConnectionMetrics") outcome = service.ResetMetrics(id, options);
-    if (type == "connectivity.commands:enableConnectionLogs") outcome = service.EnableLogs(id, options);
-    if (type == "connectivity.commands:resetConnectionLogs") outcome = service.ResetLogs(id, options);
-    if (outcome.error) return ReplyError(reply, *outcome.error);
-    reply(ConnectionIdResponse(response_type, 200, id));
-  });
+void RunMonitoring(service::ConnectionService& service, const PiggybackCommand& command,
+                   const service::CommandOptions& options, const std::string& instance,
+                   const Reply& reply) {
+  const std::string& type = command.type;
+  const std::string& id = command.connection_id;
+  const std::string response_type = "connectivity.responses:" + type.substr(type.find(':') + 1);
+  if (type == "connectivity.commands:retrieveConnectionMetrics") {
+    auto metrics = service.RetrieveMetrics(id, options.preconditions);
+    if (auto* error = std::get_if<model::DittoError>(&metrics)) return ReplyError(reply, *error);
+    return reply(MetricsResponseJson(std::get<service::MetricsView>(metrics), service.clock().NowMicros()));
+  }
+  if (type == "connectivity.commands:retrieveConnectionStatus") {
+    auto status = service.RetrieveStatus(id, options.preconditions);
+    if (auto* error = std::get_if<model::DittoError>(&status)) return ReplyError(reply, *error);
+    return reply(StatusResponseJson(std::get<service::StatusView>(status), instance));
+  }
+  if (type == "connectivity.commands:retrieveConnectionLogs") {
+    auto logs = service.RetrieveLogs(id, options.preconditions);
+    if (auto* error = std::get_if<model::DittoError>(&logs)) return ReplyError(reply, *error);
+    return reply(LogsResponseJson(id, std::get<service::LogsView>(logs), true));
+  }
+  service::Outcome outcome;
+  if (type == "connectivity.commands:resetConnectionMetrics") outcome = service.ResetMetrics(id, options);
+  if (type == "connectivity.commands:enableConnectionLogs") outcome = service.EnableLogs(id, options);
+  if (type == "connectivity.commands:resetConnectionLogs") outcome = service.ResetLogs(id, options);
+  if (outcome.error) return ReplyError(reply, *outcome.error);
+  reply(ConnectionIdResponse(response_type, 200, id));
 }
 
 // delete, open and close: a connection id in, a connection id out.
 using IdCommand = void (service::ConnectionService::*)(std::string, service::CommandOptions,
                                                         service::OutcomeCallback);
 
-Preparation PrepareIdCommand(service::ConnectionService& service, const Context& context,
-                             object command, IdCommand run, std::string response_type,
-                             int status) {
-  auto id = ConnectionIdMember(command);
-  if (auto* error = std::get_if<model::DittoError>(&id)) return Prefixed(*error, context.type);
-  return OnShard([&service, run, id = std::get<std::string>(id), options = OptionsFrom(context),
-                  response_type, status](Reply reply) {
-    (service.*run)(id, options, [reply, response_type, status](service::Outcome outcome) {
-      if (outcome.error) return ReplyError(reply, *outcome.error);
-      reply(ConnectionIdResponse(response_type, status, outcome.state->id));
-    });
-  });
+void RunIdCommand(service::ConnectionService& service, const PiggybackCommand& command,
+                  service::CommandOptions options, IdCommand run, std::string response_type,
+                  int status, Reply reply) {
+  (service.*run)(command.connection_id, std::move(options),
+                 [reply, response_type, status](service::Outcome outcome) {
+                   if (outcome.error) return ReplyError(reply, *outcome.error);
+                   reply(ConnectionIdResponse(response_type, status, outcome.state->id));
+                 });
 }
 
-Preparation PrepareTags(service::ConnectionService& service, const Context& context,
-                        object command) {
-  auto id = ConnectionIdMember(command);
-  if (auto* error = std::get_if<model::DittoError>(&id)) return Prefixed(*error, context.type);
-  return OnShard([&service, id = std::get<std::string>(id)](Reply reply) {
-    const service::Outcome outcome = service.Retrieve(id, {});
-    if (outcome.error) return ReplyError(reply, *outcome.error);
-    reply(StringListResponse("connectivity.sudo.responses:sudoRetrieveConnectionTags", 200,
-                             "connectionTags", projector::StoredTags(outcome.state->json)));
-  });
+void RunTags(service::ConnectionService& service, const PiggybackCommand& command, const Reply& reply) {
+  const service::Outcome outcome = service.Retrieve(command.connection_id, {});
+  if (outcome.error) return ReplyError(reply, *outcome.error);
+  reply(StringListResponse("connectivity.sudo.responses:sudoRetrieveConnectionTags", 200,
+                           "connectionTags", projector::StoredTags(outcome.state->json)));
 }
 
-Preparation PrepareIdsByTag(service::ConnectionService& service, const Context& context,
-                            object command) {
-  auto tag = RequiredString(command, "tag");
-  if (auto* error = std::get_if<model::DittoError>(&tag)) return Prefixed(*error, context.type);
-  return Prepared{Selection::kIdsRetrieval, [&service, tag = std::get<std::string>(tag)](Reply reply) {
-                    reply(StringListResponse("connectivity.sudo.responses:sudoRetrieveConnectionIdsByTag",
-                                             200, "connectionIds", service.ConnectionIdsByTag(tag)));
-                  }};
-}
-
-Preparation PrepareAllIds(service::ConnectionService& service) {
-  return Prepared{Selection::kIdsRetrieval, [&service](Reply reply) {
-                    reply(StringListResponse("connectivity.responses:retrieveAllConnectionIds", 200,
-                                             "connectionIds", service.AllConnectionIds()));
-                  }};
-}
-
-Preparation Prepare(service::ConnectionService& service, const Context& context, object command) {
+void Run(service::ConnectionService& service, const PiggybackRequest& request,
+         PiggybackCommand& command, const std::string& instance, Reply reply) {
   using S = service::ConnectionService;
-  const std::string& type = context.type;
-  if (type == "connectivity.commands:createConnection") return PrepareCreate(service, context, command);
-  if (type == "connectivity.commands:modifyConnection") return PrepareModify(service, context, command);
-  if (type == "connectivity.commands:retrieveConnection") {
-    return PrepareRetrieve(service, context, command);
+  using K = PiggybackCommandKind;
+  service::CommandOptions options = OptionsFrom(request);
+  switch (command.kind) {
+    case K::kCreate: return RunCreate(service, command, std::move(options), std::move(reply));
+    case K::kModify: return RunModify(service, command, std::move(options), std::move(reply));
+    case K::kRetrieve: return RunRetrieve(service, command, options.preconditions, reply);
+    case K::kDelete:
+      return RunIdCommand(service, command, std::move(options), &S::Delete,
+                          "connectivity.responses:deleteConnection", 204, std::move(reply));
+    case K::kOpen:
+      return RunIdCommand(service, command, std::move(options), &S::Open,
+                          "connectivity.responses:openConnection", 200, std::move(reply));
+    case K::kClose:
+      return RunIdCommand(service, command, std::move(options), &S::Close,
+                          "connectivity.responses:closeConnection", 200, std::move(reply));
+    case K::kRetrieveAllIds:
+      return reply(StringListResponse("connectivity.responses:retrieveAllConnectionIds", 200,
+                                      "connectionIds", service.AllConnectionIds()));
+    case K::kTest: return RunTest(service, command, std::move(reply));
+    case K::kMonitoring: return RunMonitoring(service, command, options, instance, reply);
+    case K::kRetrieveTags: return RunTags(service, command, reply);
+    case K::kRetrieveIdsByTag:
+      return reply(StringListResponse("connectivity.sudo.responses:sudoRetrieveConnectionIdsByTag", 200,
+                                      "connectionIds", service.ConnectionIdsByTag(command.tag)));
+    case K::kBareError: return ReplyError(reply, *command.error);
   }
-  if (type == "connectivity.commands:deleteConnection") {
-    return PrepareIdCommand(service, context, command, &S::Delete,
-                            "connectivity.responses:deleteConnection", 204);
-  }
-  if (type == "connectivity.commands:openConnection") {
-    return PrepareIdCommand(service, context, command, &S::Open,
-                            "connectivity.responses:openConnection", 200);
-  }
-  if (type == "connectivity.commands:closeConnection") {
-    return PrepareIdCommand(service, context, command, &S::Close,
-                            "connectivity.responses:closeConnection", 200);
-  }
-  if (type == "connectivity.commands:retrieveAllConnectionIds") return PrepareAllIds(service);
-  if (type == "connectivity.commands:testConnection") return PrepareTest(service, context, command);
-  if (type == "connectivity.commands:retrieveConnectionStatus" ||
-      type == "connectivity.commands:retrieveConnectionMetrics" ||
-      type == "connectivity.commands:resetConnectionMetrics" ||
-      type == "connectivity.commands:enableConnectionLogs" ||
-      type == "connectivity.commands:retrieveConnectionLogs" ||
-      type == "connectivity.commands:resetConnectionLogs") {
-    return PrepareMonitoring(service, context, command);
-  }
-  if (type == "connectivity.sudo.commands:sudoRetrieveConnectionTags") {
-    return PrepareTags(service, context, command);
-  }
-  if (type == "connectivity.sudo.commands:sudoRetrieveConnectionIdsByTag") {
-    return PrepareIdsByTag(service, context, command);
-  }
-  return model::JsonTypeNotParsable(type);
-}
-
-// --- the envelope -------------------------------------------------------------
-
-HttpAnswer NobodyAnswered() { return JsonAnswer(408, "null"); }
-
-std::optional<model::DittoError> CheckTimeoutHeader(const Context& context) {
-  const std::optional<std::string> timeout = context.Header("timeout");
-  if (!timeout) return std::nullopt;
-  const std::optional<int64_t> micros = ParseDurationMicros(*timeout);
-  if (!micros) return HeaderValueInvalid("timeout", *timeout, "duration");
-  if (*micros > kTimeoutMaxUs) return TimeoutInvalid(std::to_string(*micros / 1000) + "ms");
-  return std::nullopt;
-}
-
-// Reads the envelope into `context`; on failure, the answer to send.
-std::optional<HttpAnswer> ReadEnvelope(const HttpRequest& request, element root, Context& context,
-                                       object& command) {
-  object envelope;
-  if (root.get_object().get(envelope) != simdjson::SUCCESS) {
-    return ErrorAnswer(400, model::JsonFormatInvalid("The piggyback command must be a JSON object.").ToJson());
-  }
-  auto selection = RequiredString(envelope, "targetActorSelection");
-  if (auto* error = std::get_if<model::DittoError>(&selection)) return ErrorAnswer(400, error->ToJson());
-  context.selection = std::get<std::string>(selection);
-  element headers;
-  if (envelope["headers"].get(headers) != simdjson::SUCCESS) {
-    return ErrorAnswer(400, model::JsonFieldMissing("/headers").ToJson());
-  }
-  element piggyback;
-  if (envelope["piggybackCommand"].get(piggyback) != simdjson::SUCCESS) {
-    return ErrorAnswer(400, model::JsonFieldMissing("/piggybackCommand").ToJson());
-  }
-  object header_object;
-  if (headers.get_object().get(header_object) != simdjson::SUCCESS) {
-    return ErrorAnswer(400, model::JsonFieldTypeInvalid("/headers", "JsonObject").ToJson());
-  }
-  if (piggyback.get_object().get(command) != simdjson::SUCCESS) {
-    return ErrorAnswer(400, model::JsonFieldTypeInvalid("/piggybackCommand", "JsonObject").ToJson());
-  }
-  for (const auto& [name, value] : request.query) {
-    for (std::string_view allowed : kQueryParametersAsHeaders) {
-      if (AsciiLower(name) == allowed) context.headers[std::string(allowed)] = value;
-    }
-  }
-  for (auto [key, value] : header_object) context.headers[AsciiLower(key)] = StringifyJsonValue(value);
-  if (auto error = CheckTimeoutHeader(context)) return ErrorAnswer(error->status, error->ToJson());
-  std::string_view type;
-  context.type = command["type"].get_string().get(type) == simdjson::SUCCESS ? std::string(type)
-                                                                               : std::string("null");
-  return std::nullopt;
-}
-
-// True if the envelope's own serviceName/instance address somebody else.
-bool AddressesOthers(element root, const std::optional<std::string>& path_service,
-                     const std::optional<std::string>& path_instance, std::string_view instance) {
-  std::string_view value;
-  if (!path_service && root["serviceName"].get_string().get(value) == simdjson::SUCCESS &&
-      value != "connectivity") {
-    return true;
-  }
-  if (!path_instance && root["instance"].get_string().get(value) == simdjson::SUCCESS &&
-      value != instance) {
-    return true;
-  }
-  return false;
 }
 
 }  // namespace
 
 void PiggybackApi::Handle(const HttpRequest& request, std::optional<std::string> path_service,
                           std::optional<std::string> path_instance, Respond respond) {
-  if ((path_service && *path_service != "connectivity") ||
-      (path_instance && *path_instance != config_.instance)) {
-    return respond(NobodyAnswered());
-  }
-  auto parsed = ParseJson(request.body);
-  if (auto* error = std::get_if<model::DittoError>(&parsed)) {
-    return respond(ErrorAnswer(error->status, error->ToJson()));
-  }
-  const element root = std::get<element>(parsed);
-  Context context;
-  context.instance = config_.instance;
-  object command;
-  if (std::optional<HttpAnswer> answer = ReadEnvelope(request, root, context, command)) {
-    return respond(std::move(*answer));
-  }
-  if (AddressesOthers(root, path_service, path_instance, config_.instance)) {
-    return respond(NobodyAnswered());
-  }
-  const bool nest = config_.ditto2_compat || context.BoolHeader("aggregate", true);
-  const bool response_required = context.Header("response-required") != "false";
+  auto parsed = ParsePiggybackRequest(request, path_service, path_instance, config_);
+  if (auto* answer = std::get_if<HttpAnswer>(&parsed)) return respond(std::move(*answer));
+  PiggybackRequest& piggyback = std::get<PiggybackRequest>(parsed);
   const std::string instance = config_.instance;
-  Reply finish = [respond, nest, response_required, instance](std::string inner) {
+  Reply finish = [respond, nest = piggyback.nest, response_required = piggyback.response_required,
+                  instance](std::string inner) {
     if (!response_required) return respond(HttpAnswer{202, "", "text/plain", {}, nullptr});
     if (!nest) return respond(JsonAnswer(200, std::move(inner)));
     std::string body;
@@ -458,20 +184,10 @@ void PiggybackApi::Handle(const HttpRequest& request, std::optional<std::string>
     w.BeginObject().Key("connectivity").BeginObject().Key(instance).Raw(inner).EndObject().EndObject();
     respond(JsonAnswer(200, std::move(body)));
   };
-
-  Preparation preparation = Prepare(service_, context, command);
-  if (auto* error = std::get_if<model::DittoError>(&preparation)) {
+  if (auto* error = std::get_if<model::DittoError>(&piggyback.command)) {
     return finish(DevOpsErrorResponse(instance, *error));
   }
-  Prepared& prepared = std::get<Prepared>(preparation);
-  const std::optional<Selection> selection = ParseSelection(context.selection);
-  if (!selection || *selection != prepared.selection) {
-    return finish(DevOpsErrorResponse(
-        instance, model::AskError("Ask timed out on [ActorSelection[Anchor(pekko://ditto-cluster/), Path(" +
-                                  context.selection + ")]] after [10000 ms]. Message of type [" +
-                                  context.type + "]. The selection does not serve this command.")));
-  }
-  prepared.run(std::move(finish));
+  Run(service_, piggyback, std::get<PiggybackCommand>(piggyback.command), instance, std::move(finish));
 }
 
 }  // namespace connectivity::http

@@ -14,6 +14,7 @@
 //   5. execution: the command response or a bare error JSON, HTTP 200.
 // Answers of 3-5 are nested as {"connectivity":{"<instance>":...}} unless
 // header aggregate=false (and not in ditto2 compatibility mode).
+// Stages 1-4 are parsing (piggyback_command.h); this file executes the command.
 #ifndef CONNECTIVITY_HTTP_PIGGYBACK_H_
 #define CONNECTIVITY_HTTP_PIGGYBACK_H_
 
@@ -21,15 +22,10 @@
 #include <string>
 
 #include "src/http/http_types.h"
+#include "src/http/piggyback_command.h"
 #include "src/service/connection_service.h"
 
 namespace connectivity::http {
-
-struct PiggybackConfig {
-  std::string instance = "0";
-  // --piggyback-compat ditto2: nest every answer, even with aggregate=false.
-  bool ditto2_compat = false;
-};
 
 class PiggybackApi {
  public:
