@@ -8,7 +8,7 @@
 // default status).
 //
 // Properties, beyond "no crash, no sanitizer report":
-//   - a parse or a validation that fails gives a 4xx DittoError;
+//   - a parse or a validation that fails gives a 4xx DittoError, in UTF-8 (for UTF-8 input);
 //   - round trip: parsing the serialisation of a parsed connection gives the same model, and
 //     serialising that gives the same text. Set aside: Source::index (it counts non-object
 //     entries of `sources`, which are skipped and so not serialised) and an empty topic `filter=`
@@ -61,11 +61,13 @@ void FuzzOne(std::string_view json, const model::ParseOptions& options) {
   auto parsed = model::ParseConnection(json, options);
   if (auto* error = std::get_if<model::DittoError>(&parsed)) {
     ExpectClientError(*error, "ParseConnection fails with a 4xx");
+    if (IsUtf8(json)) ExpectUtf8(error->ToJson(), "an error is UTF-8");
     return;
   }
   const model::Connection& connection = std::get<model::Connection>(parsed);
   if (std::optional<model::DittoError> error = model::ValidateConnection(connection, kValidation)) {
     ExpectClientError(*error, "ValidateConnection fails with a 4xx");
+    ExpectUtf8(error->ToJson(), "an error is UTF-8");
   }
   CheckRoundTrip(connection);
 }

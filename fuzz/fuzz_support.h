@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include <simdjson.h>
+
 #include "src/model/errors.h"
 
 namespace connectivity::fuzz {
@@ -29,6 +31,13 @@ inline void ExpectClientError(const model::DittoError& error, std::string_view w
   Expect(error.status >= 400 && error.status < 500 && !error.error.empty() &&
              !error.message.empty(),
          where, error.ToJson());
+}
+
+inline bool IsUtf8(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
+
+// Messages echo client input: from UTF-8 input they must be UTF-8 (the error JSON is).
+inline void ExpectUtf8(std::string_view text, std::string_view what) {
+  Expect(IsUtf8(text), what, text);
 }
 
 inline std::string_view AsText(const uint8_t* data, size_t size) {

@@ -6,7 +6,8 @@
 // the service: the answers' JSON, the connection's validation and serialisation, the field
 // selector applied to a stored connection.
 //
-// Input: bytes taken as the request body.
+// Input: an optional first line `?<query string>` (split at '&' and '=' and percent-decoded, as
+// server.cc does with what Pistache hands over), then the request body.
 // Properties, beyond "no crash, no sanitizer report":
 //   - an answer of stages 1-2 is a 4xx (408 `null` for another addressee) with a JSON body;
 //   - an error of stages 3-4 is a 4xx, or the 503 ask.error of a selection that serves nobody;
@@ -86,19 +87,37 @@ void FuzzRequest(const http::HttpRequest& request, const std::optional<std::stri
   UseCommand(std::get<http::PiggybackCommand>(piggyback.command));
 }
 
+std::vector<std::pair<std::string, std::string>> Query(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> query;
+  while (!text.empty()) {
+    const size_t end = std::min(text.find('&'), text.size());
+    const std::string_view piece = text.substr(0, end);
+    const size_t equals = std::min(piece.find('='), piece.size());
+    query.emplace_back(http::PercentDecode(piece.substr(0, equals), true),
+                       http::PercentDecode(piece.substr(std::min(equals + 1, piece.size())), true));
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return query;
+}
+
 }  // namespace
 }  // namespace connectivity::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace connectivity;
+  std::string_view input = fuzz::AsText(data, size);
   http::HttpRequest request;
   request.method = "POST";
+  if (!input.empty() && input.front() == '?') {
+    const size_t line_end = std::min(input.find('\n'), input.size());
+    request.query = fuzz::Query(input.substr(1, line_end - 1));
+    input.remove_prefix(std::min(line_end + 1, input.size()));
+  }
+  request.body = std::string(input);
   request.path = "/devops/piggyback/connectivity";
-  request.body = std::string(fuzz::AsText(data, size));
   fuzz::FuzzRequest(request, "connectivity", std::nullopt);
-  // The same body on /devops/piggyback, with the query parameters the gateway turns into headers.
+  // The same on /devops/piggyback, where the envelope's serviceName and instance count.
   request.path = "/devops/piggyback";
-  request.query = {{"timeout", "5s"}, {"Correlation-Id", "fuzz"}};
   fuzz::FuzzRequest(request, std::nullopt, std::nullopt);
   return 0;
 }

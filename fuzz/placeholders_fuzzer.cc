@@ -6,7 +6,7 @@
 // Input: bytes taken as a template; checked against each set of placeholders a place accepts,
 // replaced with a dummy value, and resolved with only {{ connection:id }} known.
 // Properties, beyond "no crash, no sanitizer report" (nested function parameters included):
-//   - every failure is a 400 placeholder:* error;
+//   - every failure is a 400 placeholder:* error, UTF-8 if the template is;
 //   - text without a placeholder is valid in every place and replaces to itself.
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +30,7 @@ constexpr model::PlaceholderSet kSets[] = {
 void ExpectPlaceholderError(const model::DittoError& error, std::string_view text) {
   Expect(error.status == 400 && error.error.rfind("placeholder:", 0) == 0 && !error.message.empty(),
          "a placeholder failure is 400 placeholder:*", std::string(text) + "\n" + error.ToJson());
+  if (IsUtf8(text)) ExpectUtf8(error.ToJson(), "the error of a UTF-8 template is UTF-8");
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 // Input: bytes taken as the filter text.
 // Properties, beyond "no crash, no sanitizer report" (deep nesting included: the parse is
 // recursive and bounded by kRqlDepthMax):
-//   - every failure is 400 rql.expression.invalid;
+//   - every failure is 400 rql.expression.invalid, its message UTF-8 if the filter is;
 //   - a filter accepted by ParseRqlFilter is accepted by the grammar alone (ParseRqlSyntax),
 //     with the same tree;
 //   - no tree is nested deeper than kRqlDepthMax.
@@ -45,9 +45,10 @@ int Depth(const model::RqlNode& node) {
   return deepest + (node.children.empty() ? 0 : 1);
 }
 
-void ExpectRqlError(const model::DittoError& error) {
+void ExpectRqlError(const model::DittoError& error, std::string_view filter) {
   Expect(error.status == 400 && error.error == "rql.expression.invalid" && !error.message.empty(),
          "an RQL failure is 400 rql.expression.invalid", error.ToJson());
+  if (IsUtf8(filter)) ExpectUtf8(error.message, "the message of a UTF-8 filter is UTF-8");
 }
 
 }  // namespace
@@ -57,10 +58,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace connectivity;
   const std::string_view filter = fuzz::AsText(data, size);
   auto syntax = model::ParseRqlSyntax(filter);
-  if (auto* error = std::get_if<model::DittoError>(&syntax)) fuzz::ExpectRqlError(*error);
+  if (auto* error = std::get_if<model::DittoError>(&syntax)) fuzz::ExpectRqlError(*error, filter);
   auto checked = model::ParseRqlFilter(filter);
   if (auto* error = std::get_if<model::DittoError>(&checked)) {
-    fuzz::ExpectRqlError(*error);
+    fuzz::ExpectRqlError(*error, filter);
     return 0;
   }
   const model::RqlNode& tree = std::get<model::RqlNode>(checked);

@@ -7,7 +7,7 @@
 //   - a valid connection URI has a host and a port > 0 (unless blank), and its ASCII form is
 //     valid and parses to the same parts;
 //   - the password of a valid URI never survives MaskUriPassword, on the URI as given or on its
-//     ASCII form.
+//     ASCII form; a masked UTF-8 URI is UTF-8.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -56,7 +56,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   model::UriHasUserInfo(text);
   model::ParseServerUri(text);
   model::ParseJavaUrl(text);
-  model::MaskUriPassword(text);
+  if (fuzz::IsUtf8(text)) {
+    fuzz::ExpectUtf8(model::MaskUriPassword(text), "a masked UTF-8 URI is UTF-8");
+  }
   const std::optional<model::ConnectionUri> uri = model::ParseConnectionUri(text);
   if (!uri) return 0;
   if (!model::IsBlank(text)) {
