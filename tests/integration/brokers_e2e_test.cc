@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <vector>
 
 #include "tests/connect/broker_env.h"
 #include "tests/integration/rest_client.h"
@@ -21,19 +22,32 @@ namespace {
 
 namespace brokers = connect::testing;
 
-// A listener on 127.0.0.1 that accepts (in the kernel) and never speaks.
+// Ditto's bootstrap-servers pattern (src/model/kafka_specific_config.cc) rejects ports
+// 60000-60999, which lie in Linux's ephemeral range (32768-60999): a Kafka connection to such a
+// port is invalid (400), not unreachable. Every port below 60000 is accepted.
+bool KafkaPatternAccepts(uint16_t port) { return port > 0 && port < 60000; }
+
+// A listener on 127.0.0.1 that accepts (in the kernel) and never speaks, on a port every
+// protocol's validation accepts (the kernel's ports it did not want stay bound until then, so
+// that each try gets another one).
 class SilentPeer {
  public:
   SilentPeer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    std::vector<int> rejected;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      fd_ = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in address{};
+      address.sin_family = AF_INET;
+      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+      socklen_t size = sizeof(address);
+      getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size);
+      port_ = ntohs(address.sin_port);
+      if (KafkaPatternAccepts(port_)) break;
+      rejected.push_back(fd_);
+    }
+    for (int fd : rejected) close(fd);
     listen(fd_, 16);
-    socklen_t size = sizeof(address);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size);
-    port_ = ntohs(address.sin_port);
   }
   ~SilentPeer() { close(fd_); }
   uint16_t port() const { return port_; }
