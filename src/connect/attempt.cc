@@ -25,6 +25,7 @@ std::string_view Cause(FailureKind kind) {
     case FailureKind::kUnresolvable: return "Unresolvable host";
     case FailureKind::kProtocol: return "Protocol error";
     case FailureKind::kBlockedHost: return "Blocked host";
+    case FailureKind::kAddress: return "Address refused";
     case FailureKind::kNone:
     case FailureKind::kOther: break;
   }
@@ -43,6 +44,7 @@ std::string_view FailureKindName(FailureKind kind) {
     case FailureKind::kUnresolvable: return "unresolvable";
     case FailureKind::kProtocol: return "protocol";
     case FailureKind::kBlockedHost: return "blocked-host";
+    case FailureKind::kAddress: return "address";
     case FailureKind::kOther: return "other";
   }
   return "other";

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "src/model/host_validation.h"
 
@@ -21,19 +22,40 @@ enum class FailureKind {
   kUnresolvable,    // DNS gave no address
   kProtocol,        // the peer answered, but not with the expected protocol or with an error
   kBlockedHost,     // the outbound rules forbid the host or every address it resolved to
+  kAddress,         // connected, but the broker refused a source or target address (address.h)
   kOther,           // configuration we cannot use, closed before connecting, internal errors
 };
 
 // "none", "refused", "timeout", "authentication", "tls", "unresolvable", "protocol",
-// "blocked-host", "other".
+// "blocked-host", "address", "other".
 std::string_view FailureKindName(FailureKind kind);
+
+// What the broker said about one source or target address when the client checked it at connect,
+// the way Ditto's client for the protocol checks it (address.h). Addresses a protocol does not
+// check (and targets with placeholders) have no entry.
+struct AddressCheck {
+  bool source = true;   // false: a target
+  std::string address;  // as configured
+  bool ok = false;
+  // ok: what was checked ("Queue exists ..."); failed: the broker's reason.
+  std::string detail;
+
+  friend bool operator==(const AddressCheck&, const AddressCheck&) = default;
+};
 
 struct ConnectOutcome {
   bool ok = false;
   FailureKind failure = FailureKind::kNone;
-  // Names the cause (refused / timeout / authentication / ...) and host:port. Never a password.
+  // Names the cause (refused / timeout / authentication / ...) and host:port; for kAddress,
+  // Ditto's description of the refused addresses. Never a password.
   std::string description;
+  // Ditto's error message where it is not connection.failed's default ("The Connection with ID
+  // '<id>' failed to connect."), e.g. AMQP 1.0's "Failed to consume sources: [q-0]"; else empty.
+  std::string message;
   int64_t duration_us = 0;  // from the start of the attempt to the verdict
+  // The checks of this attempt, sources then targets, in configuration order; empty if the
+  // client did not get as far as checking.
+  std::vector<AddressCheck> addresses;
 };
 
 struct ConnectSettings {

@@ -2,8 +2,9 @@
 // and TLS material, derived once per attempt by MakeConnectTarget.
 //
 // Credentials: the URI's user info wins; otherwise `credentials` of type "plain" gives user and
-// password; "client-cert" gives the TLS client certificate. HMAC and OAuth credentials are not
-// used by connect (they sign messages, which this service does not send).
+// password; "client-cert" gives the TLS client certificate; OAuth credentials give the token
+// request an HTTP push test makes. HMAC credentials are not used by connect (they sign messages,
+// which this service does not send).
 //
 // Hono (Ditto 3 connects Hono through Kafka, configured service-wide): with
 // specificConfig.bootstrapServers or a tcp/ssl URI it is checked as Kafka; with an amqp/amqps URI
@@ -38,6 +39,21 @@ struct TlsOptions {
   std::optional<std::string> client_key_pem;
 };
 
+// A source as the address checks see it (address.h): its addresses, in configuration order.
+struct SourceAddresses {
+  std::vector<std::string> addresses;
+  int qos = 2;             // MQTT: the source's qos (Ditto subscribes with 2 when it has none)
+  int consumer_count = 1;  // AMQP 1.0: Ditto names each consumer "<address>-<index>"
+};
+
+// HTTP push with OAuth credentials: the token request Ditto's AsyncJwtLoader sends (a form POST
+// of the grant, Accept: application/json).
+struct OAuthTokenRequest {
+  std::string token_endpoint;        // as configured
+  std::string form;                  // the encoded grant; holds the client secret / password
+  std::vector<std::string> secrets;  // never in a description
+};
+
 struct ConnectTarget {
   Protocol protocol = Protocol::kAmqp091;
   std::string connection_id;
@@ -51,6 +67,10 @@ struct ConnectTarget {
   std::string client_id;       // MQTT: specificConfig.clientId, else the connection id
   int keep_alive_s = 0;        // MQTT: specificConfig.keepAlive; 0 = the settings' heartbeat
   std::string sasl_mechanism;  // Kafka: specificConfig.saslMechanism, default PLAIN
+  std::optional<OAuthTokenRequest> oauth;  // HTTP push: OAuth credentials
+  // What the client checks after connecting (address.h): the sources, and the target addresses.
+  std::vector<SourceAddresses> sources;
+  std::vector<std::string> targets;
 };
 
 // InvalidArgument (message without any password) if the connection cannot be connected as

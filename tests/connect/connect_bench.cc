@@ -4,10 +4,12 @@
 //       Supervisor with N open MQTT 3.1.1 connections (distinct client ids) to Mosquitto:
 //       time from process start and from Supervisor::Start until every Status() says liveStatus
 //       "open", RSS per open connection, the broker-side socket count, and the time Stop() takes.
-//   build/connect-bench latency [--runs N]
+//   build/connect-bench latency [--runs N] [--addresses 0|1]
 //       TestConnection per protocol (median and p90 of N, after one warm-up), reading the broker
 //       addresses from `eval "$(scripts/brokers env)"`; HTTP if CONNECTIVITY_BENCH_HTTP names a
-//       URI (e.g. a local `python3 -m http.server`).
+//       URI (e.g. a local `python3 -m http.server`). With --addresses 1 (the default) each
+//       connection has one source and one target, which the clients check at connect
+//       (src/connect/address.h): the queue and topic are created first.
 //
 // The process raises its open-files limit as far as the hard limit allows.
 #include <signal.h>
@@ -27,6 +29,7 @@
 
 #include "src/connect/supervisor.h"
 #include "src/connect/test_connection.h"
+#include "tests/connect/broker_admin.h"
 #include "tests/connect/broker_env.h"
 
 namespace {
@@ -150,25 +153,54 @@ void Latency(const char* name, const connectivity::model::Connection& connection
               verdict_ms[verdict_ms.size() / 2]);
 }
 
+// One source and one target of `connection` (an address of each kind the protocol checks).
+connectivity::model::Connection WithAddresses(connectivity::model::Connection connection,
+                                              const std::string& source, const std::string& target) {
+  connectivity::model::Source in;
+  in.addresses = {source};
+  in.qos = 1;
+  in.authorization_context = {"integration:test"};
+  connection.sources.push_back(in);
+  connection.targets.at(0).address = target;
+  return connection;
+}
+
 int Latencies(int argc, char** argv) {
   const int runs = std::atoi(Flag(argc, argv, "--runs", "20"));
+  const bool addresses = std::atoi(Flag(argc, argv, "--addresses", "1")) != 0;
   const std::string rabbit = Env("CONNECTIVITY_RABBITMQ_PORT", "5672");
   const std::string mqtt = Env("CONNECTIVITY_MOSQUITTO_PORT", "1883");
   const std::string kafka = Env("CONNECTIVITY_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
-  auto make = [](ConnectionType type, std::string uri) {
+  auto make = [addresses](ConnectionType type, std::string uri, const std::string& source,
+                          const std::string& target) {
     connectivity::model::Connection c = Mqtt("latency", std::move(uri));
     c.connection_type = type;
-    return c;
+    return addresses ? WithAddresses(std::move(c), source, target) : c;
   };
-  std::printf("TestConnection, %d runs each; call = connect + handshake + close, "
-              "verdict = connect + handshake (duration_us)\n", runs);
-  Latency("AMQP 0.9.1", make(ConnectionType::kAmqp091, "amqp://guest:guest@127.0.0.1:" + rabbit), runs);
-  Latency("AMQP 1.0", make(ConnectionType::kAmqp10, "amqp://guest:guest@127.0.0.1:" + rabbit), runs);
-  Latency("MQTT 3.1.1", make(ConnectionType::kMqtt, "tcp://test:test@127.0.0.1:" + mqtt), runs);
-  Latency("MQTT 5", make(ConnectionType::kMqtt5, "tcp://test:test@127.0.0.1:" + mqtt), runs);
-  Latency("Kafka", make(ConnectionType::kKafka, "tcp://" + kafka), runs);
+  if (addresses && (!connectivity::connect::testing::RabbitDeclareQueue("bench-latency") ||
+                    !connectivity::connect::testing::KafkaCreateTopic("bench-latency"))) {
+    std::fprintf(stderr, "connect-bench: cannot create the queue and topic the sources name\n");
+    return 1;
+  }
+  std::printf("TestConnection, %d runs each, %s; call = connect + handshake + checks + close, "
+              "verdict = connect + handshake + checks (duration_us)\n",
+              runs, addresses ? "one source and one target each" : "no sources");
+  Latency("AMQP 0.9.1", make(ConnectionType::kAmqp091, "amqp://guest:guest@127.0.0.1:" + rabbit,
+                             "bench-latency", "amq.topic/bench"), runs);
+  Latency("AMQP 1.0", make(ConnectionType::kAmqp10, "amqp://guest:guest@127.0.0.1:" + rabbit,
+                           "/amq/queue/bench-latency", "/exchange/amq.topic/bench"), runs);
+  Latency("MQTT 3.1.1", make(ConnectionType::kMqtt, "tcp://test:test@127.0.0.1:" + mqtt,
+                             "bench/latency/#", "bench/out"), runs);
+  Latency("MQTT 5", make(ConnectionType::kMqtt5, "tcp://test:test@127.0.0.1:" + mqtt,
+                         "bench/latency/#", "bench/out"), runs);
+  Latency("Kafka", make(ConnectionType::kKafka, "tcp://" + kafka, "bench-latency", "bench-latency"), runs);
   const std::string http = Env("CONNECTIVITY_BENCH_HTTP", "");
-  if (!http.empty()) Latency("HTTP", make(ConnectionType::kHttpPush, http), runs);
+  if (!http.empty()) {  // HTTP push has no sources; its target is not checked
+    connectivity::model::Connection c = Mqtt("latency", http);
+    c.connection_type = ConnectionType::kHttpPush;
+    c.targets.at(0).address = "POST:/bench";
+    Latency("HTTP", c, runs);
+  }
   return 0;
 }
 
@@ -180,6 +212,6 @@ int main(int argc, char** argv) {
   if (mode == "open") return Open(argc, argv);
   if (mode == "latency") return Latencies(argc, argv);
   std::fprintf(stderr, "usage: connect-bench open [--count N] [--port P] [--user-info U:P] [--concurrency C]\n"
-                       "       connect-bench latency [--runs N]\n");
+                       "       connect-bench latency [--runs N] [--addresses 0|1]\n");
   return 2;
 }

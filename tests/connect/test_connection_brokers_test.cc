@@ -163,19 +163,73 @@ TEST_F(Brokers, TlsHonoursCaAndValidateCertificates) {
   }
 }
 
-TEST(HttpPush, CredentialsAndReachability) {
+// HttpPushClientActor.doTestConnection: the TCP connection, nothing requested, Basic credentials
+// not checked (Ditto sends them with each message, not at connect).
+TEST(HttpPush, ChecksTheTcpConnectionOnly) {
   signal(SIGPIPE, SIG_IGN);
   testing::HttpTestServer server;
   const int port = server.port();
-  ExpectConnected(TestConnection(
+  const ConnectOutcome ok = TestConnection(
       MakeConnection("http", ConnectionType::kHttpPush, Uri("http", "test:test", port, "127.0.0.1", "/api")),
-      Settings()));
-  ExpectAuthenticationFailure(
-      TestConnection(MakeConnection("http", ConnectionType::kHttpPush,
-                                    Uri("http", std::string("test:") + kWrongPassword, port)),
-                     Settings()),
-      port, 3'000'000);
-  EXPECT_EQ(server.requests(), 2);
+      Settings());
+  ExpectConnected(ok);
+  EXPECT_NE(ok.description.find("TCP connection to '127.0.0.1:" + std::to_string(port) +
+                                "' established successfully"),
+            std::string::npos)
+      << ok.description;
+  ExpectConnected(TestConnection(MakeConnection("http", ConnectionType::kHttpPush,
+                                                Uri("http", std::string("test:") + kWrongPassword, port)),
+                                 Settings()));
+  EXPECT_EQ(server.accepted(), 2);
+  EXPECT_EQ(server.requests(), 0);
+}
+
+model::Connection WithOAuth(const std::string& endpoint, const std::string& secret) {
+  model::Connection connection = MakeConnection("oauth", ConnectionType::kHttpPush, endpoint);
+  model::OAuthClientCredentials oauth;
+  oauth.token_endpoint = endpoint + "/token";
+  oauth.client_id = "connectivity";
+  oauth.client_secret = secret;
+  oauth.requested_scopes = "push";
+  connection.credentials = oauth;
+  return connection;
+}
+
+// AsyncJwtLoader: the token request, and Ditto's words when it fails; never the secret.
+TEST(HttpPush, FetchesTheOAuthToken) {
+  signal(SIGPIPE, SIG_IGN);
+  testing::HttpTestServer server;
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(server.port());
+  ExpectConnected(TestConnection(WithOAuth(endpoint, testing::HttpTestServer::kGoodClientSecret), Settings()));
+  EXPECT_EQ(server.requests(), 1);
+
+  const ConnectOutcome wrong = TestConnection(WithOAuth(endpoint, kWrongPassword), Settings());
+  EXPECT_EQ(wrong.failure, FailureKind::kAuthentication);
+  EXPECT_EQ(wrong.description, "Cause: Received invalid JSON web token response from <" + endpoint + "/token>.");
+  const ConnectOutcome not_jwt = TestConnection(WithOAuth(endpoint, "not-a-jwt"), Settings());
+  EXPECT_EQ(not_jwt.description, "Cause: The JSON Web Token is not valid.");
+
+  model::OAuthPasswordCredentials password;
+  password.token_endpoint = endpoint + "/token";
+  password.client_id = "connectivity";
+  password.client_secret = testing::HttpTestServer::kGoodClientSecret;
+  password.requested_scopes = "push";
+  password.username = "user";
+  password.password = kWrongPassword;
+  model::Connection password_grant = MakeConnection("oauth", ConnectionType::kHttpPush, endpoint);
+  password_grant.credentials = password;
+  ExpectConnected(TestConnection(password_grant, Settings()));
+
+  testing::ClosedPort closed;
+  model::Connection unreachable = WithOAuth(endpoint, kWrongPassword);
+  std::get<model::OAuthClientCredentials>(*unreachable.credentials).token_endpoint =
+      "http://127.0.0.1:" + std::to_string(closed.port()) + "/token";
+  const ConnectOutcome failed = TestConnection(unreachable, Settings());
+  EXPECT_EQ(failed.description,
+            "Cause: Request to token endpoint <http://127.0.0.1:" + std::to_string(closed.port()) + "/token> failed.");
+  for (const ConnectOutcome* outcome : {&wrong, &not_jwt, &failed}) {
+    EXPECT_EQ(outcome->description.find(kWrongPassword), std::string::npos) << outcome->description;
+  }
 }
 
 TEST_F(Brokers, HttpsHonoursCaAndValidateCertificates) {
