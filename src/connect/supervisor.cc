@@ -151,6 +151,8 @@ class Supervisor::Impl {
       Retire(*slot);
       AnswerFirstAttempt(*slot, Closed("Superseded by a newer configuration"), deferred);
       slot->backoff.Reset();
+      slot->address_checks.clear();
+      slot->checks_current = false;
       SetClientStatus(*slot, "unknown", "CONNECTING", clock_.NowMicros());
       slot->recovery_status = "unknown";
     }
@@ -232,6 +234,9 @@ class Supervisor::Impl {
 
   void HandleResult(SupervisedEntry& entry, const ConnectOutcome& outcome, Deferred& deferred) {
     const int64_t now = clock_.NowMicros();
+    entry.address_checks = outcome.addresses;
+    entry.checks_current = outcome.ok || outcome.failure == FailureKind::kAddress;
+    entry.checks_at_us = now;
     if (outcome.ok) {
       entry.phase = SupervisedEntry::Phase::kOpen;
       entry.open_since_steady_us = SteadyMicros();
@@ -264,6 +269,7 @@ class Supervisor::Impl {
         entry->backoff.Reset();
       }
       entry->metrics.connected_since_us = 0;
+      entry->checks_current = false;
       SetClientStatus(*entry, "failed", cause.description, now);
       ScheduleRetry(*entry);
       Notify(entry->id, cause, now, deferred);
@@ -303,9 +309,11 @@ class Supervisor::Impl {
 
   void Notify(const std::string& id, const ConnectOutcome& outcome, int64_t now, Deferred& deferred) {
     if (!listener_) return;
-    deferred.push_back([listener = listener_, event = ConnectEvent{id, outcome.ok, outcome.description, now}] {
-      listener(event);
-    });
+    ConnectEvent event{id, outcome.ok, outcome.description, now, {}};
+    for (const AddressCheck& check : outcome.addresses) {
+      if (!check.ok) event.refused.push_back(check);
+    }
+    deferred.push_back([listener = listener_, event = std::move(event)] { listener(event); });
   }
 
   // Fires due retries and destroys finished clients (joining their threads) off the lock.

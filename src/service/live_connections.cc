@@ -12,7 +12,9 @@ constexpr size_t kTestWorkers = 8;
 }  // namespace
 
 model::DittoError ConnectFailure(std::string_view id, const connect::ConnectOutcome& outcome) {
-  return model::ConnectionFailed(id, outcome.description);
+  model::DittoError error = model::ConnectionFailed(id, outcome.description);
+  if (!outcome.message.empty()) error.message = outcome.message;  // e.g. AMQP 1.0's sources
+  return error;
 }
 
 LiveConnections::LiveConnections(connect::Supervisor* supervisor, connect::ConnectSettings test_settings,
@@ -26,6 +28,16 @@ LiveConnections::LiveConnections(connect::Supervisor* supervisor, connect::Conne
     entry.message = event.success ? "Connection successful: " + event.message
                                   : "Connection failed: " + event.message;
     logs_.Add(event.connection_id, std::move(entry));
+    // One entry per address the broker refused, in the address's own logger.
+    for (const connect::AddressCheck& refused : event.refused) {
+      LogEntry address;
+      address.timestamp_us = event.timestamp_us;
+      address.success = false;
+      address.category = refused.source ? "source" : "target";
+      address.address = refused.address;
+      address.message = std::string("The broker refused the ") + address.category + " address: " + refused.detail;
+      logs_.Add(event.connection_id, std::move(address));
+    }
   });
 }
 

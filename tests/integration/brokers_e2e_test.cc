@@ -233,5 +233,41 @@ TEST_F(BrokersE2eTest, OpenConnectionsComeBackAfterARestart) {
   EXPECT_TRUE(watcher.WaitFor(2)) << "both clients back at the broker, no command sent";
 }
 
+// Issue 12's walk-through: a source queue that does not exist fails the test with Ditto's error,
+// and an open connection reports that source failed with RabbitMQ's words, in status and logs.
+TEST_F(BrokersE2eTest, MissingSourceQueueFailsTestStatusAndLogs) {
+  const std::string amqp = Uri("amqp", "guest:guest", static_cast<uint16_t>(brokers::RabbitPort()));
+  const std::string body = R"({"connectionType":"amqp-091","connectionStatus":"open","uri":")" + amqp +
+                           R"(","sources":[{"addresses":["no-such-queue"],"authorizationContext":["ditto:inbound"]}]})";
+  const HttpResponse dry_run = Rest(port(), "POST", "?dry-run=true", body);
+  EXPECT_EQ(dry_run.status, 504) << dry_run.body;
+  const Json failure(dry_run.body);
+  EXPECT_EQ(failure.String("/error"), "connectivity:connection.failed");
+  EXPECT_EQ(failure.String("/description"), "The queues [no-such-queue] to connect to are missing.");
+
+  EXPECT_EQ(Rest(port(), "PUT", "/amqp1", body).status, 201);
+  ASSERT_TRUE(WaitForLiveStatus("amqp1", "failed")) << LiveStatus("amqp1");
+  const Json status(Rest(port(), "GET", "/amqp1/status").body);
+  EXPECT_EQ(status.String("/sourceStatus/0/address"), "no-such-queue");
+  EXPECT_EQ(status.String("/sourceStatus/0/status"), "failed");
+  EXPECT_EQ(status.String("/sourceStatus/0/statusDetails"), "404 NOT_FOUND - no queue 'no-such-queue' in vhost '/'");
+  EXPECT_EQ(status.String("/clientStatus/0/statusDetails"), "The queues [no-such-queue] to connect to are missing.");
+  const std::string logs = Json(Rest(port(), "GET", "/amqp1/logs").body).Raw("/connectionLogs");
+  EXPECT_NE(logs.find(R"("category":"source")"), std::string::npos) << logs;
+  EXPECT_NE(logs.find(R"("address":"no-such-queue")"), std::string::npos) << logs;
+  EXPECT_NE(logs.find("404 NOT_FOUND"), std::string::npos) << logs;
+
+  // AMQP 1.0: Ditto's own message names the consumer it could not start.
+  const std::string amqp10 = R"({"id":"t-10","connectionType":"amqp-10","connectionStatus":"closed","uri":")" +
+                             amqp + R"(","sources":[{"addresses":["/amq/queue/no-such-queue"],)"
+                             R"("authorizationContext":["ditto:inbound"]}]})";
+  const auto [refused, seconds] = Test(amqp10);
+  EXPECT_EQ(refused.Int("/status"), 504) << refused.Raw("");
+  EXPECT_EQ(refused.String("/message"), "Failed to consume sources: [/amq/queue/no-such-queue-0]");
+  EXPECT_NE(refused.String("/description").value_or("").find("[condition = amqp:not-found]"), std::string::npos)
+      << refused.Raw("");
+  EXPECT_LT(seconds, 3.0);
+}
+
 }  // namespace
 }  // namespace connectivity::testing
