@@ -74,6 +74,10 @@ TEST_F(MonitoringTest, ClosedConnectionMetricsUseDittosNullForm) {
   EXPECT_EQ(json.Raw("/connectionMetrics"), R"({"inbound":null,"outbound":null})");
   EXPECT_EQ(json.Raw("/sourceMetrics"), R"({"addressMetrics":null})");
   EXPECT_EQ(json.Raw("/targetMetrics"), R"({"addressMetrics":null})");
+  // SPEC §4.5: `live` has its four members before any connect attempt too.
+  const std::string zero = R"({"PT1M":0,"PT1H":0,"PT24H":0,"lastAt":null})";
+  EXPECT_EQ(json.Raw("/live"), R"({"connectAttempts":)" + zero + R"(,"connectSuccesses":)" + zero +
+                                   R"(,"connectFailures":)" + zero + R"(,"connectedSince":null})");
   const Json piggyback(Send(IdCommand("connectivity.commands:retrieveConnectionMetrics", "c")).body);
   EXPECT_EQ(piggyback.Raw("/journal/revision"), "1");
   EXPECT_EQ(Json(Send(IdCommand("connectivity.commands:retrieveConnectionMetrics", "none")).body).Int("/status"), 404);
