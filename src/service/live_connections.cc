@@ -77,6 +77,7 @@ void LiveConnections::Open(std::shared_ptr<const model::Connection> connection,
 
 void LiveConnections::Close(std::string_view id) {
   if (supervisor_ != nullptr) supervisor_->Close(id);
+  logs_.Disable(id);  // the session's logs end with it, as Ditto's end with its client actors
 }
 
 void LiveConnections::Test(std::shared_ptr<const model::Connection> connection,
