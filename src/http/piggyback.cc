@@ -74,7 +74,7 @@ std::optional<Selection> ParseSelection(std::string_view selection) {
 }
 
 model::DittoError Prefixed(model::DittoError error, std::string_view type) {
-  if (error.IsJsonError() && error.message != model::kJsonForbiddenNulCharacterMessage) {
+  if (error.IsJsonError()) {
     error.message = "Error when parsing Json type '" + std::string(type) + "': " + error.message;
   }
   return error;
@@ -140,12 +140,10 @@ Prepared OnShard(std::function<void(Reply)> run) { return Prepared{Selection::kC
 
 void ReplyError(const Reply& reply, const model::DittoError& error) { reply(error.ToJson()); }
 
-// A connection that did not parse. Ditto finds U+0000 only after the command
-// was parsed, so that one error comes back bare; the others are parse errors.
+// A connection that did not parse: a parse-stage error, wrapped in an
+// errorResponse (SPEC §4.1) like every other, U+0000 in a string included
+// (issue 12: it is found while parsing here).
 Preparation ConnectionParseFailure(model::DittoError error, const Context& context) {
-  if (error.message == model::kJsonForbiddenNulCharacterMessage) {
-    return OnShard([error](Reply reply) { ReplyError(reply, error); });
-  }
   return Prefixed(std::move(error), context.type);
 }
 
