@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "src/model/hono_connection.h"
 #include "src/model/host_validation.h"
 
 namespace connectivity::connect {
@@ -68,6 +69,8 @@ struct ConnectSettings {
   // and how often HTTP endpoints and Kafka clusters are re-checked.
   int64_t heartbeat_us = 10'000'000;
   int64_t recheck_interval_us = 30'000'000;
+  // How `hono` connections resolve into the Kafka connection they connect with (HONO_CONNECTION_*).
+  model::HonoSettings hono;
 };
 
 }  // namespace connectivity::connect

@@ -185,7 +185,7 @@ class Supervisor::Impl {
   void StartAttempt(SupervisedEntry& entry, Deferred& deferred) {
     const int64_t now = clock_.NowMicros();
     entry.metrics.connect_attempts.Record(now);
-    Result<ConnectTarget> target = MakeConnectTarget(entry.connection);
+    Result<ConnectTarget> target = MakeConnectTarget(entry.connection, options_.connect.hono);
     std::unique_ptr<Client> client;
     if (target.ok()) {
       client = CreateClient(std::move(*target), settings_, Callbacks(entry), mqtt_loop_);

@@ -139,8 +139,11 @@ Status ApplyKafka(const model::Connection& c, ConnectTarget& target) {
         "no endpoint to connect to: set the URI or specificConfig.bootstrapServers");
   }
   target.endpoint = target.bootstrap.front();
+  // Upper case, as Ditto's KafkaAuthenticationSpecificConfig (a resolved Hono connection says
+  // "plain"); librdkafka knows PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.
   const std::string* mechanism = model::FindInStringMap(c.specific_config, "saslMechanism");
   target.sasl_mechanism = mechanism != nullptr ? *mechanism : "PLAIN";
+  for (char& ch : target.sasl_mechanism) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return Status::Ok();
 }
 
@@ -233,6 +236,11 @@ Result<ConnectTarget> MakeConnectTarget(const model::Connection& c) {
   }
   for (const model::Target& t : c.targets) target.targets.push_back(t.address);
   return target;
+}
+
+Result<ConnectTarget> MakeConnectTarget(const model::Connection& connection, const model::HonoSettings& hono) {
+  if (connection.connection_type != model::ConnectionType::kHono) return MakeConnectTarget(connection);
+  return MakeConnectTarget(model::ResolveHonoConnection(connection, hono));
 }
 
 }  // namespace connectivity::connect

@@ -6,9 +6,11 @@
 // request an HTTP push test makes. HMAC credentials are not used by connect (they sign messages,
 // which this service does not send).
 //
-// Hono (Ditto 3 connects Hono through Kafka, configured service-wide): with
-// specificConfig.bootstrapServers or a tcp/ssl URI it is checked as Kafka; with an amqp/amqps URI
-// as AMQP 1.0 (Hono's AMQP messaging network); without either there is nothing to connect to.
+// Hono (Ditto 3 connects Hono through Kafka, configured service-wide): a `hono` connection is
+// first resolved with the service's Hono settings (model::ResolveHonoConnection, as Ditto's
+// HonoConnectionFactory), which gives it the settings' URI, bootstrap servers and SASL
+// mechanism; a tcp/ssl URI is then Kafka, an amqp/amqps one AMQP 1.0 (Hono's AMQP messaging
+// network).
 #ifndef CONNECTIVITY_CONNECT_TARGET_H_
 #define CONNECTIVITY_CONNECT_TARGET_H_
 
@@ -19,6 +21,7 @@
 
 #include "src/base/status.h"
 #include "src/model/connection.h"
+#include "src/model/hono_connection.h"
 
 namespace connectivity::connect {
 
@@ -75,7 +78,11 @@ struct ConnectTarget {
 
 // InvalidArgument (message without any password) if the connection cannot be connected as
 // configured: invalid URI, unknown scheme, malformed bootstrap servers, Hono without endpoint.
+// A `hono` connection is taken as it is (already resolved, or with its own endpoint).
 Result<ConnectTarget> MakeConnectTarget(const model::Connection& connection);
+// The same after resolving a `hono` connection with `hono` (what test connection and the
+// Supervisor connect to); other types as above.
+Result<ConnectTarget> MakeConnectTarget(const model::Connection& connection, const model::HonoSettings& hono);
 
 // Parses "host:port[,host:port]" ("[v6]:port" allowed); nullopt if any item is malformed.
 std::optional<std::vector<HostPort>> ParseHostPortList(std::string_view list);

@@ -40,7 +40,7 @@ std::unique_ptr<Client> CreateClient(ConnectTarget target, SharedSettings settin
 }
 
 ConnectOutcome TestConnection(const model::Connection& connection, const ConnectSettings& settings) {
-  Result<ConnectTarget> target = MakeConnectTarget(connection);
+  Result<ConnectTarget> target = MakeConnectTarget(connection, settings.hono);
   if (!target.ok()) {
     ConnectOutcome invalid;
     invalid.failure = FailureKind::kOther;

@@ -104,11 +104,30 @@ TEST_F(Brokers, Kafka) {
   model::Connection both = MakeConnection("kafka", ConnectionType::kKafka, Uri("tcp", "", closed.port()));
   both.specific_config.emplace_back("bootstrapServers", bootstrap);
   ExpectConnected(TestConnection(both, Settings()));
-  // Hono connects through Kafka when it has bootstrap servers.
-  model::Connection hono = MakeConnection("hono", ConnectionType::kHono, "");
-  hono.specific_config.emplace_back("bootstrapServers", bootstrap);
-  ExpectConnected(TestConnection(hono, Settings()));
   // The mock cluster has no SASL: a wrong password cannot be tested against it.
+}
+
+// Hono connects through the Kafka connection its settings resolve it into. Ditto's resolution always
+// puts the Hono credentials into the URI, so the client always authenticates with SASL: a Hono
+// configuration without SASL cannot be expressed, and the mock cluster has no SASL. What the mock
+// shows end to end: the hono connection goes to the settings' bootstrap servers, with SASL.
+TEST_F(Brokers, HonoGoesToTheResolvedKafkaWithSasl) {
+  const std::string bootstrap = testing::KafkaBootstrap();
+  ASSERT_FALSE(bootstrap.empty());
+  model::Connection hono = MakeConnection("hono", ConnectionType::kHono, "");
+  ConnectSettings settings = Settings();
+  settings.hono.base_uri = "tcp://" + bootstrap;
+  settings.hono.bootstrap_servers = bootstrap;
+  settings.hono.password = kWrongPassword;
+  const ConnectOutcome outcome = TestConnection(hono, settings);
+  // "Authentication failure on '127.0.0.1:<port>' (Kafka): sasl_plaintext://...: Failed to
+  // initialize SASL authentication: SASL Handshake not supported by broker (required by
+  // mechanism PLAIN)"
+  EXPECT_EQ(outcome.failure, FailureKind::kAuthentication) << outcome.description;
+  EXPECT_NE(outcome.description.find(bootstrap), std::string::npos) << outcome.description;
+  EXPECT_NE(outcome.description.find("(Kafka)"), std::string::npos) << outcome.description;
+  EXPECT_NE(outcome.description.find("PLAIN"), std::string::npos) << outcome.description;
+  EXPECT_EQ(outcome.description.find(kWrongPassword), std::string::npos) << outcome.description;
 }
 
 TEST_F(Brokers, ConnectsToTheAddressTheRulesChecked) {
