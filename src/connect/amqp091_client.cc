@@ -86,7 +86,7 @@ class Amqp091Session {
     amqp_set_handshake_timeout(connection_, &left);
     amqp_set_rpc_timeout(connection_, &left);
     const int rc = amqp_socket_open_noblock(socket, address.ToString().c_str(),
-                                            target_.endpoint.port, &left);
+                                            ConnectPort(target_), &left);
     if (rc != AMQP_STATUS_OK) return SocketFailure(rc, address);
     const int fd = amqp_get_sockfd(connection_);
     context_.SetAbortHook([fd] { ::shutdown(fd, SHUT_RDWR); });
@@ -158,7 +158,7 @@ class Amqp091Session {
     }
     if (rc == AMQP_STATUS_SOCKET_ERROR) {
       // rabbitmq-c does not keep the errno: ask the network once more to name the cause.
-      const int error = ProbeTcp(address, target_.endpoint.port, context_.deadline_us());
+      const int error = ProbeTcp(address, ConnectPort(target_), context_.deadline_us());
       if (error == ECONNREFUSED) return Failure(FailureKind::kRefused, target_, kRefusedDetail);
       if (error != 0) return Failure(KindForErrno(error), target_, ErrnoText(error));
     }

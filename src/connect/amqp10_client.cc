@@ -247,7 +247,7 @@ class Amqp10Handler final : public proton::messaging_handler {
   void ConnectNext(proton::container& container) {
     const IpAddress& address = addresses_[next_address_++];
     const std::string url = std::string(target_.tls.enabled ? "amqps://" : "amqp://") +
-                            JoinHostPort(address.ToString(), target_.endpoint.port);
+                            JoinHostPort(address.ToString(), ConnectPort(target_));
     connection_ = container.connect(url, Options());
   }
 

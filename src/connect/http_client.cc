@@ -102,7 +102,13 @@ class HttpCheck {
             const std::vector<IpAddress>& addresses)
       : target_(target), settings_(settings), context_(context),
         resolve_(Pin(target.endpoint.host, target.endpoint.port, addresses)),
-        url_(target.scheme + "://" + JoinHostPort(target.endpoint.host, target.endpoint.port) + "/") {}
+        url_(target.scheme + "://" + JoinHostPort(target.endpoint.host, target.endpoint.port) + "/") {
+    if (target.connect_to) {  // through the SSH tunnel's local end
+      const std::string to = target.endpoint.host + ":" + std::to_string(target.endpoint.port) + ":" +
+                             target.connect_to->host + ":" + std::to_string(target.connect_to->port);
+      connect_to_.reset(curl_slist_append(nullptr, to.c_str()));
+    }
+  }
 
   // The connect check, then (first attempt only: `with_token`) the OAuth token.
   ConnectOutcome Run(int64_t deadline_us, bool with_token) {
@@ -120,6 +126,7 @@ class HttpCheck {
     char error[CURL_ERROR_SIZE] = {};
     Configure(curl.get(), url_, resolve_.get(), error, deadline_us);
     curl_easy_setopt(curl.get(), CURLOPT_CONNECT_ONLY, 1L);
+    if (connect_to_) curl_easy_setopt(curl.get(), CURLOPT_CONNECT_TO, connect_to_.get());
     if (target_.tls.enabled) ConfigureTls(curl.get());
     const CURLcode rc = curl_easy_perform(curl.get());
     if (rc != CURLE_OK) return CurlFailure(curl.get(), rc, error);
@@ -248,6 +255,7 @@ class HttpCheck {
   const ClientSettings& settings_;
   SessionContext& context_;
   std::unique_ptr<curl_slist, SlistDeleter> resolve_;
+  std::unique_ptr<curl_slist, SlistDeleter> connect_to_;  // the SSH tunnel's local end, if any
   std::string url_;
 };
 

@@ -81,7 +81,13 @@ class MqttLoop::Impl {
     sessions_[session.id] = std::move(owned);
     session.start_us = SteadyMicros();
     session.deadline_us = session.start_us + session.settings->timeout_us;
-    if (ParseIpAddress(session.target.endpoint.host)) {
+    if (session.target.connect_to) {  // an SSH tunnel's local end: connect there, unchecked
+      CheckedAddresses local;
+      if (std::optional<IpAddress> address = ParseIpAddress(session.target.connect_to->host)) {
+        local.addresses.push_back(*address);
+      }
+      OnResolved(session.id, std::move(local));
+    } else if (ParseIpAddress(session.target.endpoint.host)) {
       OnResolved(session.id,
                  CheckedResolve(*session.settings, session.target.endpoint.host, session.deadline_us));
     } else {

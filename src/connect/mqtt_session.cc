@@ -75,7 +75,7 @@ std::optional<ConnectOutcome> StartMosquittoConnect(MqttSession& session) {
   mosquitto_disconnect_v5_callback_set(session.mosq, &OnDisconnect);
   errno = 0;
   const int rc = mosquitto_connect_async(session.mosq, address.ToString().c_str(),
-                                         target.endpoint.port, KeepAliveSeconds(session));
+                                         ConnectPort(target), KeepAliveSeconds(session));
   if (rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_CONN_PENDING) return std::nullopt;
   if (rc == MOSQ_ERR_ERRNO) return SocketLostOutcome(session, rc, errno);
   if (rc == MOSQ_ERR_TLS) return TlsFailure(session);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,11 +25,12 @@ enum class FailureKind {
   kProtocol,        // the peer answered, but not with the expected protocol or with an error
   kBlockedHost,     // the outbound rules forbid the host or every address it resolved to
   kAddress,         // connected, but the broker refused a source or target address (address.h)
+  kTunnel,          // the connection's SSH tunnel could not be established or broke (ssh_tunnel.h)
   kOther,           // configuration we cannot use, closed before connecting, internal errors
 };
 
 // "none", "refused", "timeout", "authentication", "tls", "unresolvable", "protocol",
-// "blocked-host", "address", "other".
+// "blocked-host", "address", "ssh-tunnel", "other".
 std::string_view FailureKindName(FailureKind kind);
 
 // What the broker said about one source or target address when the client checked it at connect,
@@ -44,6 +46,15 @@ struct AddressCheck {
   friend bool operator==(const AddressCheck&, const AddressCheck&) = default;
 };
 
+// The SSH tunnel of an attempt, for status and logs: established or not, in Ditto's log words
+// ("SSH tunnel established successfully", "SSH connection failed: <cause>", "SSH session
+// authentication failed: <cause>", "SSH Tunnel failed: <cause>").
+struct TunnelReport {
+  bool ok = false;
+  std::string detail;
+  std::string cause;  // failed: the cause alone, e.g. "Server key did not validate"
+};
+
 struct ConnectOutcome {
   bool ok = false;
   FailureKind failure = FailureKind::kNone;
@@ -57,6 +68,8 @@ struct ConnectOutcome {
   // The checks of this attempt, sources then targets, in configuration order; empty if the
   // client did not get as far as checking.
   std::vector<AddressCheck> addresses;
+  // Set if the connection has an enabled SSH tunnel and the attempt got to it.
+  std::optional<TunnelReport> tunnel;
 };
 
 struct ConnectSettings {

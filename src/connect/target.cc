@@ -147,6 +147,29 @@ Status ApplyKafka(const model::Connection& c, ConnectTarget& target) {
   return Status::Ok();
 }
 
+// An enabled sshTunnel: its server (port 22 unless named) and credentials.
+Status ApplySshTunnel(const model::Connection& c, ConnectTarget& target) {
+  if (!c.ssh_tunnel || !c.ssh_tunnel->enabled) return Status::Ok();
+  const model::SshTunnel& tunnel = *c.ssh_tunnel;
+  const std::optional<model::ConnectionUri> uri = model::ParseServerUri(tunnel.uri);
+  if (!uri || uri->host.empty()) return Status::InvalidArgument("the URI of the SSH tunnel is invalid");
+  SshTunnelConfig config;
+  config.server = {StripBrackets(uri->host), uri->port > 0 ? uri->port : 22};
+  if (const auto* plain = std::get_if<model::UserPasswordCredentials>(&tunnel.credentials)) {
+    config.user = plain->username;
+    config.password = plain->password;
+  } else if (const auto* keys = std::get_if<model::SshPublicKeyCredentials>(&tunnel.credentials)) {
+    config.user = keys->username;
+    config.private_key_pem = keys->private_key;
+  } else {
+    return Status::InvalidArgument("the credentials of the SSH tunnel are neither plain nor public-key");
+  }
+  config.validate_host = tunnel.validate_host;
+  config.known_hosts = tunnel.known_hosts;
+  target.ssh_tunnel = std::move(config);
+  return Status::Ok();
+}
+
 Status ApplyMqtt(const model::Connection& c, ConnectTarget& target) {
   const std::string* client_id = model::FindInStringMap(c.specific_config, "clientId");
   target.client_id = client_id != nullptr && !client_id->empty() ? *client_id : c.id;
@@ -230,6 +253,7 @@ Result<ConnectTarget> MakeConnectTarget(const model::Connection& c) {
     CONNECTIVITY_RETURN_IF_ERROR(ApplyMqtt(c, target));
   }
   if (target.endpoint.host.empty()) return Status::InvalidArgument("no endpoint to connect to");
+  CONNECTIVITY_RETURN_IF_ERROR(ApplySshTunnel(c, target));
   for (const model::Source& source : c.sources) {
     target.sources.push_back(SourceAddresses{source.addresses, source.qos.value_or(2),
                                              std::max<int32_t>(1, source.consumer_count)});

@@ -57,6 +57,16 @@ struct OAuthTokenRequest {
   std::vector<std::string> secrets;  // never in a description
 };
 
+// An enabled `sshTunnel` of the connection (ssh_tunnel.h).
+struct SshTunnelConfig {
+  HostPort server;  // of its ssh:// URI; port 22 if the URI names none
+  std::string user;
+  std::optional<std::string> password;         // `plain` credentials
+  std::optional<std::string> private_key_pem;  // `public-key` credentials (PKCS#8 PEM)
+  bool validate_host = false;
+  std::vector<std::string> known_hosts;  // fingerprints, "MD5:..." / "SHA256:..."
+};
+
 struct ConnectTarget {
   Protocol protocol = Protocol::kAmqp091;
   std::string connection_id;
@@ -71,6 +81,10 @@ struct ConnectTarget {
   int keep_alive_s = 0;        // MQTT: specificConfig.keepAlive; 0 = the settings' heartbeat
   std::string sasl_mechanism;  // Kafka: specificConfig.saslMechanism, default PLAIN
   std::optional<OAuthTokenRequest> oauth;  // HTTP push: OAuth credentials
+  std::optional<SshTunnelConfig> ssh_tunnel;  // set if the connection's tunnel is enabled
+  // The local end of the SSH tunnel's port forward: clients connect here (without resolving or
+  // checking it) instead of to the endpoint, which stays the name TLS and the protocols use.
+  std::optional<HostPort> connect_to;
   // What the client checks after connecting (address.h): the sources, and the target addresses.
   std::vector<SourceAddresses> sources;
   std::vector<std::string> targets;

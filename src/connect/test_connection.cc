@@ -23,6 +23,9 @@ ConnectOutcome OtherFailure(std::string description) {
 
 std::unique_ptr<Client> CreateClient(ConnectTarget target, SharedSettings settings,
                                      ClientCallbacks callbacks, MqttLoop& mqtt_loop) {
+  if (target.ssh_tunnel && !target.connect_to) {
+    return MakeTunneledClient(std::move(target), std::move(settings), std::move(callbacks), mqtt_loop);
+  }
   switch (target.protocol) {
     case Protocol::kAmqp091:
       return MakeAmqp091Client(std::move(target), std::move(settings), std::move(callbacks));
