@@ -59,11 +59,13 @@ std::string AggregateCategory(const std::vector<ResourceStatus>& resources, bool
 
 std::string AggregateLiveStatus(const std::vector<ResourceStatus>& clients,
                                 const std::vector<ResourceStatus>& sources,
-                                const std::vector<ResourceStatus>& targets) {
+                                const std::vector<ResourceStatus>& targets,
+                                const std::vector<ResourceStatus>& ssh_tunnels) {
   const std::string client = AggregateCategory(clients, false);
   const bool clients_open = client == "open";
   const std::vector<std::string> categories = {client, AggregateCategory(sources, clients_open),
-                                               AggregateCategory(targets, clients_open)};
+                                               AggregateCategory(targets, clients_open),
+                                               AggregateCategory(ssh_tunnels, clients_open)};
   if (All(categories, "open")) return "open";
   if (Any(categories, "failed")) return "failed";
   if (Any(categories, "misconfigured")) return "misconfigured";

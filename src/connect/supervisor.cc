@@ -153,6 +153,7 @@ class Supervisor::Impl {
       slot->backoff.Reset();
       slot->address_checks.clear();
       slot->checks_current = false;
+      slot->tunnel.reset();
       SetClientStatus(*slot, "unknown", "CONNECTING", clock_.NowMicros());
       slot->recovery_status = "unknown";
     }
@@ -237,6 +238,7 @@ class Supervisor::Impl {
     entry.address_checks = outcome.addresses;
     entry.checks_current = outcome.ok || outcome.failure == FailureKind::kAddress;
     entry.checks_at_us = now;
+    SetTunnel(entry, outcome.tunnel, now);
     if (outcome.ok) {
       entry.phase = SupervisedEntry::Phase::kOpen;
       entry.open_since_steady_us = SteadyMicros();
@@ -270,11 +272,22 @@ class Supervisor::Impl {
       }
       entry->metrics.connected_since_us = 0;
       entry->checks_current = false;
+      // The tunnel broke (the cause), or closes with the lost client.
+      if (entry->tunnel) {
+        SetTunnel(*entry, cause.tunnel ? *cause.tunnel : TunnelReport{false, "SSH Tunnel closed", ""}, now);
+      }
       SetClientStatus(*entry, "failed", cause.description, now);
       ScheduleRetry(*entry);
       Notify(entry->id, cause, now, deferred);
     }
     RunDeferred(deferred);
+  }
+
+  static void SetTunnel(SupervisedEntry& entry, const std::optional<TunnelReport>& report, int64_t now) {
+    if (!report) return;
+    const bool changed = !entry.tunnel || entry.tunnel->ok != report->ok || entry.tunnel->cause != report->cause;
+    entry.tunnel = report;
+    if (changed) entry.tunnel_since_us = now;
   }
 
   SupervisedEntry* Find(const std::string& id, uint64_t generation, SupervisedEntry::Phase phase) {
@@ -309,7 +322,7 @@ class Supervisor::Impl {
 
   void Notify(const std::string& id, const ConnectOutcome& outcome, int64_t now, Deferred& deferred) {
     if (!listener_) return;
-    ConnectEvent event{id, outcome.ok, outcome.description, now, {}};
+    ConnectEvent event{id, outcome.ok, outcome.description, now, {}, outcome.tunnel};
     for (const AddressCheck& check : outcome.addresses) {
       if (!check.ok) event.refused.push_back(check);
     }

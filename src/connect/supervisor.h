@@ -44,6 +44,7 @@ struct ConnectEvent {
   std::string message;  // the outcome's description; a loss reads "... connection lost: ..."
   int64_t timestamp_us = 0;
   std::vector<AddressCheck> refused;  // the addresses the broker refused in this attempt
+  std::optional<TunnelReport> tunnel;  // the SSH tunnel's part, if the connection has one
 };
 
 class Supervisor {

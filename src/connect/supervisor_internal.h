@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ struct SupervisedEntry {
   std::vector<AddressCheck> address_checks;
   bool checks_current = false;
   int64_t checks_at_us = 0;
+
+  // The SSH tunnel as the last attempt or loss left it (none: no attempt reached it yet).
+  std::optional<TunnelReport> tunnel;
+  int64_t tunnel_since_us = 0;
 
   Backoff backoff;
   LiveMetrics metrics;

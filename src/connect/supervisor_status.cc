@@ -70,6 +70,26 @@ void AddSources(const SupervisedEntry& entry, const std::string& instance, LiveS
   }
 }
 
+// Ditto's SshTunnelActor.getResourceStatus: open while the tunnel carries the connection,
+// failed with its cause, else closed.
+ResourceStatus TunnelStatus(const SupervisedEntry& entry, const std::string& instance) {
+  ResourceStatus ssh;
+  ssh.type = "ssh";
+  ssh.client = instance;
+  ssh.in_state_since_us = entry.tunnel ? entry.tunnel_since_us : entry.in_state_since_us;
+  if (entry.tunnel && entry.tunnel->ok && entry.status == "open") {
+    ssh.status = "open";
+    ssh.status_details = "ssh tunnel established.";
+  } else if (entry.tunnel && !entry.tunnel->ok && !entry.tunnel->cause.empty()) {
+    ssh.status = "failed";
+    ssh.status_details = "SSH tunnel failed: " + entry.tunnel->cause;
+  } else {
+    ssh.status = "closed";
+    ssh.status_details = "ssh tunnel closed.";
+  }
+  return ssh;
+}
+
 }  // namespace
 
 void SetClientStatus(SupervisedEntry& entry, std::string status, std::string details,
@@ -104,8 +124,11 @@ LiveStatus BuildLiveStatus(const SupervisedEntry& entry, const std::string& inst
   for (const model::Target& target : entry.connection.targets) {
     status.target_status.push_back(Endpoint(entry, instance, "target", {target.address}));
   }
-  status.live_status =
-      AggregateLiveStatus(status.client_status, status.source_status, status.target_status);
+  if (entry.connection.ssh_tunnel && entry.connection.ssh_tunnel->enabled) {
+    status.ssh_tunnel_status.push_back(TunnelStatus(entry, instance));
+  }
+  status.live_status = AggregateLiveStatus(status.client_status, status.source_status,
+                                           status.target_status, status.ssh_tunnel_status);
   status.recovery_status = AggregateRecoveryStatus(status.client_status);
   status.connected_since_us = entry.status == "open" ? entry.in_state_since_us : 0;
   status.metrics = entry.metrics;

@@ -188,6 +188,7 @@ std::string StatusResponseJson(const service::StatusView& status, std::string_vi
   WriteResources(w, "clientStatus", live.client_status);
   WriteResources(w, "sourceStatus", live.source_status);
   WriteResources(w, "targetStatus", live.target_status);
+  WriteResources(w, "sshTunnelStatus", live.ssh_tunnel_status);
   w.EndObject();
   return out;
 }

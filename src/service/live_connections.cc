@@ -28,6 +28,14 @@ LiveConnections::LiveConnections(connect::Supervisor* supervisor, connect::Conne
     entry.message = event.success ? "Connection successful: " + event.message
                                   : "Connection failed: " + event.message;
     logs_.Add(event.connection_id, std::move(entry));
+    // The SSH tunnel's part, in SshTunnelActor's words.
+    if (event.tunnel && !event.tunnel->detail.empty()) {
+      LogEntry tunnel;
+      tunnel.timestamp_us = event.timestamp_us;
+      tunnel.success = event.tunnel->ok;
+      tunnel.message = event.tunnel->detail;
+      logs_.Add(event.connection_id, std::move(tunnel));
+    }
     // One entry per address the broker refused, in the address's own logger.
     for (const connect::AddressCheck& refused : event.refused) {
       LogEntry address;

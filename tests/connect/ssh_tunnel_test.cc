@@ -2,7 +2,8 @@
 // brokers of scripts/brokers: password and public-key credentials, host keys checked against
 // MD5 and SHA256 fingerprints, and Ditto's answers when the host key does not match, the
 // credentials are refused, no SSH server listens, or sshd cannot reach the target. sshd's own
-// log proves that the traffic went through it.
+// log proves that the traffic went through it. The Supervisor keeps a connection open through a
+// tunnel, reports it (sshTunnelStatus), and reconnects after the SSH server came back.
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "src/connect/ssh_tunnel.h"
+#include "src/connect/supervisor.h"
 #include "src/connect/test_connection.h"
 #include "tests/connect/broker_env.h"
 #include "tests/connect/ssh_server.h"
@@ -156,6 +158,53 @@ TEST_F(SshTunnels, RefusalsAnswerAsDitto) {
   for (const ConnectOutcome* outcome : {&host_key, &password, &refused, &target}) {
     EXPECT_EQ(outcome->description.find(server_->password()), std::string::npos) << outcome->description;
   }
+}
+
+TEST_F(SshTunnels, SupervisorKeepsTheTunnelAndReconnectsThroughIt) {
+  Supervisor::Options options;
+  options.connect.timeout_us = 3'000'000;
+  options.connect.heartbeat_us = 5'000'000;
+  options.backoff_min_us = 100'000;
+  options.backoff_max_us = 500'000;
+  SystemClock clock;
+  Supervisor supervisor(options, clock);
+  std::vector<ConnectEvent> events;
+  std::mutex mutex;
+  supervisor.SetEventListener([&](const ConnectEvent& event) {
+    std::lock_guard<std::mutex> lock(mutex);
+    events.push_back(event);
+  });
+  supervisor.Start();
+  model::Connection connection = MakeConnection(
+      "tunneled", ConnectionType::kMqtt, "tcp://127.0.0.1:" + std::to_string(testing::MosquittoAnonPort()));
+  connection.ssh_tunnel = Tunnel(*server_, Password(*server_, server_->password()));
+  supervisor.Open(connection, [](const ConnectOutcome&) {});
+  auto live = [&] { return supervisor.Status("tunneled").value_or(LiveStatus{}); };
+  ASSERT_TRUE(WaitUntil([&] { return live().live_status == "open"; }, 5000)) << live().client_status.at(0).status_details;
+  ASSERT_EQ(live().ssh_tunnel_status.size(), 1u);
+  EXPECT_EQ(live().ssh_tunnel_status[0].type, "ssh");
+  EXPECT_EQ(live().ssh_tunnel_status[0].status, "open");
+  EXPECT_EQ(live().ssh_tunnel_status[0].status_details, "ssh tunnel established.");
+
+  server_->Stop();  // sshd and its sessions: the tunnel breaks
+  ASSERT_TRUE(WaitUntil([&] { return live().live_status == "failed"; }, 5000));
+  EXPECT_TRUE(WaitUntil([&] {
+    return live().ssh_tunnel_status.at(0).status_details == "SSH tunnel failed: Connection refused";
+  }, 5000)) << "the reconnects meet the stopped server: " << live().ssh_tunnel_status.at(0).status_details;
+  EXPECT_EQ(live().ssh_tunnel_status[0].status, "failed");
+  ASSERT_TRUE(server_->Start());
+  ASSERT_TRUE(WaitUntil([&] { return live().live_status == "open"; }, 5000)) << live().client_status.at(0).status_details;
+  EXPECT_EQ(live().ssh_tunnel_status[0].status, "open");
+  supervisor.Stop();
+  std::lock_guard<std::mutex> lock(mutex);
+  bool established = false, failed = false;
+  for (const ConnectEvent& event : events) {
+    if (!event.tunnel) continue;
+    established |= event.tunnel->ok;
+    failed |= event.tunnel->detail == "SSH connection failed: Connection refused";
+  }
+  EXPECT_TRUE(established);
+  EXPECT_TRUE(failed);
 }
 
 }  // namespace

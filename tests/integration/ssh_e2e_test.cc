@@ -62,5 +62,22 @@ TEST_F(SshE2eTest, TestConnectionGoesThroughTheTunnelOrAnswersDittosError) {
   EXPECT_EQ(refused.Raw("").find("wrong-Passw0rd"), std::string::npos);
 }
 
+TEST_F(SshE2eTest, OpenConnectionShowsItsTunnelInStatusAndLogs) {
+  ASSERT_EQ(Json(Create(Connection("o1", "open", ssh_->password(), ssh_->host_md5())).body).Int("/status"), 201);
+  std::string live;
+  for (int i = 0; i < 100 && live != "open"; ++i) {
+    live = Json(Rest(port(), "GET", "/o1/status").body).String("/liveStatus").value_or("");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const Json status(Rest(port(), "GET", "/o1/status").body);
+  EXPECT_EQ(live, "open") << status.Raw("");
+  EXPECT_EQ(status.String("/sshTunnelStatus/0/type"), "ssh");
+  EXPECT_EQ(status.String("/sshTunnelStatus/0/status"), "open");
+  EXPECT_EQ(status.String("/sshTunnelStatus/0/statusDetails"), "ssh tunnel established.");
+  const std::string logs = Json(Rest(port(), "GET", "/o1/logs").body).Raw("/connectionLogs");
+  EXPECT_NE(logs.find("SSH tunnel established successfully"), std::string::npos) << logs;
+  EXPECT_GE(ssh_->ForwardsTo(brokers::MosquittoAnonPort()), 1);
+}
+
 }  // namespace
 }  // namespace connectivity::testing
