@@ -22,7 +22,7 @@
 namespace connectivity::connect {
 namespace {
 
-constexpr int kServeTickMs = 100;   // upper bound of a Stop() while serving
+constexpr int kServeTickMs = 20;  // how often Serve() asks whether it is done
 constexpr size_t kBufferBytes = 16 * 1024;
 
 void InitLibsshOnce() {
@@ -177,9 +177,9 @@ class SshTunnel::Impl {
     return std::nullopt;
   }
 
-  std::optional<std::string> Serve() {
+  std::optional<std::string> Serve(const std::function<bool()>& done) {
     char buffer[kBufferBytes];
-    while (!Stopped()) {
+    while (!Stopped() && !done()) {
       if (std::optional<std::string> lost = PumpFromServer(buffer)) return lost;
       std::vector<pollfd> fds = {{wake_, POLLIN, 0}, {listener_, POLLIN, 0}, {ssh_get_fd(session_), POLLIN, 0}};
       for (const Forward& forward : forwards_) fds.push_back({forward.fd, POLLIN, 0});
@@ -373,7 +373,7 @@ SshTunnel::~SshTunnel() { delete impl_; }
 std::optional<ConnectOutcome> SshTunnel::Establish(int64_t deadline_us) {
   return impl_->Establish(deadline_us, &local_port_);
 }
-std::optional<std::string> SshTunnel::Serve() { return impl_->Serve(); }
+std::optional<std::string> SshTunnel::Serve(const std::function<bool()>& done) { return impl_->Serve(done); }
 void SshTunnel::Stop() { impl_->Stop(); }
 std::string SshTunnel::TakeForwardError() { return impl_->TakeForwardError(); }
 

@@ -17,6 +17,7 @@
 #ifndef CONNECTIVITY_CONNECT_SSH_TUNNEL_H_
 #define CONNECTIVITY_CONNECT_SSH_TUNNEL_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,9 +38,10 @@ class SshTunnel {
   std::optional<ConnectOutcome> Establish(int64_t deadline_us);
   int local_port() const { return local_port_; }
 
-  // Forwards until Stop() (nullopt) or until the SSH session breaks (the cause, e.g. "SSH
-  // session closed by the server").
-  std::optional<std::string> Serve();
+  // Forwards until `done()` holds or Stop() (nullopt), or until the SSH session breaks (the
+  // cause, e.g. "the SSH session was closed"). `done` is asked at least every 20 ms.
+  std::optional<std::string> Serve(const std::function<bool()>& done);
+  // Ends Establish() and Serve() at once (the SSH socket is shut down); thread-safe.
   void Stop();
 
   // The last failed channel open ("Channel opening failure: ... Connection refused"), cleared.

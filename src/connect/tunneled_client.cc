@@ -44,11 +44,16 @@ class TunneledClient final : public Client {
     return true;
   }
 
+  // The protocol client closes first, through the tunnel (a clean, protocol-level close); the
+  // tunnel follows once it finished. Before the client exists, the tunnel is cut short.
   void RequestClose() override {
     stop_.store(true);
-    tunnel_.Stop();
     std::lock_guard<std::mutex> lock(inner_mutex_);
-    if (inner_) inner_->RequestClose();
+    if (inner_) {
+      inner_->RequestClose();
+    } else {
+      tunnel_.Stop();
+    }
   }
 
   bool Finished() const override { return finished_.load(); }
@@ -65,7 +70,7 @@ class TunneledClient final : public Client {
     if (std::optional<ConnectOutcome> failure = tunnel_.Establish(deadline_us)) {
       if (!stop_.load()) ReportResult(std::move(*failure));
     } else if (StartInner(deadline_us)) {
-      const std::optional<std::string> broken = tunnel_.Serve();
+      const std::optional<std::string> broken = tunnel_.Serve([this] { return stop_.load() && InnerFinished(); });
       if (broken && !stop_.load()) TunnelBroke(*broken);
     }
     std::unique_ptr<Client> inner;
@@ -82,6 +87,11 @@ class TunneledClient final : public Client {
     closed.description = "Closed before the connection was established";
     ReportResult(std::move(closed));  // only if nothing was reported
     finished_.store(true);
+  }
+
+  bool InnerFinished() {
+    std::lock_guard<std::mutex> lock(inner_mutex_);
+    return !inner_ || inner_->Finished();
   }
 
   // The protocol client, to the tunnel's local end, with what is left of the bound.

@@ -4,7 +4,6 @@
 // credentials are refused, no SSH server listens, or sshd cannot reach the target. sshd's own
 // log proves that the traffic went through it. The Supervisor keeps a connection open through a
 // tunnel, reports it (sshTunnelStatus), and reconnects after the SSH server came back.
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -48,15 +47,6 @@ model::Credentials PublicKey(const testing::SshServer& server) {
   return model::SshPublicKeyCredentials{server.user(), server.public_key_pem(), server.private_key_pem()};
 }
 
-int OpenDescriptors() {
-  int count = 0;
-  if (DIR* fds = opendir("/proc/self/fd")) {
-    while (readdir(fds) != nullptr) ++count;
-    closedir(fds);
-  }
-  return count;
-}
-
 TEST(KnownHosts, FingerprintsMatchAsMinaComparesThem) {
   const std::vector<std::string> fingerprints = {"MD5:ba:41:78:c5", "SHA1:QHudQb7M",
                                                  "SHA256:DiCgHZuJU+V6h0S3FhqwK9qV0EUvx/suk7g0GX8yKdo"};
@@ -98,11 +88,11 @@ TEST_F(SshTunnels, PasswordTunnelCarriesAmqp) {
   EXPECT_TRUE(WaitUntil([&] { return server_->ForwardsTo(testing::RabbitPort()) == before + 1; }, 2000))
       << server_->Log();
   EXPECT_NE(server_->Log().find("Accepted password for " + server_->user()), std::string::npos);
-  // Sessions, sockets and listeners go with each test: no descriptor is left behind.
-  const int descriptors = OpenDescriptors();
+  // Every session goes with its test: sshd holds no connection of ours afterwards.
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(TestConnection(Amqp(Password(*server_, server_->password())), Settings()).ok);
-  EXPECT_TRUE(TestConnection(Amqp(Password(*server_, "wrong")), Settings()).failure == FailureKind::kTunnel);
-  EXPECT_EQ(OpenDescriptors(), descriptors);
+  EXPECT_EQ(TestConnection(Amqp(Password(*server_, "wrong")), Settings()).failure, FailureKind::kTunnel);
+  EXPECT_TRUE(WaitUntil([&] { return testing::ServerSideConnections(server_->port()) == 0; }, 3000))
+      << testing::ServerSideConnections(server_->port()) << " sessions left at sshd";
 }
 
 TEST_F(SshTunnels, PublicKeyTunnelWithKnownHostCarriesMqttAndHttp) {
