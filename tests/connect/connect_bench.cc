@@ -10,6 +10,9 @@
 //       URI (e.g. a local `python3 -m http.server`). With --addresses 1 (the default) each
 //       connection has one source and one target, which the clients check at connect
 //       (src/connect/address.h): the queue and topic are created first.
+//   build/connect-bench tunnel [--runs N]
+//       TestConnection per protocol directly and through an SSH tunnel (password credentials) of
+//       a real sshd started here (tests/connect/ssh_server.h; needs root and openssh-server).
 //
 // The process raises its open-files limit as far as the hard limit allows.
 #include <signal.h>
@@ -31,6 +34,7 @@
 #include "src/connect/test_connection.h"
 #include "tests/connect/broker_admin.h"
 #include "tests/connect/broker_env.h"
+#include "tests/connect/ssh_server.h"
 
 namespace {
 
@@ -148,7 +152,7 @@ void Latency(const char* name, const connectivity::model::Connection& connection
   }
   std::sort(ms.begin(), ms.end());
   std::sort(verdict_ms.begin(), verdict_ms.end());
-  std::printf("%-12s ok=%d  call median %7.2f ms  p90 %7.2f ms  max %7.2f ms | verdict median %6.2f ms\n",
+  std::printf("%-16s ok=%d  call median %7.2f ms  p90 %7.2f ms  max %7.2f ms | verdict median %6.2f ms\n",
               name, last.ok ? 1 : 0, ms[ms.size() / 2], ms[ms.size() * 9 / 10], ms.back(),
               verdict_ms[verdict_ms.size() / 2]);
 }
@@ -204,6 +208,44 @@ int Latencies(int argc, char** argv) {
   return 0;
 }
 
+int Tunnel(int argc, char** argv) {
+  const int runs = std::atoi(Flag(argc, argv, "--runs", "20"));
+  connectivity::connect::testing::SshServer ssh;
+  if (!ssh.ok()) {
+    std::fprintf(stderr, "connect-bench: no sshd: %s\n", ssh.error().c_str());
+    return 1;
+  }
+  const std::string rabbit = Env("CONNECTIVITY_RABBITMQ_PORT", "5672");
+  const std::string mqtt = Env("CONNECTIVITY_MOSQUITTO_PORT", "1883");
+  auto make = [](ConnectionType type, std::string uri) {
+    connectivity::model::Connection c = Mqtt("latency", std::move(uri));
+    c.connection_type = type;
+    c.targets.clear();
+    return c;
+  };
+  auto tunneled = [&ssh](connectivity::model::Connection c) {
+    connectivity::model::SshTunnel tunnel;
+    tunnel.enabled = true;
+    tunnel.uri = ssh.uri();
+    tunnel.credentials = connectivity::model::UserPasswordCredentials{ssh.user(), ssh.password()};
+    c.ssh_tunnel = tunnel;
+    return c;
+  };
+  std::printf("TestConnection, %d runs each, direct and through an SSH tunnel (sshd on 127.0.0.1:%d, "
+              "password); no sources or targets\n", runs, ssh.port());
+  const std::pair<const char*, connectivity::model::Connection> cases[] = {
+      {"AMQP 0.9.1", make(ConnectionType::kAmqp091, "amqp://guest:guest@127.0.0.1:" + rabbit)},
+      {"AMQP 1.0", make(ConnectionType::kAmqp10, "amqp://guest:guest@127.0.0.1:" + rabbit)},
+      {"MQTT 3.1.1", make(ConnectionType::kMqtt, "tcp://test:test@127.0.0.1:" + mqtt)},
+      {"MQTT 5", make(ConnectionType::kMqtt5, "tcp://test:test@127.0.0.1:" + mqtt)},
+  };
+  for (const auto& [name, connection] : cases) {
+    Latency(name, connection, runs);
+    Latency((std::string(name) + " ssh").c_str(), tunneled(connection), runs);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -211,7 +253,9 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "open") return Open(argc, argv);
   if (mode == "latency") return Latencies(argc, argv);
+  if (mode == "tunnel") return Tunnel(argc, argv);
   std::fprintf(stderr, "usage: connect-bench open [--count N] [--port P] [--user-info U:P] [--concurrency C]\n"
-                       "       connect-bench latency [--runs N] [--addresses 0|1]\n");
+                       "       connect-bench latency [--runs N] [--addresses 0|1]\n"
+                       "       connect-bench tunnel [--runs N]\n");
   return 2;
 }
