@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libssh/libssh.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -44,6 +45,13 @@ ConnectOutcome TunnelFailure(const ConnectTarget& target, std::string_view log_p
 constexpr std::string_view kConnectFailed = "SSH connection failed: ";
 constexpr std::string_view kAuthFailed = "SSH session authentication failed: ";
 
+// Small SSH packets and protocol frames go out at once: with Nagle, every request/answer pair
+// through the tunnel waited for a delayed ACK (about 40 ms a channel open, measured).
+void NoDelay(int fd) {
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 // A TCP connection to address:port within the deadline: the fd (blocking mode), or -errno.
 int ConnectTcp(const IpAddress& address, int port, int64_t deadline_us) {
   sockaddr_storage storage;
@@ -67,6 +75,7 @@ int ConnectTcp(const IpAddress& address, int port, int64_t deadline_us) {
     return -error;
   }
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  NoDelay(fd);
   return fd;
 }
 
@@ -281,6 +290,7 @@ class SshTunnel::Impl {
   void Accept() {
     const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) return;
+    NoDelay(fd);
     ssh_channel channel = ssh_channel_new(session_);
     if (channel != nullptr &&
         ssh_channel_open_forward(channel, target_.endpoint.host.c_str(), target_.endpoint.port, "127.0.0.1",
