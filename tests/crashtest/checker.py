@@ -50,8 +50,10 @@ class Checker:
                     if not resolve_pending(port, conn, self.ledger):
                         raise CheckError(f"cannot read the history of {conn.id}")
             with concurrent.futures.ThreadPoolExecutor(CHECK_THREADS) as pool:
-                served = dict(pool.map(lambda conn: (conn.id, self.check_conn(port, conn, round_no, full)),
-                                       [conn for conn in conns if conn.id is not None]))
+                # Ids retired after a delete cannot change: full checks read them, the others see
+                # them only in the listing (where they must not be).
+                checked = [conn for conn in conns if conn.id is not None and (full or not conn.retired)]
+                served = dict(pool.map(lambda conn: (conn.id, self.check_conn(port, conn, round_no, full)), checked))
             self.check_listing(port, conns, served, round_no)
         except (NotSent, CutOff, RuntimeError) as error:
             raise CheckError(str(error)) from None
@@ -209,6 +211,12 @@ class Checker:
         for conn_id, conn in sorted(by_id.items()):
             answer = served.get(conn_id)
             if conn.broken is not None or answer is None:
+                if conn.retired and conn_id not in served and conn.broken is None:
+                    entry = tool.get(conn_id)
+                    if entry is None or entry["lifecycle"] != "DELETED" or entry["revision"] != conn.revision:
+                        self.ledger.violate(("tool", conn_id), f"round {round_no} id {conn_id}: journal-replay "
+                                                               f"state has {json.dumps(entry)[:300]}, the ledger "
+                                                               f"deleted it at revision {conn.revision}")
                 continue
             problem = tool_differs(tool.get(conn_id), conn, answer)
             if problem:

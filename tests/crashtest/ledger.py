@@ -98,6 +98,7 @@ class Conn:
         self.pending = None           # the in-doubt command, until resolved
         self.fallback_id = None       # for an in-doubt POST: the id to use if it was not persisted
         self.broken = None            # why this id is no longer used or checked
+        self.retired = False          # its client moved on to a POSTed id (deleted for good)
 
     def apply(self, command):
         """Adds a persisted command's event to the expected history."""
@@ -179,7 +180,7 @@ class Ledger:
                 if key in self.lost:
                     continue
                 command = conn.producer(revision)
-                text = (f"LOST round {round_no} id {conn.id}: acknowledged {command.describe() if command else revision}; "
+                text = (f"LOST round {round_no} id {conn.id}: {command.describe() if command else revision}; "
                         f"ledger: {conn.last_acknowledged_summary()}; server has: {server_has}")
                 self.lost[key] = text
                 self._print(text)

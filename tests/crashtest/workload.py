@@ -137,7 +137,7 @@ class Client(threading.Thread):
 
     def on_absent(self, port, slot, conn):
         roll = self.rng.random()
-        if roll < 0.08 and conn.revision > 0:
+        if roll < 0.03 and conn.revision > 0:
             self.post(port, slot, conn)
         elif roll < 0.85:
             self.create(port, conn)
@@ -293,6 +293,7 @@ class Client(threading.Thread):
         self.ledger.record(command)
         self.check_created(command, new_id, (status, answer))
         conn.apply(command)
+        self.slots[slot].retired = True
         self.slots[slot] = conn
         self.ledger.register(conn)
 
@@ -301,6 +302,7 @@ class Client(threading.Thread):
         command.cause = cause
         command.note = note
         conn.pending = command
+        self.slots[slot].retired = True
         self.slots[slot] = conn
         self.ledger.record(command)
         self.ledger.register(conn)
