@@ -11,6 +11,7 @@
 #include "journal/codec.h"
 #include "journal/cursors.h"
 #include "src/base/check.h"
+#include "src/base/log.h"
 
 namespace connectivity::journal {
 namespace {
@@ -140,7 +141,30 @@ void GroupCommitter::RunCompletions() {
 
 Status GroupCommitter::health() const {
   std::lock_guard lock(mutex_);
-  return sticky_;
+  return sticky_.ok() ? space_ : sticky_;
+}
+
+void GroupCommitter::RefreshSpace() {
+  const Status room = store_->CheckRoomFor(0);
+  SetSpaceStatus(room.IsNoSpace() ? room : Status::Ok());
+}
+
+void GroupCommitter::SetSpaceStatus(const Status& status) {
+  // The common case, a write with room while none was refused, takes no lock.
+  if (status.ok() && !space_refused_.load(std::memory_order_acquire)) return;
+  bool changed = false;
+  {
+    std::lock_guard lock(mutex_);
+    changed = space_.ok() != status.ok();
+    space_ = status;
+    space_refused_.store(!status.ok(), std::memory_order_release);
+  }
+  if (!changed) return;
+  if (status.ok()) {
+    log::Info("journal", "the disk has room again; writes are accepted");
+  } else {
+    log::Warn("journal", "refusing writes (503) until the disk has room: " + status.message());
+  }
 }
 
 void GroupCommitter::Run() {
@@ -177,16 +201,25 @@ bool GroupCommitter::TakeBatch(std::vector<Pending>* batch) {
 }
 
 void GroupCommitter::CommitBatch(std::vector<Pending>& batch) {
-  Status sticky = health();
-  if (sticky.ok()) {
-    const Position next = CommitBatchAdmit(batch);
-    if (next.last_sequence > position_.last_sequence) sticky = CommitBatchWrite(next);
+  Status failed;
+  {
+    std::lock_guard lock(mutex_);
+    failed = sticky_;
   }
-  if (!sticky.ok()) {
+  if (failed.ok()) {
+    const Position next = CommitBatchAdmit(batch);
+    if (next.last_sequence > position_.last_sequence) failed = CommitBatchWrite(next);
+    if (failed.IsNoSpace()) ForgetRevisions(batch);
+  }
+  if (!failed.ok()) {
     for (Pending& pending : batch) {
-      if (pending.status.ok()) pending.status = sticky;
+      if (pending.status.ok()) pending.status = failed;
     }
   }
+}
+
+void GroupCommitter::ForgetRevisions(const std::vector<Pending>& batch) {
+  for (const Pending& pending : batch) revisions_.erase(pending.request.stream);
 }
 
 GroupCommitter::Position GroupCommitter::CommitBatchAdmit(std::vector<Pending>& batch) {
@@ -277,13 +310,19 @@ Status GroupCommitter::CommitBatchWrite(const Position& next) {
   const SteadyClock::time_point start = SteadyClock::now();
   const Status written = store_->Write(write_batch_, /*sync=*/true);
   counters_->sync_write_latency_us.Record(MicrosSince(start, SteadyClock::now()));
+  if (written.IsNoSpace()) {
+    SetSpaceStatus(written);
+    return written;
+  }
   if (!written.ok()) {
     Status sticky = Status::Unavailable("the journal refuses writes after a failed write: " +
                                         written.ToString());
+    log::Error("journal", sticky.message() + "; every later write is refused until a restart");
     std::lock_guard lock(mutex_);
     sticky_ = sticky;
     return sticky;
   }
+  SetSpaceStatus(Status::Ok());
   const uint64_t admitted = next.last_sequence - position_.last_sequence;
   position_ = next;
   last_sequence_.store(position_.last_sequence, std::memory_order_release);

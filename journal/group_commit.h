@@ -15,10 +15,15 @@
 //   5. Only after the write returned OK, hand the batch to the completion
 //      thread, which calls every callback in queue order (= sequence order,
 //      batch after batch). If the write failed, every request of the batch
-//      and every later one fails with a sticky kUnavailable.
+//      and every later one fails with a sticky kUnavailable, and RocksDB is
+//      never written again by this process (storage/store.h says why).
+//      If the free-space guard refused the batch (kNoSpace), nothing was
+//      written: the batch fails with kNoSpace, the streams' cached
+//      revisions are forgotten, and the next batch tries again.
 // Two threads, so that the callers' work in callbacks (applying the event,
 // answering the client) overlaps the next batch's fsync instead of delaying
-// it.
+// it. Threads: Append() on any thread; steps 2-4 on "journal-commit"; the
+// callbacks of step 5 on "journal-done".
 //
 // Limits: the queue is not bounded here (callers bound their in-flight
 // commands: the service queues one command per connection); the revision
@@ -70,7 +75,13 @@ class GroupCommitter {
   Result<Event> AppendAndWait(AppendRequest request);
   // Completes everything queued, then stops the thread. Idempotent.
   void Close();
+  // OK; the sticky error after a failed write; or, while the free-space
+  // guard refuses writes, its kNoSpace (as of the last batch or
+  // RefreshSpace()).
   Status health() const;
+  // Asks the free-space guard again, so that health() follows the disk
+  // while no batch is written. Any thread.
+  void RefreshSpace();
   uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
 
  private:
@@ -116,6 +127,11 @@ class GroupCommitter {
   void CommitBatchEncode(const Pending& pending);
   // Writes write_batch_ (sync); on success moves position_ to `next`.
   Status CommitBatchWrite(const Position& next);
+  // A refused batch was not written: its streams' cached revisions are
+  // not true any more.
+  void ForgetRevisions(const std::vector<Pending>& batch);
+  // Records whether the guard refuses writes, logging each change.
+  void SetSpaceStatus(const Status& status);
   void CommitBatchComplete(std::vector<Pending>& batch);
   // The completion thread: runs CommitBatchComplete for each handed-over
   // batch, in order, until Close() drained everything.
@@ -134,6 +150,8 @@ class GroupCommitter {
   size_t queue_bytes_ = 0;         // guarded by mutex_
   bool closing_ = false;           // guarded by mutex_
   Status sticky_;                  // guarded by mutex_: the failed write's error
+  Status space_;                   // guarded by mutex_: kNoSpace while the guard refuses
+  std::atomic<bool> space_refused_{false};  // !space_.ok(), readable without the lock
   std::mutex close_mutex_;         // serialises Close() calls
   std::thread thread_;
 

@@ -27,11 +27,17 @@
 //   * The base file system must be the local one (the default): dropping
 //     unsynced bytes truncates the real files.
 //   * Thread-safe; one mutex guards the tracking (tests only, not fast).
+//     Writes in flight hold a shared lock that SimulateCrash() takes
+//     exclusively, so a crash in the middle of a running server (the test
+//     binary connectivityd-faultfs) waits for them and nothing reaches the
+//     files after it.
 #ifndef CONNECTIVITY_STORAGE_FAULT_INJECTION_FS_H_
 #define CONNECTIVITY_STORAGE_FAULT_INJECTION_FS_H_
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
+#include <shared_mutex>
 #include <optional>
 #include <cstdint>
 #include <map>
@@ -87,7 +93,8 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
 
   // --- power loss ---
   // From now on every write, sync, file creation, rename and delete fails,
-  // as if the machine had stopped. Close the database afterwards.
+  // as if the machine had stopped. Close the database afterwards (or, in a
+  // running process, drop the unsynced data and die at once).
   void SimulateCrash();
   // REQUIRES: SimulateCrash() was called and the database is closed.
   // Truncates every tracked file to its last synced length, forgets the
@@ -95,6 +102,9 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   Status DropUnsyncedData();
   // Bytes written but not yet synced, over all tracked files.
   uint64_t unsynced_bytes() const;
+  // Calls `power_loss` on the writing thread right after the `writes`-th
+  // append or sync from now on (0: none planned).
+  void PlanPowerLoss(uint64_t writes, std::function<void()> power_loss);
 
   // --- hooks (called by the file wrappers) ---
   enum class WriteKind {
@@ -102,7 +112,22 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
     kSync,      // Sync / Fsync / RangeSync: fails with fail_sync or a crash
     kMetadata,  // create, rename, delete, truncate: fails only after a crash
   };
-  // Blocks while syncs of `name` are held (HoldSyncs), then checks the faults.
+  // Runs one write-kind operation `op` (and `record` if it succeeded): waits
+  // while syncs of `name` are held (HoldSyncs), then, counted as in flight
+  // so that SimulateCrash() waits for it, checks the faults and runs it.
+  template <typename Op, typename Record>
+  rocksdb::IOStatus Guarded(const std::string& name, WriteKind kind, Op op, Record record) {
+    WaitWhileSyncHeld(name, kind);
+    rocksdb::IOStatus s;
+    {
+      std::shared_lock io(io_mutex_);
+      s = CheckWrite(name, kind);
+      if (s.ok()) s = op();
+      if (s.ok()) record();
+    }
+    if (s.ok() && kind != WriteKind::kMetadata) CountWriteTowardsPowerLoss();
+    return s;
+  }
   rocksdb::IOStatus CheckWrite(const std::string& name, WriteKind kind);
   rocksdb::IOStatus CheckRead(const std::string& name);
   void RecordAppend(FileState& state, uint64_t bytes);
@@ -137,6 +162,8 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
 
  private:
   bool Matches(const std::string& name) const;  // REQUIRES: mutex_ held
+  void WaitWhileSyncHeld(const std::string& name, WriteKind kind);
+  void CountWriteTowardsPowerLoss();
   std::shared_ptr<FileState> Track(const std::string& name, uint64_t size, uint64_t synced_size);
 
   mutable std::mutex mutex_;
@@ -148,6 +175,10 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   std::condition_variable hold_changed_;
   std::optional<std::string> hold_suffix_;  // guarded by mutex_; set: syncs are held
   size_t syncs_held_ = 0;                   // guarded by mutex_
+  // Shared by every write in flight; SimulateCrash() takes it exclusively.
+  std::shared_mutex io_mutex_;
+  std::atomic<uint64_t> writes_until_power_loss_{0};
+  std::function<void()> power_loss_;  // guarded by mutex_
 };
 
 // The file system and an Env over it, for StoreOptions::env and

@@ -1,24 +1,45 @@
 // Snapshotter: keeps the snapshots recovery and history queries start from.
 //
+// Invariant (recovery depends on it, at every instant a crash can observe):
+//   the state rows on disk plus the watermark W on disk are exactly the fold
+//   of every event with sequence <= W.
+// How it is kept:
+//   * applied_sequence_ = A: every event with sequence <= A is folded into
+//     the in-memory states;
+//   * every connection with an event in (W, A] is in dirty_, or in a pass
+//     in flight (which puts it back if it fails);
+//   * a pass writes the states in dirty_ and A as the new W in one atomic
+//     batch; so W never moves past an event whose connection it does not
+//     write.
+// The paths that keep it:
+//   * live writes: OnApplied adds each connection, in sequence order, on the
+//     journal's completion thread;
+//   * start-up: the constructor takes every connection the replayed tail
+//     changed, however short the tail (recovery found them);
+//   * a failed pass: its states return to dirty_ (newer ones win) and W stays;
+//   * shutdown: Stop(), after the journal has completed everything, writes a
+//     last pass;
+//   * journal-replay rebuild-snapshots writes every row with W = the end of
+//     the journal (src/tools/rebuild.cc).
+// Passes never write after the journal has failed a write (RocksDB must not
+// be written again, storage/store.h), and the free-space guard may refuse
+// them; either way the states stay dirty and W stays.
+//
 // Operation
-//   The write path reports every applied event (OnApplied, on the commit
-//   thread, in sequence order). The snapshotter remembers the newest state
-//   of each changed connection and the last applied sequence S. A pass
-//   writes those states as state rows together with the watermark S in one
-//   batch, so recovery = state rows + replay from S + 1. A pass runs every
-//   `interval`, when `dirty_max` connections have changed, at shutdown, and
-//   after a long replay at start-up.
-//   Every `historical_every` revisions of a connection, the state at that
-//   revision is also kept as a historical snapshot (written by the next
-//   pass), so "state at revision N" replays at most that many events.
+//   A pass runs every `interval`, when `dirty_max` connections have changed,
+//   at start-up after a long replay (RequestPass), and at shutdown. Every
+//   `historical_every` revisions of a connection, the state at that revision
+//   is also kept as a historical snapshot (written by the next pass), so
+//   "state at revision N" replays at most that many events.
 // Durability
-//   Passes write with sync=false: a lost pass only means a longer replay.
-// Thread safety
-//   OnApplied and WritePass may be called from any thread.
+//   Passes write with sync=false: a pass lost to a power loss only means a
+//   longer replay, since rows and watermark go together.
+// Threads
+//   OnApplied: the journal's completion thread. WritePass: the "snapshotter"
+//   thread, or the caller (Stop, tests). All methods are thread-safe.
 #ifndef CONNECTIVITY_SERVICE_SNAPSHOTTER_H_
 #define CONNECTIVITY_SERVICE_SNAPSHOTTER_H_
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -49,9 +70,19 @@ struct SnapshotterStats {
   uint64_t failures = 0;
 };
 
+// Where the snapshots stand when the service starts: recovery folded every
+// event up to `applied_sequence` into memory, on top of state rows current
+// to an older watermark; `replayed` are the states of every connection the
+// events after that watermark changed. They are dirty from the start: a
+// pass may move the watermark past their events only by writing them.
+struct SnapshotStart {
+  uint64_t applied_sequence = 0;
+  std::vector<StatePtr> replayed;
+};
+
 class Snapshotter {
  public:
-  Snapshotter(journal::Journal& journal, SnapshotterOptions options, uint64_t applied_sequence);
+  Snapshotter(journal::Journal& journal, SnapshotterOptions options, SnapshotStart start);
   ~Snapshotter();
   Snapshotter(const Snapshotter&) = delete;
   Snapshotter& operator=(const Snapshotter&) = delete;
@@ -63,13 +94,15 @@ class Snapshotter {
   void OnApplied(const StatePtr& state, uint64_t sequence);
   // Writes everything changed so far. Returns the first error, if any.
   Status WritePass();
-  // Marks every given state as changed, e.g. after a long replay at start-up.
-  void MarkAllDirty(const std::vector<StatePtr>& states, uint64_t applied_sequence);
+  // Asks the thread for a pass as soon as it runs (after a long replay).
+  void RequestPass();
 
   SnapshotterStats stats() const;
 
  private:
   void Run();
+  // Logs a failed pass once, not at every retry, and its end.
+  void ReportPass(const Status& status);
 
   journal::Journal& journal_;
   const SnapshotterOptions options_;
@@ -79,7 +112,9 @@ class Snapshotter {
   std::unordered_map<std::string, StatePtr> dirty_;      // guarded by mutex_
   std::vector<StatePtr> historical_;                     // guarded by mutex_
   uint64_t applied_sequence_ = 0;                        // guarded by mutex_
+  bool pass_requested_ = false;                          // guarded by mutex_
   bool stopping_ = false;                                // guarded by mutex_
+  bool failing_ = false;                                 // guarded by mutex_: the last pass failed
   SnapshotterStats stats_;                               // guarded by mutex_
 
   std::mutex pass_mutex_;  // one pass at a time
