@@ -28,11 +28,10 @@ class CheckError(Exception):
 
 
 class Checker:
-    def __init__(self, ledger, replay_binary, data_dir, log):
+    def __init__(self, ledger, replay_binary, data_dir):
         self.ledger = ledger
         self.replay = replay_binary
         self.data_dir = data_dir
-        self.log = log
         self.verify_runs = 0
         self.verify_clean = 0
 

@@ -132,7 +132,7 @@ class Run:
         self.log_dir = os.path.join(work_dir, "logs")
         os.makedirs(self.log_dir)
         self.ledger = Ledger(log)
-        self.checker = Checker(self.ledger, args.replay_binary, self.data_dir, log)
+        self.checker = Checker(self.ledger, args.replay_binary, self.data_dir)
         self.peer = Peer()
         self.phase = Phase(args.clients)
         self.clients = [Client(index, seed, args.ids_per_client, self.peer.port, self.phase, self.ledger)

@@ -138,7 +138,7 @@ class Client(threading.Thread):
     def on_absent(self, port, slot, conn):
         roll = self.rng.random()
         if roll < 0.03 and conn.revision > 0:
-            self.post(port, slot, conn)
+            self.post(port, slot)
         elif roll < 0.85:
             self.create(port, conn)
         else:
@@ -146,7 +146,8 @@ class Client(threading.Thread):
 
     # --- bodies ---
 
-    def body(self, status, conn_id=None):
+    def body(self, status):
+        """A new http-push connection body to the peer, named by a marker unique in the run."""
         self.markers += 1
         marker = f"m{self.index:02d}-{self.markers}"
         body = {
@@ -159,8 +160,6 @@ class Client(threading.Thread):
                          "authorizationContext": ["ditto:outbound"]}],
             "tags": [f"client-{self.index:02d}", marker],
         }
-        if conn_id is not None:
-            body = dict({"id": conn_id}, **body)
         return marker, body
 
     def new_status(self):
@@ -252,7 +251,7 @@ class Client(threading.Thread):
                                                      "connectionId": conn.id})
         self.execute(port, conn, command, send)
 
-    def post(self, port, slot, old):
+    def post(self, port, slot):
         """POST creates a new id (the server picks it); the slot moves to it."""
         marker, body = self.body(self.new_status())
         conn = Conn(None, self.index)
@@ -261,11 +260,8 @@ class Client(threading.Thread):
         command = Command("create", "rest-post", None, 1, self.phase.round, marker=marker, fields=projection(body),
                           expect=201)
 
-        def send():
-            return self.rest_status(port, "POST", "", body)
-
         try:
-            status, answer = send()
+            status, answer = self.rest_status(port, "POST", "", body)
         except NotSent:
             time.sleep(NOT_SENT_PAUSE_S)
             return
@@ -291,7 +287,10 @@ class Client(threading.Thread):
         conn.id = command.conn_id = new_id
         command.outcome = ACKNOWLEDGED
         self.ledger.record(command)
-        self.check_created(command, new_id, (status, answer))
+        problem = self.check_created(command, new_id, (status, answer))
+        if problem:
+            self.ledger.violate(("ack", new_id, 1), f"round {command.round} id {new_id}: {command.describe()}: {problem}")
+            conn.broken = problem
         conn.apply(command)
         self.slots[slot].retired = True
         self.slots[slot] = conn
