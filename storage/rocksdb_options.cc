@@ -14,8 +14,6 @@ namespace {
 constexpr size_t kMemtableBytesMin = 1u << 20;
 constexpr double kBloomBitsPerKey = 10.0;  // ~1% false positives
 constexpr uint64_t kMetadataBlockBytes = 4096;  // index and filter partitions
-constexpr size_t kInfoLogBytesMax = 16u << 20;
-constexpr size_t kInfoLogFilesKept = 4;
 constexpr uint64_t kCompactionStepBytesMax = 128u << 20;
 
 rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const StoreOptions& options,
@@ -79,8 +77,6 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options) {
   // files, and their index/filter blocks by the block cache.
   db.max_open_files = -1;
   db.max_background_jobs = 2;
-  db.keep_log_file_num = kInfoLogFilesKept;
-  db.max_log_file_size = kInfoLogBytesMax;
   // With the WAL on, nothing is lost at shutdown without a flush, and
   // flushing would make a close slow.
   db.avoid_flush_during_shutdown = true;

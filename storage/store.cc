@@ -18,6 +18,7 @@
 #include "src/base/check.h"
 #include "src/base/log.h"
 #include "storage/free_space.h"
+#include "storage/info_log.h"
 #include "storage/rocksdb_options.h"
 
 namespace connectivity::storage {
@@ -224,6 +225,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
 
 Status Store::OpenDb(const StoreOptions& options) {
   rocksdb::DBOptions db_options = internal::MakeDbOptions(options);
+  // RocksDB's default info logger aborts on its next line after a failed
+  // write (info_log.h); ours ignores write errors.
+  constexpr size_t kInfoLogBytesMax = 16u << 20;
+  db_options.info_log =
+      NewInfoLog(mode_ == OpenMode::kSecondary ? options.secondary_path : dir_, kInfoLogBytesMax);
   db_options.listeners.push_back(std::make_shared<BackgroundErrorListener>(
       [state = write_error_, dir = dir_](const rocksdb::Status& error) {
         if (state->Record(FromRocksDb(error))) {

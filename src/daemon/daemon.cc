@@ -105,6 +105,12 @@ Result<std::unique_ptr<journal::Journal>> OpenJournal(const Config& config, rock
   Result<uint64_t> free = storage::FreeBytes(config.data_dir);
   const uint64_t needed = BytesNeededToOpenForWriting(config.data_dir, config.disk_headroom_bytes);
   if (free.ok() && *free < needed) {
+    if (!std::filesystem::exists(config.data_dir + "/CURRENT")) {
+      return Status::NoSpace("the data directory has no journal yet, and its disk has " +
+                             storage::FormatBytes(*free) + " free, less than --disk-headroom (" +
+                             storage::FormatBytes(config.disk_headroom_bytes) +
+                             "): free some space or lower --disk-headroom");
+    }
     log::Warn("journal", "the disk holding " + config.data_dir + " has " + storage::FormatBytes(*free) +
                              " free, less than the " + storage::FormatBytes(needed) +
                              " a read-write open needs (--disk-headroom plus the WAL to replay): "

@@ -2,9 +2,7 @@
 
 namespace connectivity::service {
 
-WorkerPool::WorkerPool(size_t threads) {
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
-}
+WorkerPool::WorkerPool(size_t threads) : threads_max_(threads == 0 ? 1 : threads) {}
 
 WorkerPool::~WorkerPool() { Stop(); }
 
@@ -13,7 +11,11 @@ void WorkerPool::Post(std::function<void()> task) {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
       tasks_.push_back(std::move(task));
-      wake_.notify_one();
+      if (idle_ == 0 && threads_.size() < threads_max_) {
+        threads_.emplace_back([this] { Run(); });
+      } else {
+        wake_.notify_one();
+      }
       return;
     }
   }
@@ -21,12 +23,14 @@ void WorkerPool::Post(std::function<void()> task) {
 }
 
 void WorkerPool::Stop() {
+  std::vector<std::thread> threads;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    threads.swap(threads_);
   }
   wake_.notify_all();
-  for (std::thread& thread : threads_) {
+  for (std::thread& thread : threads) {
     if (thread.joinable()) thread.join();
   }
 }
@@ -36,7 +40,9 @@ void WorkerPool::Run() {
     std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
+      ++idle_;
       wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      --idle_;
       if (tasks_.empty()) return;
       task = std::move(tasks_.front());
       tasks_.pop_front();
