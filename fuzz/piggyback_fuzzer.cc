@@ -62,7 +62,6 @@ void UseCommand(const http::PiggybackCommand& command) {
     ExpectJson(command.selector->Apply(projector::StoredJsonWithHiddenFields(state)),
                "a selection of a stored connection is JSON");
   }
-  if (command.error) ExpectJson(command.error->ToJson(), "an error is JSON");
   ExpectJson(http::ConnectionIdResponse(command.type, 200, command.connection_id), "an id response is JSON");
   ExpectJson(http::StringListResponse(command.type, 200, "connectionIds", {command.tag}),
              "a list response is JSON");

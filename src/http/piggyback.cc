@@ -6,6 +6,7 @@
 #include "src/base/json_writer.h"
 #include "src/http/command_responses.h"
 #include "src/http/monitoring_json.h"
+#include "src/model/hono_connection.h"
 #include "src/projector/stored_connection.h"
 
 namespace connectivity::http {
@@ -65,6 +66,25 @@ void RunRetrieve(service::ConnectionService& service, const PiggybackCommand& co
   const std::string body = selector
                                ? selector->Apply(projector::StoredJsonWithHiddenFields(*outcome.state))
                                : outcome.state->json;
+  reply(ConnectionResponse("connectivity.responses:retrieveConnection", 200, body));
+}
+
+// retrieveResolvedHonoConnection (REF row 17): the stored hono connection resolved into the Kafka
+// connection Ditto would build from the service's Hono settings (model/hono_connection.h), in
+// retrieveConnection's answer; 404 connection.notfound for other types, as Ditto.
+void RunRetrieveResolvedHono(service::ConnectionService& service, const PiggybackCommand& command,
+                             const service::Preconditions& preconditions, const Reply& reply) {
+  const service::Outcome outcome = service.Retrieve(command.connection_id, preconditions);
+  if (outcome.error) return ReplyError(reply, *outcome.error);
+  auto parsed = model::ParseConnection(outcome.state->json, model::ParseOptions{});
+  const auto* stored = std::get_if<model::Connection>(&parsed);
+  if (stored == nullptr || stored->connection_type != model::ConnectionType::kHono) {
+    return ReplyError(reply, model::ConnectionNotFound(command.connection_id));
+  }
+  projector::ConnectionState resolved = *outcome.state;
+  resolved.json = model::SerializeConnection(model::ResolveHonoConnection(*stored, service.hono_settings()));
+  const std::optional<model::FieldSelector>& selector = command.selector;
+  const std::string body = selector ? selector->Apply(projector::StoredJsonWithHiddenFields(resolved)) : resolved.json;
   reply(ConnectionResponse("connectivity.responses:retrieveConnection", 200, body));
 }
 
@@ -144,6 +164,8 @@ void Run(service::ConnectionService& service, const PiggybackRequest& request,
     case K::kCreate: return RunCreate(service, command, std::move(options), std::move(reply));
     case K::kModify: return RunModify(service, command, std::move(options), std::move(reply));
     case K::kRetrieve: return RunRetrieve(service, command, options.preconditions, reply);
+    case K::kRetrieveResolvedHono:
+      return RunRetrieveResolvedHono(service, command, options.preconditions, reply);
     case K::kDelete:
       return RunIdCommand(service, command, std::move(options), &S::Delete,
                           "connectivity.responses:deleteConnection", 204, std::move(reply));
@@ -162,7 +184,6 @@ void Run(service::ConnectionService& service, const PiggybackRequest& request,
     case K::kRetrieveIdsByTag:
       return reply(StringListResponse("connectivity.sudo.responses:sudoRetrieveConnectionIdsByTag", 200,
                                       "connectionIds", service.ConnectionIdsByTag(command.tag)));
-    case K::kBareError: return ReplyError(reply, *command.error);
   }
 }
 

@@ -45,7 +45,7 @@ std::optional<PiggybackSelection> ParseSelection(std::string_view selection) {
 }
 
 model::DittoError Prefixed(model::DittoError error, std::string_view type) {
-  if (error.IsJsonError() && error.message != model::kJsonForbiddenNulCharacterMessage) {
+  if (error.IsJsonError()) {
     error.message = "Error when parsing Json type '" + std::string(type) + "': " + error.message;
   }
   return error;
@@ -99,18 +99,13 @@ PiggybackCommand Command(PiggybackCommandKind kind, const Envelope& envelope) {
   return command;
 }
 
-// create, modify and test: a connection. A connection that did not parse is a parse error,
-// except U+0000 in a string: Ditto finds that one only after the command was parsed, so it comes
-// back bare.
+// create, modify and test: a connection. A connection that did not parse is a parse-stage
+// error, wrapped in an errorResponse (SPEC §4.1) like every other, U+0000 in a string included
+// (issue 12: it is found while parsing here).
 Parsed ParseWithConnection(PiggybackCommandKind kind, const Envelope& envelope, object member) {
   auto connection = ConnectionMember(member);
   if (auto* error = std::get_if<model::DittoError>(&connection)) {
-    if (error->message != model::kJsonForbiddenNulCharacterMessage) {
-      return Prefixed(std::move(*error), envelope.type);
-    }
-    PiggybackCommand command = Command(PiggybackCommandKind::kBareError, envelope);
-    command.error = std::move(*error);
-    return command;
+    return Prefixed(std::move(*error), envelope.type);
   }
   PiggybackCommand command = Command(kind, envelope);
   command.connection = std::move(std::get<model::Connection>(connection));
@@ -126,20 +121,28 @@ Parsed ParseWithId(PiggybackCommandKind kind, const Envelope& envelope, object m
   return command;
 }
 
-Parsed ParseRetrieve(const PiggybackRequest& request, const Envelope& envelope, object member) {
-  Parsed parsed = ParseWithId(PiggybackCommandKind::kRetrieve, envelope, member);
+// A command on one connection id with the optional `selectedFields` member: retrieve and
+// retrieveResolvedHonoConnection.
+Parsed ParseWithSelectedFields(PiggybackCommandKind kind, const Envelope& envelope, object member) {
+  Parsed parsed = ParseWithId(kind, envelope, member);
   auto* command = std::get_if<PiggybackCommand>(&parsed);
   if (command == nullptr) return parsed;
   element selected;
-  if (member["selectedFields"].get(selected) == simdjson::SUCCESS) {
-    std::string_view text;
-    if (selected.get_string().get(text) != simdjson::SUCCESS) {
-      return Prefixed(model::JsonFieldTypeInvalid("/selectedFields", "String"), envelope.type);
-    }
-    auto selector = model::FieldSelector::Parse(text);
-    if (auto* error = std::get_if<model::DittoError>(&selector)) return Prefixed(*error, envelope.type);
-    command->selector = std::move(std::get<model::FieldSelector>(selector));
+  if (member["selectedFields"].get(selected) != simdjson::SUCCESS) return parsed;
+  std::string_view text;
+  if (selected.get_string().get(text) != simdjson::SUCCESS) {
+    return Prefixed(model::JsonFieldTypeInvalid("/selectedFields", "String"), envelope.type);
   }
+  auto selector = model::FieldSelector::Parse(text);
+  if (auto* error = std::get_if<model::DittoError>(&selector)) return Prefixed(*error, envelope.type);
+  command->selector = std::move(std::get<model::FieldSelector>(selector));
+  return parsed;
+}
+
+Parsed ParseRetrieve(const PiggybackRequest& request, const Envelope& envelope, object member) {
+  Parsed parsed = ParseWithSelectedFields(PiggybackCommandKind::kRetrieve, envelope, member);
+  auto* command = std::get_if<PiggybackCommand>(&parsed);
+  if (command == nullptr) return parsed;
   auto at = ReadHistoricalQuery(request);
   if (auto* error = std::get_if<model::DittoError>(&at)) return *error;
   command->at = std::get<std::optional<HistoricalQuery>>(at);
@@ -173,6 +176,9 @@ Parsed ParseCommand(const PiggybackRequest& request, const Envelope& envelope, o
   if (type == "connectivity.commands:deleteConnection") return ParseWithId(K::kDelete, envelope, member);
   if (type == "connectivity.commands:openConnection") return ParseWithId(K::kOpen, envelope, member);
   if (type == "connectivity.commands:closeConnection") return ParseWithId(K::kClose, envelope, member);
+  if (type == "connectivity.commands:retrieveResolvedHonoConnection") {
+    return ParseWithSelectedFields(K::kRetrieveResolvedHono, envelope, member);
+  }
   if (type == "connectivity.commands:retrieveAllConnectionIds") return Command(K::kRetrieveAllIds, envelope);
   if (type == "connectivity.commands:testConnection") return ParseWithConnection(K::kTest, envelope, member);
   if (IsMonitoring(type)) return ParseWithId(K::kMonitoring, envelope, member);

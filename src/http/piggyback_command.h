@@ -44,9 +44,7 @@ enum class PiggybackCommandKind {
   kMonitoring,  // status, metrics, logs and their resets (told apart by `type`)
   kRetrieveTags,
   kRetrieveIdsByTag,
-  // A connection with U+0000 in a string: Ditto finds it only after the command was parsed, so
-  // the error (in `error`) is answered bare, by the connection shard.
-  kBareError,
+  kRetrieveResolvedHono,  // retrieveResolvedHonoConnection
 };
 
 // retrieveConnection at-historical-revision / at-historical-timestamp.
@@ -61,10 +59,9 @@ struct PiggybackCommand {
   std::string type;                         // e.g. "connectivity.commands:createConnection"
   std::string connection_id;                // commands on one connection (valid id)
   std::optional<model::Connection> connection;  // create, modify, test
-  std::optional<model::FieldSelector> selector;  // retrieve: selectedFields
+  std::optional<model::FieldSelector> selector;  // retrieve, resolved hono: selectedFields
   std::optional<HistoricalQuery> at;             // retrieve at a revision or a time
   std::string tag;                               // retrieve ids by tag
-  std::optional<model::DittoError> error;        // kBareError
 };
 
 // A request past stage 2: its headers and either the command or the error answered as a
