@@ -1,7 +1,8 @@
 // Fuzz target `connection`: the connection JSON a client sends with a create, modify or test
 // (src/model/connection_parse*.cc, json_tree, json_reader, legacy_migration), the service-level
 // validation of a parsed connection (validation.cc and every validator it calls), and the
-// serialisation (connection_serialize.cc).
+// serialisation (connection_serialize.cc), and for hono connections the resolution into the Kafka
+// connection of retrieveResolvedHonoConnection (hono_connection.cc).
 //
 // Input: bytes taken as a connection object, parsed twice, as both callers parse it: the
 // piggyback commands (id and connectionStatus required) and POST /api/2/connections (no id, a
@@ -13,6 +14,10 @@
 //     serialising that gives the same text. Set aside: Source::index (it counts non-object
 //     entries of `sources`, which are skipped and so not serialised) and an empty topic `filter=`
 //     (validation rejects it as RQL; the canonical topic leaves it out, as Ditto's does).
+//   - a hono connection that validates resolves (with the default Hono settings) into the
+//     connection retrieveResolvedHonoConnection answers, and that parses. Not a round trip: a
+//     source that loses its reply target (command_response) gains the default one when parsed
+//     again (legacy_migration.cc), so parse(resolved) != resolved.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -20,6 +25,7 @@
 
 #include "fuzz/fuzz_support.h"
 #include "src/model/connection.h"
+#include "src/model/hono_connection.h"
 #include "src/model/validation.h"
 
 namespace connectivity::fuzz {
@@ -65,11 +71,20 @@ void FuzzOne(std::string_view json, const model::ParseOptions& options) {
     return;
   }
   const model::Connection& connection = std::get<model::Connection>(parsed);
-  if (std::optional<model::DittoError> error = model::ValidateConnection(connection, kValidation)) {
+  std::optional<model::DittoError> error = model::ValidateConnection(connection, kValidation);
+  if (error) {
     ExpectClientError(*error, "ValidateConnection fails with a 4xx");
     ExpectUtf8(error->ToJson(), "an error is UTF-8");
   }
   CheckRoundTrip(connection);
+  if (!error && connection.connection_type == model::ConnectionType::kHono) {
+    static const model::HonoSettings kHono;
+    const std::string text = model::SerializeConnection(model::ResolveHonoConnection(connection, kHono));
+    auto reparsed = model::ParseConnection(text, model::ParseOptions{});
+    if (auto* failure = std::get_if<model::DittoError>(&reparsed)) {
+      PropertyFailed("a resolved hono connection parses", text + "\n" + failure->ToJson());
+    }
+  }
 }
 
 }  // namespace

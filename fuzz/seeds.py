@@ -95,6 +95,9 @@ def piggyback_seeds():
                                    "connectionId": "c1"},
                                   headers={"aggregate": True, "correlation-id": "x",
                                            "response-required": False, "timeout": 5000})
+    seeds["resolved-hono"] = envelope(
+        {"type": "connectivity.commands:retrieveResolvedHonoConnection", "connectionId": "h1",
+         "selectedFields": "uri,specificConfig,sources"})
     seeds["tags"] = envelope({"type": "connectivity.sudo.commands:sudoRetrieveConnectionTags",
                               "connectionId": "c1"}, selection=SHARD + "/singleton")
     seeds["ids-by-tag"] = envelope(
@@ -105,6 +108,11 @@ def piggyback_seeds():
     seeds["wrong-selection"] = envelope(
         {"type": "connectivity.commands:retrieveAllConnectionIds"}, selection=SHARD)
     seeds["unknown-type"] = envelope({"type": "things.commands:retrieveThing"})
+    # A first line "?<query string>": the query parameters the gateway turns into headers.
+    retrieve = envelope({"type": "connectivity.commands:retrieveConnection", "connectionId": "c1"})
+    seeds["query-bad-timestamp"] = "?at-historical-timestamp=2026-13-01T00:00:00Z\n" + retrieve
+    seeds["query-historical"] = "?at-historical-revision=3&aggregate=false\n" + retrieve
+    seeds["query-timeout"] = "?timeout=5s&correlation-id=x%20y&Response-Required=false\n" + retrieve
     seeds["not-an-object"] = "[1,2,3]"
     seeds["deep"] = "[" * 70 + "]" * 70
     return seeds
@@ -136,6 +144,17 @@ def connection_seeds():
                      "declaredAcks": ["ssh:ack"], "replyTarget": {"address": "r",
                      "expectedResponseTypes": ["nack", "bogus"], "headerMapping": {}}}],
         "targets": []})
+    seeds["hono"] = compact({
+        "id": "hono-1", "connectionType": "hono", "connectionStatus": "closed",
+        "sources": [{"addresses": ["telemetry", "event"], "qos": 1,
+                     "authorizationContext": ["nginx:ditto"],
+                     "replyTarget": {"address": "command", "headerMapping": {},
+                                     "expectedResponseTypes": ["response"], "enabled": True}},
+                    {"addresses": ["command_response"], "qos": 0,
+                     "authorizationContext": ["nginx:ditto"]}],
+        "targets": [{"address": "command", "topics": ["_/_/things/live/messages"],
+                     "authorizationContext": ["nginx:ditto"]}],
+        "specificConfig": {"honoTenantId": "tenant-1", "groupId": "g"}})
     seeds["hmac"] = compact({
         "id": "h", "connectionType": "http-push", "connectionStatus": "closed",
         "uri": "https://127.0.0.1:443/p", "credentials": {"type": "hmac",
