@@ -26,9 +26,10 @@ bool SameParts(const model::ConnectionUri& a, const model::ConnectionUri& b) {
 
 // The password as written in `uri` (user-info after its first ':'), if the authority has one.
 std::optional<std::string_view> RawPassword(std::string_view uri) {
-  const size_t scheme_end = uri.find("://");
+  // A URI without scheme ("//authority/path", as java.net.URI takes it) or "scheme://".
+  const size_t scheme_end = uri.substr(0, 2) == "//" ? 0 : uri.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
-  const size_t start = scheme_end + 3;
+  const size_t start = scheme_end == 0 && uri[0] == '/' ? 2 : scheme_end + 3;
   const size_t authority_end = std::min(uri.find_first_of("/?#", start), uri.size());
   const std::string_view authority = uri.substr(start, authority_end - start);
   const size_t at = authority.rfind('@');
