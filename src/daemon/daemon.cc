@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -24,16 +25,46 @@ void Log(const std::string& line) {
   std::fflush(stderr);
 }
 
-// Open connections need file descriptors; take as many as the hard limit allows.
-void RaiseOpenFilesLimit() {
+// Descriptors kept apart from HTTP connections: the journal's files, the clients of open
+// connections (one or two sockets each), test connections, logs.
+constexpr size_t kReservedDescriptors = 4096;
+
+// HTTP connections and open connections need file descriptors; take as many as the hard limit
+// allows. Returns how many HTTP connections fit beside the reserve: --max-connections is lowered
+// to that, so the limit is reached before accept(2) runs out of descriptors.
+size_t RaiseOpenFilesLimit(size_t connections_max) {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return connections_max;
   const rlim_t before = limit.rlim_cur;
   limit.rlim_cur = limit.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != before) {
-    Log("open-files limit raised from " + std::to_string(before) + " to " +
-        std::to_string(limit.rlim_cur));
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  if (limit.rlim_cur != before) {
+    Log("open-files limit raised from " + std::to_string(before) + " to " + std::to_string(limit.rlim_cur));
   }
+  if (limit.rlim_cur == RLIM_INFINITY) return connections_max;
+  const auto descriptors = static_cast<size_t>(limit.rlim_cur);
+  const size_t reserve = std::min(kReservedDescriptors, descriptors / 2);
+  const size_t fitting = std::max<size_t>(1, descriptors - reserve);
+  if (fitting >= connections_max) return connections_max;
+  Log("--max-connections lowered from " + std::to_string(connections_max) + " to " + std::to_string(fitting) +
+      ": the open-files limit is " + std::to_string(descriptors) + " and " + std::to_string(reserve) +
+      " stay reserved (raise the hard limit, ulimit -Hn, for more)");
+  return fitting;
+}
+
+http::ServerConfig MakeServerConfig(const Config& config) {
+  http::ServerConfig server;
+  server.host = config.listen_host;
+  server.port = config.listen_port;
+  server.threads = config.threads;
+  server.limits.connections_max = RaiseOpenFilesLimit(config.connections_max);
+  server.limits.idle_timeout_us = config.idle_timeout_us;
+  server.limits.header_timeout_us = config.header_timeout_us;
+  server.limits.body_timeout_us = config.body_timeout_us;
+  server.limits.framing.request_line_bytes_max = config.request_line_bytes_max;
+  server.limits.framing.header_bytes_max = config.header_bytes_max;
+  server.limits.framing.body_bytes_max = config.body_bytes_max;
+  return server;
 }
 
 connect::ConnectSettings MakeConnectSettings(const Config& config) {
@@ -110,14 +141,8 @@ void WaitForStopSignal() {
 }  // namespace
 
 int RunDaemon(const Config& config) {
-  RaiseOpenFilesLimit();
   auto router = std::make_shared<http::Router>(MakeRouterConfig(config));
-  http::ServerConfig server_config;
-  server_config.host = config.listen_host;
-  server_config.port = config.listen_port;
-  server_config.threads = config.threads;
-  server_config.body_bytes_max = config.body_bytes_max;
-  http::HttpServer server(server_config, router);
+  http::HttpServer server(MakeServerConfig(config), router);
   if (Status status = server.Start(); !status.ok()) {
     Log(status.message());
     return 1;
