@@ -99,7 +99,14 @@ http::RouterConfig MakeRouterConfig(const Config& config) {
   return router;
 }
 
-service::ServiceOptions MakeServiceOptions(const Config& config) {
+// Threads that resolve the hosts of validations (REF §4.2 item 7), and the lookups that may wait
+// for them: only used when a blocked hostname makes the host rules active.
+constexpr size_t kHostLookupThreads = 4;
+constexpr size_t kHostLookupsQueuedMax = 1024;
+
+service::ServiceOptions MakeServiceOptions(const Config& config,
+                                           std::shared_ptr<const model::PreparedHostRules> prepared_hosts,
+                                           std::shared_ptr<connect::ResolverPool> host_lookups) {
   service::ServiceOptions options;
   options.validation.sources_max = config.sources_max;
   options.validation.targets_max = config.targets_max;
@@ -110,10 +117,15 @@ service::ServiceOptions MakeServiceOptions(const Config& config) {
   options.logs.failure_capacity = config.logger_failure_capacity;
   options.logs.check_interval_us = config.logger_active_check_interval_us;
   options.connect = MakeConnectSettings(config);
+  options.queued_commands_max = config.queued_commands_max;
   // The validation checks the same rules as every connect attempt, through the same resolver with
-  // a deadline. It resolves nothing while no hostname is blocked (the default).
+  // a deadline, but never on a request or journal thread: the blocked hostnames are resolved in
+  // the background (HostRulesRefresher), a connection's own host on the lookup pool. Nothing is
+  // resolved while no hostname is blocked (the default).
   options.validation.hosts = options.connect.outbound;
   options.validation.host_resolver = connect::SystemResolver::Instance();
+  options.validation.prepared_hosts = std::move(prepared_hosts);
+  options.host_lookups = std::move(host_lookups);
   return options;
 }
 
@@ -169,9 +181,15 @@ int RunDaemon(const Config& config) {
   const size_t connections = recovered->states.size();
   connect::Supervisor supervisor(MakeSupervisorOptions(config), *SystemClock::Instance());
   supervisor.Start();
+  auto prepared_hosts = std::make_shared<model::PreparedHostRules>();
+  connect::HostRulesRefresher host_rules(MakeConnectSettings(config).outbound, connect::SystemResolver::Instance(),
+                                         prepared_hosts, connect::kBlockedHostsRefreshUs);
+  host_rules.Start();  // resolves the blocked hostnames once, before any command is served
+  auto host_lookups = std::make_shared<connect::ResolverPool>(connect::SystemResolver::Instance(),
+                                                              kHostLookupThreads, kHostLookupsQueuedMax);
   auto service = std::make_unique<service::ConnectionService>(
-      **journal, std::move(*recovered), MakeServiceOptions(config), *SystemClock::Instance(),
-      &supervisor);
+      **journal, std::move(*recovered), MakeServiceOptions(config, prepared_hosts, host_lookups),
+      *SystemClock::Instance(), &supervisor);
   service->Start();  // also reconnects the desired-open connections, in the background
   auto api = std::make_unique<http::Api>(*service, MakeRouterConfig(config));
   router->Attach(api.get());
@@ -181,6 +199,8 @@ int RunDaemon(const Config& config) {
 
   WaitForStopSignal();
   router->Detach();      // new API requests: 503 while we stop
+  host_lookups->Stop();  // waiting validations fail; their commands are answered
+  host_rules.Stop();
   supervisor.Stop();     // closes every client cleanly; pending opens answer 504
   (*journal)->Close();   // completes (and answers) everything queued
   server.Shutdown();
