@@ -152,6 +152,9 @@ class ConnectionTable {
   size_t open() const;
   uint64_t rejected_total() const { return rejected_total_.load(std::memory_order_relaxed); }
   uint64_t timeouts_total() const { return timeouts_total_.load(std::memory_order_relaxed); }
+  // Requests refused for their framing (request_framing.h), counted by server.cc.
+  void CountFramingError() { framing_errors_total_.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t framing_errors_total() const { return framing_errors_total_.load(std::memory_order_relaxed); }
 
  private:
   void Run();
@@ -162,6 +165,7 @@ class ConnectionTable {
   size_t admitted_ = 0;                                                                     // guarded by mutex_
   std::atomic<uint64_t> rejected_total_{0};
   std::atomic<uint64_t> timeouts_total_{0};
+  std::atomic<uint64_t> framing_errors_total_{0};
   std::mutex run_mutex_;
   std::condition_variable run_wakeup_;
   bool stopping_ = false;  // guarded by run_mutex_

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "journal/metrics.h"
+#include "src/http/connection_table.h"
 #include "src/service/connection_service.h"
 
 namespace connectivity::http {
@@ -44,8 +45,9 @@ class HttpMetrics {
   std::vector<std::unique_ptr<journal::Histogram<kLatencyBoundsUs.size()>>> latency_us_;
 };
 
-// The whole /metrics text. `service` is null while recovery runs.
-std::string RenderPrometheus(const HttpMetrics& http, service::ConnectionService* service);
+// The whole /metrics text. `service` is null while recovery runs, `connections` without a server.
+std::string RenderPrometheus(const HttpMetrics& http, service::ConnectionService* service,
+                             const ConnectionTable* connections = nullptr);
 
 }  // namespace connectivity::http
 

@@ -94,7 +94,8 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
   }
   if (segments.size() == 1 && segments[0] == "metrics") {
     if (request.method != "GET") return respond(MethodNotAllowedAnswer(request, "GET"));
-    HttpAnswer answer = JsonAnswer(200, RenderPrometheus(*http_metrics_, api_.load() ? &api_.load()->service : nullptr));
+    HttpAnswer answer = JsonAnswer(200, RenderPrometheus(*http_metrics_, api_.load() ? &api_.load()->service : nullptr,
+                                                   connections_.load(std::memory_order_acquire)));
     answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return respond(std::move(answer));
   }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "src/http/auth.h"
+#include "src/http/connection_table.h"
 #include "src/http/http_types.h"
 #include "src/http/piggyback.h"
 #include "src/http/prometheus.h"
@@ -56,6 +57,12 @@ class Router {
   // Handles one request; `respond` is called exactly once, maybe on another thread.
   void Handle(const HttpRequest& request, Respond respond) const;
 
+  // The HTTP connections /metrics reports on (set once by HttpServer::Start; must outlive the
+  // router's use).
+  void ReportConnections(const ConnectionTable* connections) const {
+    connections_.store(connections, std::memory_order_release);
+  }
+
  private:
   void Dispatch(const HttpRequest& request, const std::vector<std::string_view>& segments,
                 Respond respond) const;
@@ -67,6 +74,7 @@ class Router {
   const RouterConfig config_;
   std::atomic<Api*> api_{nullptr};
   std::unique_ptr<HttpMetrics> http_metrics_;  // thread-safe; a pointer so const Handle can count
+  mutable std::atomic<const ConnectionTable*> connections_{nullptr};
 };
 
 }  // namespace connectivity::http

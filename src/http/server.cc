@@ -206,6 +206,7 @@ void FramingHandler::onInput(const char* buffer, size_t size, const std::shared_
     const model::DittoError error = framer.error();
     const HttpVersion version = framer.version();
     framer.Reset();
+    table_->CountFramingError();
     return AnswerErrorAndClose(connection, peer, version, error);
   }
   if (!was_started && framer.started() && !connection->BeginRequest(now_us)) return framer.Reset();
@@ -234,6 +235,7 @@ void FramingHandler::Serve(const std::shared_ptr<HttpConnection>& connection,
   }
   if (!parsed) {
     parser->reset();
+    table_->CountFramingError();
     return AnswerErrorAndClose(connection, peer, head.version,
                                RequestInvalid("A header value of the request could not be read."));
   }
@@ -298,6 +300,7 @@ Status HttpServer::Start() {
                        .keepaliveTimeout(kPistacheTimeoutNever);
     endpoint_->init(options);
     endpoint_->setHandler(Http::make_handler<FramingHandler>(router_, table_));
+    router_->ReportConnections(table_.get());
     table_->Start();
     endpoint_->serveThreaded();
   } catch (const std::exception& e) {
