@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,8 @@ constexpr size_t kQuotedTokenBytesMax = 16;
 // A buffer this large is given back after a request instead of being kept for the next one.
 constexpr size_t kKeptBufferBytesMax = 16 << 10;
 
+// The longest method ("OPTIONS", "CONNECT").
+constexpr size_t kMethodBytesMax = 7;
 constexpr std::array<std::string_view, 9> kMethods = {"GET",     "HEAD",  "POST",   "PUT",    "PATCH",
                                                       "DELETE", "OPTIONS", "TRACE", "CONNECT"};
 
@@ -67,6 +70,44 @@ std::string Lower(std::string_view text) {
 std::string Quoted(std::string_view text) {
   if (text.size() > kQuotedTokenBytesMax || !IsVisibleAscii(text)) return "";
   return " <" + std::string(text) + ">";
+}
+
+// RFC 9110 §7.2: Host = uri-host [ ":" port ], uri-host a reg-name, an IPv4 address or an IP
+// literal in brackets; port = *DIGIT, here at most 65535. Empty is allowed (no authority).
+bool IsHostValue(std::string_view value) {
+  std::string_view host = value;
+  std::string_view port;
+  bool has_port = false;
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    const std::string_view literal = host.substr(1, close - 1);
+    const bool literal_ok = !literal.empty() && std::all_of(literal.begin(), literal.end(), [](char c) {
+      return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+    });
+    if (!literal_ok) return false;
+    const std::string_view after = host.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return false;
+    has_port = !after.empty();
+    port = has_port ? after.substr(1) : after;
+  } else {
+    const size_t colon = host.find(':');
+    if (colon != std::string_view::npos) {
+      has_port = true;
+      port = host.substr(colon + 1);
+      host = host.substr(0, colon);
+    }
+    const bool name_ok = std::all_of(host.begin(), host.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) ||
+             std::string_view("-._~%!$&'()*+,;=").find(c) != std::string_view::npos;
+    });
+    if (!name_ok) return false;
+  }
+  if (!has_port || port.empty()) return true;
+  if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  return std::stoi(std::string(port)) <= 65535;
 }
 
 std::vector<std::string_view> SplitList(std::string_view text) {
@@ -147,6 +188,7 @@ std::optional<model::DittoError> ReadField(std::string_view line, Fields& fields
     fields.transfer_encoding = fields.transfer_encoding ? *fields.transfer_encoding + "," : "";
     fields.transfer_encoding->append(value);
   } else if (name == "host") {
+    if (!IsHostValue(value)) return RequestInvalid("The Host header is not a host name or address with a port.");
     ++fields.hosts;
   } else if (name == "connection") {
     for (std::string_view option : SplitList(value)) {
@@ -215,6 +257,15 @@ RequestFramer::Progress RequestFramer::ReadHead() {
     }
     pending_.erase(0, 2);
   }
+  // Bytes that cannot begin a known method (binary data, a TLS handshake, HTTP/2's preface)
+  // are refused at once instead of waiting for a line end.
+  const size_t space = std::string_view(pending_).substr(0, kMethodBytesMax + 1).find(' ');
+  const std::string_view method_start = std::string_view(pending_).substr(0, std::min(space, kMethodBytesMax + 1));
+  const bool may_be_method = std::any_of(kMethods.begin(), kMethods.end(), [&](std::string_view method) {
+    return space != std::string_view::npos ? method == method_start
+                                           : method.substr(0, method_start.size()) == method_start;
+  });
+  if (!may_be_method) return Fail(RequestInvalid("The request method" + Quoted(method_start) + " is not supported."));
   const size_t head_end = pending_.find("\r\n\r\n", searched_ >= 3 ? searched_ - 3 : 0);
   searched_ = pending_.size();
   // Every LF of the head must follow a CR and every CR precede an LF; a CR at the very end waits
