@@ -1,7 +1,11 @@
 // HTTP framing and connection limits through the real binary, over raw sockets (issue 11, items 1
 // and 2; SPEC §5): every answer is checked for its status, Ditto's error JSON, whether the
 // connection is closed or kept as it should be, and /health answering within 50 ms afterwards.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <memory>
@@ -16,6 +20,11 @@ namespace connectivity::testing {
 namespace {
 
 constexpr char kAuth[] = "Authorization: Basic ZGV2b3BzOmZvb2Jhcg==\r\n";
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
 
 class HttpFramingTest : public ServerTest {
  protected:
@@ -52,11 +61,6 @@ class HttpFramingTest : public ServerTest {
     const double millis = HealthMillis(port());
     EXPECT_GE(millis, 0) << "the server stopped answering /health";
     EXPECT_LT(millis, 50) << "/health took " << millis << " ms";
-  }
-
-  static std::string Lower(std::string text) {
-    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
   }
 };
 
@@ -248,6 +252,66 @@ TEST_F(HttpFramingTest, ServerSurvivesAndAnswersAfterEveryCase) {
     }
     ExpectHealthy();
   }
+}
+
+// A listener that completes TCP handshakes (the kernel's backlog) and never speaks: every
+// protocol's handshake with it waits for the connect timeout.
+class SilentListener {
+ public:
+  SilentListener() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 && listen(fd_, 16) == 0 &&
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+      port_ = ntohs(address.sin_port);
+    }
+  }
+  ~SilentListener() { close(fd_); }
+  uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+class SlowAnswerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerOptions options;
+    options.args = {"--header-timeout", "500ms", "--body-timeout", "500ms", "--idle-timeout", "1s"};
+    options.env = {{"CONNECTIVITY_CLIENT_CONNECT_TIMEOUT", "2s"}};
+    StartServer(std::move(options));
+  }
+};
+
+// Pistache's header timeout also bounded the time a handler took to answer; the server's own
+// timeouts stop at the request's last byte: an answer slower than all of them still arrives.
+TEST_F(SlowAnswerTest, AnswerSlowerThanEveryTimeoutStillArrivesOnAKeptConnection) {
+  SilentListener silent;
+  ASSERT_NE(silent.port(), 0);
+  const std::string connection =
+      R"({"connectionType":"mqtt","connectionStatus":"open","uri":"tcp://127.0.0.1:)" +
+      std::to_string(silent.port()) + R"(","sources":[{"addresses":["a/#"],"qos":1,"authorizationContext":["x:y"]}]})";
+  RawConnection client(port());
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(client.Send("POST /api/2/connections?dry-run=true HTTP/1.1\r\nHost: x\r\n" + std::string(kAuth) +
+                          "Content-Type: application/json\r\nContent-Length: " + std::to_string(connection.size()) +
+                          "\r\n\r\n" + connection));
+  const std::optional<RawAnswer> answer = client.Read(10000);
+  ASSERT_TRUE(answer.has_value());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GE(seconds, 1.5) << "the test connection waits for its 2 s connect timeout";
+  EXPECT_NE(answer->status, 408) << answer->body;
+  EXPECT_EQ(Lower(answer->Header("connection")), "keep-alive");
+  const std::optional<RawAnswer> health = [&] {
+    client.Send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    return client.Read();
+  }();
+  ASSERT_TRUE(health.has_value()) << "the connection was kept";
+  EXPECT_EQ(health->status, 200);
 }
 
 class HttpConnectionLimitTest : public ServerTest {
