@@ -165,17 +165,23 @@ struct Fields {
   std::optional<std::string> expect;
 };
 
+bool EqualsIgnoringCase(std::string_view text, std::string_view lower_case) {
+  return text.size() == lower_case.size() &&
+         std::equal(text.begin(), text.end(), lower_case.begin(),
+                    [](char a, char b) { return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b; });
+}
+
 std::optional<model::DittoError> ReadField(std::string_view line, Fields& fields) {
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos) return RequestInvalid("A header line has no ':'.");
-  if (!IsToken(line.substr(0, colon))) {
+  const std::string_view name = line.substr(0, colon);
+  if (!IsToken(name)) {
     return RequestInvalid("A header name is empty or holds a character that is not allowed "
                           "(whitespace before ':' and folded lines are refused).");
   }
-  const std::string name = Lower(line.substr(0, colon));
   const std::string_view value = TrimWhitespace(line.substr(colon + 1));
-  if (!IsFieldValue(value)) return RequestInvalid("The header '" + name + "' holds a control character.");
-  if (name == "content-length") {
+  if (!IsFieldValue(value)) return RequestInvalid("The header '" + Lower(name) + "' holds a control character.");
+  if (EqualsIgnoringCase(name, "content-length")) {
     for (std::string_view item : SplitList(value)) {
       const std::optional<uint64_t> length = ParseDecimal(item);
       if (!length) return ContentLengthInvalid("The Content-Length is not a decimal number of bytes.");
@@ -184,19 +190,18 @@ std::optional<model::DittoError> ReadField(std::string_view line, Fields& fields
       }
       fields.content_length = length;
     }
-  } else if (name == "transfer-encoding") {
+  } else if (EqualsIgnoringCase(name, "transfer-encoding")) {
     fields.transfer_encoding = fields.transfer_encoding ? *fields.transfer_encoding + "," : "";
     fields.transfer_encoding->append(value);
-  } else if (name == "host") {
+  } else if (EqualsIgnoringCase(name, "host")) {
     if (!IsHostValue(value)) return RequestInvalid("The Host header is not a host name or address with a port.");
     ++fields.hosts;
-  } else if (name == "connection") {
+  } else if (EqualsIgnoringCase(name, "connection")) {
     for (std::string_view option : SplitList(value)) {
-      const std::string lower = Lower(option);
-      fields.close = fields.close || lower == "close";
-      fields.keep_alive = fields.keep_alive || lower == "keep-alive";
+      fields.close = fields.close || EqualsIgnoringCase(option, "close");
+      fields.keep_alive = fields.keep_alive || EqualsIgnoringCase(option, "keep-alive");
     }
-  } else if (name == "expect") {
+  } else if (EqualsIgnoringCase(name, "expect")) {
     fields.expect = Lower(value);
   }
   return std::nullopt;
@@ -347,7 +352,7 @@ RequestFramer::Progress RequestFramer::ParseHead(size_t line_end, size_t head_en
     for (size_t start = line_end + 2; start < head_end + 2;) {
       const size_t end = all.find("\r\n", start);
       const std::string_view field = all.substr(start, end + 2 - start);
-      if (Lower(field.substr(0, field.find(':'))) != "transfer-encoding") head_bytes_.append(field);
+      if (!EqualsIgnoringCase(field.substr(0, field.find(':')), "transfer-encoding")) head_bytes_.append(field);
       start = end + 2;
     }
   } else {
