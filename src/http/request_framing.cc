@@ -4,7 +4,6 @@
 #include <array>
 #include <cctype>
 #include <utility>
-#include <vector>
 
 #include "src/http/http_errors.h"
 
@@ -110,12 +109,13 @@ bool IsHostValue(std::string_view value) {
   return std::stoi(std::string(port)) <= 65535;
 }
 
-std::vector<std::string_view> SplitList(std::string_view text) {
-  std::vector<std::string_view> items;
+// Calls `visit` with each trimmed item of a comma-separated list until it returns false.
+template <typename Visit>
+bool ForEachListItem(std::string_view text, Visit visit) {
   while (true) {
     const size_t comma = text.find(',');
-    items.push_back(TrimWhitespace(text.substr(0, comma)));
-    if (comma == std::string_view::npos) return items;
+    if (!visit(TrimWhitespace(text.substr(0, comma)))) return false;
+    if (comma == std::string_view::npos) return true;
     text.remove_prefix(comma + 1);
   }
 }
@@ -182,14 +182,18 @@ std::optional<model::DittoError> ReadField(std::string_view line, Fields& fields
   const std::string_view value = TrimWhitespace(line.substr(colon + 1));
   if (!IsFieldValue(value)) return RequestInvalid("The header '" + Lower(name) + "' holds a control character.");
   if (EqualsIgnoringCase(name, "content-length")) {
-    for (std::string_view item : SplitList(value)) {
+    std::optional<model::DittoError> error;
+    ForEachListItem(value, [&](std::string_view item) {
       const std::optional<uint64_t> length = ParseDecimal(item);
-      if (!length) return ContentLengthInvalid("The Content-Length is not a decimal number of bytes.");
-      if (fields.content_length && *fields.content_length != *length) {
-        return ContentLengthInvalid("The request has Content-Length values that differ.");
+      if (!length) {
+        error = ContentLengthInvalid("The Content-Length is not a decimal number of bytes.");
+      } else if (fields.content_length && *fields.content_length != *length) {
+        error = ContentLengthInvalid("The request has Content-Length values that differ.");
       }
       fields.content_length = length;
-    }
+      return !error;
+    });
+    if (error) return error;
   } else if (EqualsIgnoringCase(name, "transfer-encoding")) {
     fields.transfer_encoding = fields.transfer_encoding ? *fields.transfer_encoding + "," : "";
     fields.transfer_encoding->append(value);
@@ -197,10 +201,11 @@ std::optional<model::DittoError> ReadField(std::string_view line, Fields& fields
     if (!IsHostValue(value)) return RequestInvalid("The Host header is not a host name or address with a port.");
     ++fields.hosts;
   } else if (EqualsIgnoringCase(name, "connection")) {
-    for (std::string_view option : SplitList(value)) {
+    ForEachListItem(value, [&fields](std::string_view option) {
       fields.close = fields.close || EqualsIgnoringCase(option, "close");
       fields.keep_alive = fields.keep_alive || EqualsIgnoringCase(option, "keep-alive");
-    }
+      return true;
+    });
   } else if (EqualsIgnoringCase(name, "expect")) {
     fields.expect = Lower(value);
   }
@@ -465,7 +470,7 @@ RequestFramer::Progress RequestFramer::Complete() {
   return Progress::kComplete;
 }
 
-std::string RequestFramer::TakeRequest() { return std::move(request_); }
+std::string_view RequestFramer::request() const { return request_; }
 
 void RequestFramer::Reset() {
   stage_ = Stage::kHead;

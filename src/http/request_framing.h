@@ -66,7 +66,7 @@ class RequestFramer {
  public:
   enum class Progress {
     kNeedMore,  // the request is not complete yet
-    kComplete,  // TakeRequest() holds it
+    kComplete,  // request() holds it
     kError,     // error() is the answer; the connection must be closed
   };
 
@@ -87,8 +87,8 @@ class RequestFramer {
 
   // After kError: the answer.
   const model::DittoError& error() const { return *error_; }
-  // After kComplete: the request as Pistache should parse it (Content-Length framing).
-  std::string TakeRequest();
+  // After kComplete, until Reset: the request as Pistache should parse it (Content-Length framing).
+  std::string_view request() const;
   // After kComplete: bytes arrived after the request's last byte (a pipelined request).
   bool has_trailing_bytes() const { return has_trailing_bytes_; }
 

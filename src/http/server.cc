@@ -101,7 +101,8 @@ Http::Version ToPistache(HttpVersion version) {
 // ours, and a peer that Pistache closes by itself would skip onDisconnection.
 constexpr auto kPistacheTimeoutNever = std::chrono::hours(24 * 365);
 // Where each Pistache peer keeps its HttpConnection.
-const char* const kConnectionData = "connectivity.connection";
+// Short enough for std::string's inline buffer: Pistache looks it up by value on every input.
+const char* const kConnectionData = "cx.connection";
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // Calls `written` once everything queued on `peer` so far is written (or failed): Pistache writes
@@ -221,18 +222,18 @@ void FramingHandler::Serve(const std::shared_ptr<HttpConnection>& connection,
                            const std::shared_ptr<Tcp::Peer>& peer) {
   RequestFramer& framer = connection->framer();
   const RequestHead head = framer.head();
-  const std::string bytes = framer.TakeRequest();
   const bool pipelined = framer.has_trailing_bytes();
-  framer.Reset();
   const std::shared_ptr<Http::RequestParser> parser = getParser(peer);
   parser->reset();
   bool parsed = false;
   try {
+    const std::string_view bytes = framer.request();
     parsed = parser->feed(bytes.data(), bytes.size()) && parser->parse() == Http::Private::State::Done;
   } catch (...) {
     // Pistache's typed headers throw on values they cannot read (a Host port out of range, a
     // malformed Date or media type); the framer checked only the framing ones.
   }
+  framer.Reset();
   if (!parsed) {
     parser->reset();
     table_->CountFramingError();
@@ -247,12 +248,19 @@ void FramingHandler::Serve(const std::shared_ptr<HttpConnection>& connection,
   parser->reset();
 }
 
-void FramingHandler::Route(const std::shared_ptr<HttpConnection>& connection, const Http::Request& request,
-                           Http::ResponseWriter response) {
-  auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
-  auto answered = std::make_shared<std::atomic<bool>>(false);
-  Respond respond = [writer, connection, answered](HttpAnswer answer) {
-    if (answered->exchange(true)) return;  // exactly once, even after a handler's exception
+// The writer of one request's answer, and whether it was used (one allocation per request).
+struct PendingAnswer {
+  explicit PendingAnswer(Http::ResponseWriter response) : writer(std::move(response)) {}
+  Http::ResponseWriter writer;
+  std::atomic<bool> answered{false};
+};
+
+// The router's callback for one request: adds the Connection header the connection's state
+// decides, sends, and closes the connection after the answer when it must.
+Respond AnswerTo(std::shared_ptr<PendingAnswer> pending, std::shared_ptr<HttpConnection> connection) {
+  return [pending = std::move(pending), connection = std::move(connection)](HttpAnswer answer) {
+    if (pending->answered.exchange(true)) return;  // exactly once, even after a handler's exception
+    Http::ResponseWriter* writer = &pending->writer;
     const bool keep = connection ? connection->AnswerDecided() : true;
     if (connection) {
       writer->headers().add<Http::Header::Connection>(keep ? Http::ConnectionControl::KeepAlive
@@ -267,12 +275,17 @@ void FramingHandler::Route(const std::shared_ptr<HttpConnection>& connection, co
       AfterWritten(writer->getPeer(), [connection] { connection->ShutdownWrite(); });
     }
   };
+}
+
+void FramingHandler::Route(const std::shared_ptr<HttpConnection>& connection, const Http::Request& request,
+                           Http::ResponseWriter response) {
+  auto pending = std::make_shared<PendingAnswer>(std::move(response));
   try {
-    router_->Handle(Convert(request), respond);
+    router_->Handle(Convert(request), AnswerTo(pending, connection));
   } catch (const std::exception& e) {
     // A bug, never input: answer Ditto's generic 500 without internal text.
     std::fprintf(stderr, "http: handler failed: %s\n", e.what());
-    respond(JsonAnswer(500, model::InternalError().ToJson()));
+    AnswerTo(pending, connection)(JsonAnswer(500, model::InternalError().ToJson()));
   }
 }
 

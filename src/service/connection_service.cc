@@ -94,7 +94,8 @@ void ConnectionService::SubmitUpsert(std::shared_ptr<const model::Connection> co
   };
   std::string correlation_id = options.correlation_id;
   if (std::shared_ptr<Entry> entry = registry_.Find(connection->id)) {
-    return Submit(entry, std::move(decide), std::move(done), std::move(correlation_id), std::move(hosts));
+    return Submit(entry, connection->id, std::move(decide), std::move(done), std::move(correlation_id),
+                  std::move(hosts));
   }
   // A new id: the checks of a create on no state run first, and an entry is made only when they
   // pass. The command then runs as any other: its decision is taken again against the state it
@@ -106,8 +107,8 @@ void ConnectionService::SubmitUpsert(std::shared_ptr<const model::Connection> co
                     [this, connection, hosts, decide = std::move(decide), done = std::move(done),
                      correlation_id = std::move(correlation_id)](std::optional<model::DittoError> error) mutable {
                       if (error) return done(Outcome{std::move(error), nullptr, false});
-                      Submit(registry_.FindOrCreate(connection->id), std::move(decide), std::move(done),
-                             std::move(correlation_id), hosts);
+                      Submit(registry_.FindOrCreate(connection->id), connection->id, std::move(decide),
+                             std::move(done), std::move(correlation_id), hosts);
                     },
                     0);
 }
@@ -170,8 +171,8 @@ void ConnectionService::SubmitExisting(std::string id, Decide decide, OutcomeCal
     done(Outcome{model::ConnectionNotFound(id), nullptr, false});
     return;
   }
-  Submit(entry,
-         [decide = std::move(decide), id = std::move(id)](const StatePtr& state, const model::HostResolver& hosts) {
+  Submit(entry, id,
+         [decide = std::move(decide), id](const StatePtr& state, const model::HostResolver& hosts) {
            if (!state || !state->exists()) {
              Decision decision;
              decision.error = model::ConnectionNotFound(id);
@@ -182,7 +183,7 @@ void ConnectionService::SubmitExisting(std::string id, Decide decide, OutcomeCal
          std::move(done), std::move(correlation_id), std::make_shared<model::ResolvedHosts>());
 }
 
-void ConnectionService::Submit(const std::shared_ptr<Entry>& entry, Decide decide,
+void ConnectionService::Submit(const std::shared_ptr<Entry>& entry, std::string_view id, Decide decide,
                                OutcomeCallback done, std::string correlation_id, Hosts hosts) {
   // Shared: answered here if the queue refuses the task, else by the task.
   auto answer = std::make_shared<OutcomeCallback>(std::move(done));
@@ -194,10 +195,7 @@ void ConnectionService::Submit(const std::shared_ptr<Entry>& entry, Decide decid
                               std::move(hosts), 0);
                     },
                     options_.queued_commands_max);
-  if (!queued) {
-    const StatePtr state = entry->LoadState();
-    (*answer)(Outcome{QueueFull(state ? state->id : "", options_.queued_commands_max), state, false});
-  }
+  if (!queued) (*answer)(Outcome{QueueFull(id, options_.queued_commands_max), entry->LoadState(), false});
 }
 
 void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, const Decide& decide,

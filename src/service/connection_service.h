@@ -189,7 +189,7 @@ class ConnectionService {
   // Create and modify: a command on an id without an entry is checked before one is made.
   void SubmitUpsert(std::shared_ptr<const model::Connection> connection, CommandOptions options,
                     OutcomeCallback done, bool modify);
-  void Submit(const std::shared_ptr<Entry>& entry, Decide decide, OutcomeCallback done,
+  void Submit(const std::shared_ptr<Entry>& entry, std::string_view id, Decide decide, OutcomeCallback done,
               std::string correlation_id, Hosts hosts);
   void Execute(const std::shared_ptr<Entry>& entry, const Decide& decide, OutcomeCallback done,
                std::function<void()> finish, std::string correlation_id, Hosts hosts, int passes);

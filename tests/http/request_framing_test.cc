@@ -57,14 +57,14 @@ TEST(RequestFramerTest, PassesAPlainRequestUnchanged) {
   EXPECT_TRUE(framer.head().keep_alive);
   EXPECT_EQ(framer.head().version, HttpVersion::kHttp11);
   EXPECT_FALSE(framer.has_trailing_bytes());
-  EXPECT_EQ(framer.TakeRequest(), request);
+  EXPECT_EQ(framer.request(), request);
 }
 
 TEST(RequestFramerTest, ByteByByteGivesTheSameRequest) {
   const std::string request = "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
   RequestFramer framer(SmallLimits());
   ASSERT_EQ(FeedBytewise(framer, request), Progress::kComplete);
-  EXPECT_EQ(framer.TakeRequest(), request);
+  EXPECT_EQ(framer.request(), request);
 }
 
 TEST(RequestFramerTest, PhasesForTheTimeouts) {
@@ -103,7 +103,7 @@ TEST(RequestFramerTest, BytesAfterTheRequestArePipelined) {
   RequestFramer framer(SmallLimits());
   ASSERT_EQ(FeedAll(framer, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\n"), Progress::kComplete);
   EXPECT_TRUE(framer.has_trailing_bytes());
-  EXPECT_EQ(framer.TakeRequest(), "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(framer.request(), "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
   RequestFramer later(SmallLimits());
   ASSERT_EQ(FeedAll(later, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"), Progress::kComplete);
   EXPECT_FALSE(later.has_trailing_bytes());
@@ -114,7 +114,7 @@ TEST(RequestFramerTest, BytesAfterTheRequestArePipelined) {
 TEST(RequestFramerTest, UpToTwoEmptyLinesBeforeTheRequestAreSkipped) {
   RequestFramer framer(SmallLimits());
   ASSERT_EQ(FeedAll(framer, "\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"), Progress::kComplete);
-  EXPECT_EQ(framer.TakeRequest(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(framer.request(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   ExpectError("\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "gateway:request.invalid");
 }
 
@@ -241,7 +241,7 @@ TEST(RequestFramerTest, ChunkedBodyIsDecodedAndPassedWithContentLength) {
   ASSERT_EQ(FeedBytewise(framer, request), Progress::kComplete);
   EXPECT_TRUE(framer.head().chunked);
   EXPECT_EQ(framer.head().content_length, 11u);
-  EXPECT_EQ(framer.TakeRequest(), "POST /p HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nContent-Length: 11\r\n\r\nhello world");
+  EXPECT_EQ(framer.request(), "POST /p HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nContent-Length: 11\r\n\r\nhello world");
 }
 
 TEST(RequestFramerTest, ChunkedFramingErrors) {
@@ -277,7 +277,7 @@ TEST(RequestFramerTest, ResetReadsTheNextRequest) {
   framer.Reset();
   ASSERT_EQ(FeedAll(framer, "GET /b HTTP/1.0\r\n\r\n"), Progress::kComplete);
   EXPECT_EQ(framer.head().version, HttpVersion::kHttp10);
-  EXPECT_EQ(framer.TakeRequest(), "GET /b HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(framer.request(), "GET /b HTTP/1.0\r\n\r\n");
   framer.Reset();
   ASSERT_EQ(FeedAll(framer, "GET / HTTP/1.1\n"), Progress::kError);
   framer.Reset();
@@ -294,7 +294,7 @@ TEST(RequestFramerTest, PassedRequestsFitPistachesBuffer) {
   ASSERT_EQ(headers.size(), limits.header_bytes_max);
   request += headers + "20\r\n" + std::string(32, 'b') + "\r\n0\r\n\r\n";
   ASSERT_EQ(FeedAll(framer, request), Progress::kComplete);
-  EXPECT_LE(framer.TakeRequest().size(), PassedRequestBytesMax(limits));
+  EXPECT_LE(framer.request().size(), PassedRequestBytesMax(limits));
 }
 
 }  // namespace

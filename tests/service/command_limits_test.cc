@@ -160,6 +160,7 @@ TEST_F(CommandLimitsTest, FullCommandQueueAnswers503AndKeepsTheQueuedOnes) {
   ASSERT_TRUE(outcome.error.has_value());
   EXPECT_EQ(outcome.error->status, 503);
   EXPECT_EQ(outcome.error->error, "connectivity:connection.unavailable");
+  EXPECT_NE(outcome.error->message.find("'a'"), std::string::npos) << outcome.error->message;
   EXPECT_NE(outcome.error->description.find("2 commands wait"), std::string::npos) << outcome.error->description;
   EXPECT_FALSE(first.Ready());
   fault_.fs->ReleaseSyncs();
