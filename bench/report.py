@@ -225,7 +225,10 @@ def figures(durable, cpu, mem_http, start, history):
                                 if not k.startswith("batch_le") and not k.startswith("batch_gt")))
 
     o = "Start-up and queries"
-    rows.add(o, f"Start-up to /health UP, {start['connections']} connections x 10 events (median of "
+    after_crash = (f", after {start['after_crash_writes']} more creates and kill -9 "
+                   f"(events replayed: {', '.join(str(n) for n in start.get('events_replayed', []))})"
+                   if "after_crash_writes" in start else "")
+    rows.add(o, f"Start-up to /health UP, {start['connections']} connections x 10 events{after_crash} (median of "
              f"{len(start['runs_s'])})", round(start["median_s"], 3), None, 1.0, higher_is_better=False, unit="s",
              spread_text=cv_text(start["spread"]))
     listing = mem_http["listing"]

@@ -78,6 +78,13 @@ class Server:
         with open(f"/proc/{self.process.pid}/clear_refs", "w") as refs:
             refs.write("5")  # resets VmHWM to the current RSS
 
+    def kill(self):
+        """kill -9: no last snapshot pass, no flush; the next start recovers."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+        self.log_file.close()
+
     def stop(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

@@ -20,6 +20,8 @@ storage::StoreOptions ToStoreOptions(const JournalOptions& options) {
   store.env = options.env;
   store.block_cache_bytes = options.block_cache_bytes;
   store.write_buffer_bytes = options.write_buffer_bytes;
+  store.disk_headroom_bytes = options.disk_headroom_bytes;
+  store.hold_lock = options.mode == OpenMode::kReadOnly && options.read_only_for_space;
   // Bloom filters where the journal does point lookups: events (ReadEvent,
   // ReadGlobal), order (FirstSequenceAtOrAfter), state (ReadStateRow) and
   // meta. History is only read by SeekForPrev, which filters cannot help.
@@ -67,44 +69,84 @@ Status Journal::ForEachEvent(const EventVisitor& visit) {
 }
 
 JournalImpl::JournalImpl(std::unique_ptr<storage::Store> store, const JournalOptions& options)
-    : options_(options), store_(std::move(store)), snapshots_(store_.get()) {}
+    : options_(options), current_store_(store.get()), snapshots_(&current_store_) {
+  stores_.push_back(std::move(store));
+  read_only_for_space_.store(options.mode == OpenMode::kReadOnly && options.read_only_for_space);
+}
 
 JournalImpl::~JournalImpl() { Close(); }
 
 Status JournalImpl::Recover() {
   CONNECTIVITY_RETURN_IF_ERROR(RecoverFormatVersion());
   GroupCommitter::Position position;
-  CONNECTIVITY_RETURN_IF_ERROR(RecoverPosition(&position));
+  CONNECTIVITY_RETURN_IF_ERROR(RecoverPosition(store(), &position));
   last_sequence_read_only_.store(position.last_sequence);
-  if (options_.mode == OpenMode::kReadWrite) {
-    const Clock* clock = options_.clock != nullptr ? options_.clock : SystemClock::Instance();
-    committer_ = std::make_unique<GroupCommitter>(store_.get(), clock, options_, position,
-                                                  &counters_);
-    committer_->Start();
-  }
+  if (options_.mode == OpenMode::kReadWrite) StartCommitter(position);
   return Status::Ok();
+}
+
+void JournalImpl::StartCommitter(const GroupCommitter::Position& position) {
+  const Clock* clock = options_.clock != nullptr ? options_.clock : SystemClock::Instance();
+  auto started = std::make_unique<GroupCommitter>(&store(), clock, options_, position, &counters_);
+  started->Start();
+  committer_.store(started.get(), std::memory_order_release);
+  committer_owner_ = std::move(started);
+}
+
+Status JournalImpl::ReopenForWriting() {
+  if (!read_only_for_space_.load()) {
+    return Status::InvalidArgument("the journal was not opened read-only for lack of space");
+  }
+  JournalOptions writable = options_;
+  writable.mode = OpenMode::kReadWrite;
+  // The read-only store holds the LOCK (so no other process could write
+  // meanwhile); the read-write open takes it over.
+  store().ReleaseLock();
+  Result<std::unique_ptr<storage::Store>> opened = storage::Store::Open(store().dir(), ToStoreOptions(writable));
+  if (!opened.ok()) return opened.status();
+  GroupCommitter::Position position;
+  CONNECTIVITY_RETURN_IF_ERROR(RecoverPosition(**opened, &position));
+  if (position.last_sequence != last_sequence_read_only_.load()) {
+    return Status::Corruption("the journal in " + store().dir() + " ends at sequence " +
+                              std::to_string(position.last_sequence) + " when opened for writing, but at " +
+                              std::to_string(last_sequence_read_only_.load()) + " when opened read-only");
+  }
+  storage::Store* next = opened->get();
+  stores_.push_back(std::move(*opened));
+  current_store_.store(next, std::memory_order_release);
+  StartCommitter(position);
+  read_only_for_space_.store(false);
+  return Status::Ok();
+}
+
+Status JournalImpl::ReadOnlyRefusal() const {
+  if (read_only_for_space_.load()) {
+    return Status::NoSpace("the journal in " + store().dir() +
+                           " is open read-only: the disk had too little free space at start-up");
+  }
+  return Status::Unavailable("the journal in " + store().dir() + " is open read-only");
 }
 
 Status JournalImpl::RecoverFormatVersion() {
   std::string value;
-  Result<bool> found = store_->Get(kMetaColumnFamily, kFormatVersionKey, &value);
+  Result<bool> found = store().Get(kMetaColumnFamily, kFormatVersionKey, &value);
   if (!found.ok()) return found.status();
   if (*found) {
     uint64_t version = 0;
     CONNECTIVITY_RETURN_IF_ERROR(DecodeMetaU64(kFormatVersionKey, value, &version));
     if (version == kFormatVersion) return Status::Ok();
-    return Status::Corruption("the journal in " + store_->dir() + " has format version " +
+    return Status::Corruption("the journal in " + store().dir() + " has format version " +
                               std::to_string(version) + "; this build reads version " +
                               std::to_string(kFormatVersion));
   }
   if (options_.mode != OpenMode::kReadWrite) return Status::Ok();
   EncodeMetaU64(kFormatVersionKey, kFormatVersion, &value);
-  return store_->Put(kMetaColumnFamily, kFormatVersionKey, value, /*sync=*/true);
+  return store().Put(kMetaColumnFamily, kFormatVersionKey, value, /*sync=*/true);
 }
 
-Status JournalImpl::RecoverPosition(GroupCommitter::Position* position) {
+Status JournalImpl::RecoverPosition(storage::Store& store, GroupCommitter::Position* position) {
   const std::unique_ptr<storage::Iterator> iterator =
-      store_->NewIterator(kOrderColumnFamily, storage::ScanOptions{});
+      store.NewIterator(kOrderColumnFamily, storage::ScanOptions{});
   iterator->SeekToLast();
   if (!iterator->Valid()) {
     *position = GroupCommitter::Position{};
@@ -117,7 +159,7 @@ Status JournalImpl::RecoverPosition(GroupCommitter::Position* position) {
   }
   // Reading the last event through a global cursor checks the order entry,
   // its record, and that the two agree.
-  Result<std::optional<Event>> last = NewGlobalCursor(*store_, sequence)->Next();
+  Result<std::optional<Event>> last = NewGlobalCursor(store, sequence)->Next();
   if (!last.ok()) return last.status();
   if (!last->has_value()) {
     return Status::Corruption(DescribeKey(kOrderColumnFamily, iterator->key()) +
@@ -129,47 +171,53 @@ Status JournalImpl::RecoverPosition(GroupCommitter::Position* position) {
 }
 
 void JournalImpl::Append(AppendRequest request, AppendCallback done) {
-  if (committer_ == nullptr) {
-    done(Status::Unavailable("the journal in " + store_->dir() + " is open read-only"),
-         StreamOnly(std::move(request.stream)));
+  GroupCommitter* const running = committer();
+  if (running == nullptr) {
+    done(ReadOnlyRefusal(), StreamOnly(std::move(request.stream)));
     return;
   }
-  committer_->Append(std::move(request), std::move(done));
+  running->Append(std::move(request), std::move(done));
 }
 
 Result<Event> JournalImpl::AppendAndWait(AppendRequest request) {
-  if (committer_ == nullptr) {
-    return Status::Unavailable("the journal in " + store_->dir() + " is open read-only");
-  }
-  return committer_->AppendAndWait(std::move(request));
+  GroupCommitter* const running = committer();
+  if (running == nullptr) return ReadOnlyRefusal();
+  return running->AppendAndWait(std::move(request));
 }
 
 Status JournalImpl::health() const {
-  return committer_ != nullptr ? committer_->health() : Status::Ok();
+  if (read_only_for_space_.load()) return ReadOnlyRefusal();
+  GroupCommitter* const running = committer();
+  return running != nullptr ? running->health() : Status::Ok();
+}
+
+void JournalImpl::RefreshSpace() {
+  if (GroupCommitter* const running = committer()) running->RefreshSpace();
 }
 
 void JournalImpl::Close() {
-  if (committer_ != nullptr) committer_->Close();
+  if (GroupCommitter* const running = committer()) running->Close();
 }
 
 Status JournalImpl::Flush() {
-  if (committer_ == nullptr) return Status::InvalidArgument("the journal is open read-only");
-  return store_->Flush();
+  if (committer() == nullptr) return Status::InvalidArgument("the journal is open read-only");
+  return store().Flush();
 }
 
 uint64_t JournalImpl::last_sequence() const {
-  return committer_ != nullptr ? committer_->last_sequence() : last_sequence_read_only_.load();
+  GroupCommitter* const running = committer();
+  return running != nullptr ? running->last_sequence() : last_sequence_read_only_.load();
 }
 
 Result<uint64_t> JournalImpl::LastRevision(std::string_view stream) {
-  return ReadLastRevision(*store_, stream);
+  return ReadLastRevision(store(), stream);
 }
 
 Result<std::optional<Event>> JournalImpl::ReadEvent(std::string_view stream, uint64_t revision) {
   CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(stream));
   const std::string key = StreamKey(stream, revision);
   std::string value;
-  Result<bool> found = store_->Get(kEventsColumnFamily, key, &value);
+  Result<bool> found = store().Get(kEventsColumnFamily, key, &value);
   if (!found.ok()) return found.status();
   if (!*found) return std::optional<Event>();
   Event event;
@@ -180,16 +228,16 @@ Result<std::optional<Event>> JournalImpl::ReadEvent(std::string_view stream, uin
 std::unique_ptr<EventCursor> JournalImpl::ReadStream(std::string_view stream,
                                                      uint64_t from_revision,
                                                      uint64_t to_revision) {
-  return NewStreamCursor(*store_, stream, from_revision, to_revision);
+  return NewStreamCursor(store(), stream, from_revision, to_revision);
 }
 
 std::unique_ptr<EventCursor> JournalImpl::ReadGlobal(uint64_t from_sequence) {
-  return NewGlobalCursor(*store_, from_sequence);
+  return NewGlobalCursor(store(), from_sequence);
 }
 
-std::unique_ptr<EventCursor> JournalImpl::ScanAll() { return NewScanCursor(*store_); }
+std::unique_ptr<EventCursor> JournalImpl::ScanAll() { return NewScanCursor(store()); }
 
-Status JournalImpl::ForEachEvent(const EventVisitor& visit) { return ScanEvents(*store_, visit); }
+Status JournalImpl::ForEachEvent(const EventVisitor& visit) { return ScanEvents(store(), visit); }
 
 Result<uint64_t> JournalImpl::FirstSequenceAtOrAfter(int64_t timestamp_us) {
   // Timestamps strictly increase with the sequence: binary search for the
@@ -212,7 +260,7 @@ Result<uint64_t> JournalImpl::FirstSequenceAtOrAfter(int64_t timestamp_us) {
 Result<int64_t> JournalImpl::TimestampAt(uint64_t sequence) {
   const std::string key = SequenceKey(sequence);
   std::string value;
-  Result<bool> found = store_->Get(kOrderColumnFamily, key, &value);
+  Result<bool> found = store().Get(kOrderColumnFamily, key, &value);
   if (!found.ok()) return found.status();
   if (!*found) {
     return Status::Corruption(DescribeKey(kOrderColumnFamily, key) +
@@ -225,9 +273,9 @@ Result<int64_t> JournalImpl::TimestampAt(uint64_t sequence) {
 
 Status JournalImpl::Refresh() {
   if (options_.mode != OpenMode::kSecondary) return Status::Ok();
-  CONNECTIVITY_RETURN_IF_ERROR(store_->CatchUpWithPrimary());
+  CONNECTIVITY_RETURN_IF_ERROR(store().CatchUpWithPrimary());
   GroupCommitter::Position position;
-  CONNECTIVITY_RETURN_IF_ERROR(RecoverPosition(&position));
+  CONNECTIVITY_RETURN_IF_ERROR(RecoverPosition(store(), &position));
   last_sequence_read_only_.store(position.last_sequence);
   return Status::Ok();
 }
@@ -235,10 +283,10 @@ Status JournalImpl::Refresh() {
 JournalStats JournalImpl::Stats() {
   JournalStats stats;
   stats.last_sequence = last_sequence();
-  stats.events_bytes = store_->ApproximateBytes(kEventsColumnFamily) +
-                       store_->ApproximateBytes(kOrderColumnFamily);
-  stats.snapshots_bytes = store_->ApproximateBytes(kStateColumnFamily) +
-                          store_->ApproximateBytes(kHistoryColumnFamily);
+  stats.events_bytes = store().ApproximateBytes(kEventsColumnFamily) +
+                       store().ApproximateBytes(kOrderColumnFamily);
+  stats.snapshots_bytes = store().ApproximateBytes(kStateColumnFamily) +
+                          store().ApproximateBytes(kHistoryColumnFamily);
   return stats;
 }
 

@@ -5,18 +5,25 @@
 //   Append() hands one event to the group-commit writer and returns at once.
 //   A single commit thread takes every waiting request, checks each expected
 //   revision, stamps sequence numbers and timestamps, writes all of them in
-//   one rocksdb::WriteBatch with sync=true, and only then calls each
-//   request's callback (on the commit thread, in sequence order). No caller
-//   is told "done" before its event is on disk.
+//   one rocksdb::WriteBatch with sync=true, and only then hands the batch to
+//   a completion thread that calls each request's callback, in sequence
+//   order. No caller is told "done" before its event is on disk.
 //
 // Concurrency
-//   All methods are thread-safe. Callbacks run on the commit thread and must
-//   not block for long: they delay the next batch.
+//   All methods are thread-safe. Callbacks run on the journal's completion
+//   thread ("journal-done"), in sequence order, and must not block for long:
+//   they delay every later completion.
 //
 // Failure
 //   If a write or fsync fails, the journal becomes read-only: the failing
 //   batch and every later Append() complete with kUnavailable, until the
-//   process restarts and reopens the journal. Reads go on.
+//   process restarts and reopens the journal. Reads go on, and RocksDB is
+//   never written again by this process (storage/store.h says why).
+//   A full disk is not a failure: the free-space guard refuses a batch with
+//   kNoSpace before anything is written, and writing resumes by itself once
+//   the disk has room (free space above disk_headroom_bytes plus the
+//   memtables). A journal opened read-only for lack of space answers
+//   kNoSpace until ReopenForWriting() succeeds.
 #ifndef CONNECTIVITY_JOURNAL_JOURNAL_H_
 #define CONNECTIVITY_JOURNAL_JOURNAL_H_
 
@@ -64,6 +71,12 @@ struct JournalOptions {
   // Group commit caps: a batch takes at most this many events / bytes.
   size_t batch_events_max = 4096;
   size_t batch_bytes_max = 8u << 20;
+  // Free-space guard (storage/store.h): bytes kept free beyond every write
+  // and a flush of the memtables. The server passes --disk-headroom.
+  uint64_t disk_headroom_bytes = 0;
+  // kReadOnly only: the server opened read-only because the disk had too
+  // little room; writes answer kNoSpace and ReopenForWriting() may follow.
+  bool read_only_for_space = false;
 };
 
 struct AppendRequest {
@@ -117,7 +130,8 @@ class Journal {
   virtual void Append(AppendRequest request, AppendCallback done) = 0;
   // Append and block until committed. For tests, tools and benchmarks.
   virtual Result<Event> AppendAndWait(AppendRequest request) = 0;
-  // OK, or the sticky error after a failed write.
+  // OK; the sticky error after a failed write; or kNoSpace while the disk
+  // has too little room (or the journal was opened read-only for that).
   virtual Status health() const = 0;
   // Stops the commit thread after completing everything queued. Idempotent.
   virtual void Close() = 0;
@@ -164,6 +178,15 @@ class Journal {
   // without a copy per event: the fast path for full replays and tools.
   // The default goes through ScanAll().
   virtual Status ForEachEvent(const EventVisitor& visit);
+  // Asks the free-space guard again, so that health() follows the disk
+  // while nothing is written. Any thread.
+  virtual void RefreshSpace() {}
+  // Opened kReadOnly with read_only_for_space, and not yet reopened.
+  virtual bool read_only_for_space() const { return false; }
+  // Reopens a journal opened read-only for lack of space for writing (the
+  // server calls it once the disk has room again). Not concurrent with
+  // itself; on failure the journal stays read-only.
+  virtual Status ReopenForWriting() { return Status::InvalidArgument("not supported"); }
 };
 
 }  // namespace connectivity::journal

@@ -2,13 +2,21 @@
 // journal_testing.cc reaches the store through it).
 //
 // Owns, in destruction order: the commit thread (stopped first), the
-// snapshot store, then the RocksDB store. Writes go through the
-// GroupCommitter; reads go straight to the store (see cursors.h).
+// snapshot store, then the RocksDB stores. Writes go through the
+// GroupCommitter; reads go straight to the current store (see cursors.h).
+//
+// A journal opened read-only because the disk had no room (the server's
+// start below --disk-headroom) can reopen for writing once space returns:
+// a read-write store is opened beside the read-only one, checked to end at
+// the same sequence, and becomes the current store. The read-only store
+// stays open until the journal closes, since readers that began on it may
+// still hold its iterators.
 #ifndef CONNECTIVITY_JOURNAL_JOURNAL_IMPL_H_
 #define CONNECTIVITY_JOURNAL_JOURNAL_IMPL_H_
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "journal/group_commit.h"
 #include "journal/journal.h"
@@ -27,9 +35,16 @@ class JournalImpl final : public Journal {
   // the journal ends, and starts the commit thread (kReadWrite).
   Status Recover();
 
+  // REQUIRES: opened kReadOnly with read_only_for_space. Opens the data
+  // dir for writing and starts the commit thread; on failure the journal
+  // stays read-only. Not concurrent with itself.
+  Status ReopenForWriting() override;
+
   void Append(AppendRequest request, AppendCallback done) override;
   Result<Event> AppendAndWait(AppendRequest request) override;
   Status health() const override;
+  void RefreshSpace() override;
+  bool read_only_for_space() const override { return read_only_for_space_.load(); }
   void Close() override;
   Status Flush() override;
 
@@ -47,22 +62,30 @@ class JournalImpl final : public Journal {
   JournalMetrics metrics() const override { return counters_.Snapshot(); }
   Status ForEachEvent(const EventVisitor& visit) override;
 
-  storage::Store& store() { return *store_; }
+  storage::Store& store() const { return *current_store_.load(std::memory_order_acquire); }
 
  private:
   Status RecoverFormatVersion();
-  // Reads the last order entry (and checks its record) into *position.
-  Status RecoverPosition(GroupCommitter::Position* position);
+  // Reads the last order entry of `store` (and checks its record) into *position.
+  static Status RecoverPosition(storage::Store& store, GroupCommitter::Position* position);
   Result<int64_t> TimestampAt(uint64_t sequence);
+  Status ReadOnlyRefusal() const;
+  GroupCommitter* committer() const { return committer_.load(std::memory_order_acquire); }
+  void StartCommitter(const GroupCommitter::Position& position);
 
   const JournalOptions options_;
-  std::unique_ptr<storage::Store> store_;
+  // Every store opened; the last is current. Changed only by ReopenForWriting.
+  std::vector<std::unique_ptr<storage::Store>> stores_;
+  std::atomic<storage::Store*> current_store_;
+  std::atomic<bool> read_only_for_space_{false};
   SnapshotStoreImpl snapshots_;
   JournalCounters counters_;
   // kReadOnly / kSecondary: where the journal ended at open or Refresh().
   std::atomic<uint64_t> last_sequence_read_only_{0};
-  // kReadWrite only; declared last so that it is destroyed (joined) first.
-  std::unique_ptr<GroupCommitter> committer_;
+  // Published once the commit thread runs (at open, or by ReopenForWriting);
+  // null while read-only. Declared last so that it is destroyed (joined) first.
+  std::atomic<GroupCommitter*> committer_{nullptr};
+  std::unique_ptr<GroupCommitter> committer_owner_;
 };
 
 }  // namespace connectivity::journal

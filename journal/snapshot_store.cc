@@ -88,7 +88,8 @@ Status DeleteAll(const storage::Store& store, size_t cf, storage::WriteBatch& ba
 
 Status SnapshotStoreImpl::WriteStateRows(const std::vector<StateRow>& rows, uint64_t watermark,
                                          bool sync) {
-  storage::WriteBatch batch(*store_);
+  storage::Store& current = store();  // once: a batch belongs to one store
+  storage::WriteBatch batch(current);
   std::string value;
   for (const StateRow& row : rows) {
     CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(row.stream));
@@ -98,12 +99,12 @@ Status SnapshotStoreImpl::WriteStateRows(const std::vector<StateRow>& rows, uint
   }
   EncodeMetaU64(kWatermarkKey, watermark, &value);
   batch.Put(kMetaColumnFamily, kWatermarkKey, value);
-  return store_->Write(batch, sync);
+  return current.Write(batch, sync);
 }
 
 Result<uint64_t> SnapshotStoreImpl::Watermark() {
   std::string value;
-  Result<bool> found = store_->Get(kMetaColumnFamily, kWatermarkKey, &value);
+  Result<bool> found = store().Get(kMetaColumnFamily, kWatermarkKey, &value);
   if (!found.ok()) return found.status();
   if (!*found) return uint64_t{0};
   uint64_t watermark = 0;
@@ -115,13 +116,13 @@ std::unique_ptr<StateRowCursor> SnapshotStoreImpl::ReadStateRows() {
   storage::ScanOptions scan;
   scan.full_scan = true;
   return std::make_unique<ColumnFamilyCursor<StateRowCursor, StateRow, DecodeStateRow>>(
-      store_->NewIterator(kStateColumnFamily, scan));
+      store().NewIterator(kStateColumnFamily, scan));
 }
 
 Status SnapshotStoreImpl::ForEachStateRow(const StateRowVisitor& visit) {
   storage::ScanOptions scan;
   scan.full_scan = true;
-  const std::unique_ptr<storage::Iterator> iterator = store_->NewIterator(kStateColumnFamily, scan);
+  const std::unique_ptr<storage::Iterator> iterator = store().NewIterator(kStateColumnFamily, scan);
   for (iterator->SeekToFirst(); iterator->Valid(); iterator->Next()) {
     std::string_view blob;
     CONNECTIVITY_RETURN_IF_ERROR(DecodeSnapshot(CrcTag::kState, iterator->key(), iterator->value(), &blob));
@@ -133,7 +134,7 @@ Status SnapshotStoreImpl::ForEachStateRow(const StateRowVisitor& visit) {
 Result<std::optional<std::string>> SnapshotStoreImpl::ReadStateRow(std::string_view stream) {
   CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(stream));
   std::string value;
-  Result<bool> found = store_->Get(kStateColumnFamily, stream, &value);
+  Result<bool> found = store().Get(kStateColumnFamily, stream, &value);
   if (!found.ok()) return found.status();
   if (!*found) return std::optional<std::string>();
   std::string_view blob;
@@ -143,7 +144,8 @@ Result<std::optional<std::string>> SnapshotStoreImpl::ReadStateRow(std::string_v
 
 Status SnapshotStoreImpl::PutHistorical(const std::vector<HistoricalSnapshot>& snapshots,
                                         bool sync) {
-  storage::WriteBatch batch(*store_);
+  storage::Store& current = store();  // once: a batch belongs to one store
+  storage::WriteBatch batch(current);
   std::string key;
   std::string value;
   for (const HistoricalSnapshot& snapshot : snapshots) {
@@ -154,7 +156,7 @@ Status SnapshotStoreImpl::PutHistorical(const std::vector<HistoricalSnapshot>& s
     EncodeSnapshot(CrcTag::kHistory, key, snapshot.blob, &value);
     batch.Put(kHistoryColumnFamily, key, value);
   }
-  return store_->Write(batch, sync);
+  return current.Write(batch, sync);
 }
 
 Result<std::optional<HistoricalSnapshot>> SnapshotStoreImpl::FindHistoricalAtOrBefore(
@@ -164,7 +166,7 @@ Result<std::optional<HistoricalSnapshot>> SnapshotStoreImpl::FindHistoricalAtOrB
   scan.lower_bound = StreamBegin(stream);  // never step into another stream
   scan.upper_bound = StreamEnd(stream);
   const std::unique_ptr<storage::Iterator> iterator =
-      store_->NewIterator(kHistoryColumnFamily, scan);
+      store().NewIterator(kHistoryColumnFamily, scan);
   iterator->SeekForPrev(StreamKey(stream, revision));
   if (!iterator->Valid()) {
     CONNECTIVITY_RETURN_IF_ERROR(iterator->status());
@@ -180,15 +182,16 @@ std::unique_ptr<HistoricalCursor> SnapshotStoreImpl::ScanHistorical() {
   scan.full_scan = true;
   return std::make_unique<
       ColumnFamilyCursor<HistoricalCursor, HistoricalSnapshot, DecodeHistorical>>(
-      store_->NewIterator(kHistoryColumnFamily, scan));
+      store().NewIterator(kHistoryColumnFamily, scan));
 }
 
 Status SnapshotStoreImpl::Clear() {
-  storage::WriteBatch batch(*store_);
-  CONNECTIVITY_RETURN_IF_ERROR(DeleteAll(*store_, kStateColumnFamily, batch));
-  CONNECTIVITY_RETURN_IF_ERROR(DeleteAll(*store_, kHistoryColumnFamily, batch));
+  storage::Store& current = store();  // once: a batch belongs to one store
+  storage::WriteBatch batch(current);
+  CONNECTIVITY_RETURN_IF_ERROR(DeleteAll(current, kStateColumnFamily, batch));
+  CONNECTIVITY_RETURN_IF_ERROR(DeleteAll(current, kHistoryColumnFamily, batch));
   batch.Delete(kMetaColumnFamily, kWatermarkKey);
-  return store_->Write(batch, /*sync=*/true);
+  return current.Write(batch, /*sync=*/true);
 }
 
 }  // namespace connectivity::journal

@@ -4,10 +4,14 @@
 // snapshots in "history", the watermark in the default family's meta keys.
 // Every value carries the codec's version and checksum, verified on read.
 //
-// Thread-safe: every call builds its own batch and buffers. Cursors must
-// not outlive the store.
+// Thread-safe: every call builds its own batch and buffers, on the
+// journal's current store (which changes once if a journal opened read-only
+// for lack of space reopens for writing). Cursors must not outlive the
+// journal.
 #ifndef CONNECTIVITY_JOURNAL_SNAPSHOT_STORE_IMPL_H_
 #define CONNECTIVITY_JOURNAL_SNAPSHOT_STORE_IMPL_H_
+
+#include <atomic>
 
 #include "journal/snapshot_store.h"
 #include "storage/store.h"
@@ -16,8 +20,8 @@ namespace connectivity::journal {
 
 class SnapshotStoreImpl final : public SnapshotStore {
  public:
-  // `store` must outlive this object.
-  explicit SnapshotStoreImpl(storage::Store* store) : store_(store) {}
+  // `current` (the journal's current store) must outlive this object.
+  explicit SnapshotStoreImpl(const std::atomic<storage::Store*>* current) : current_(current) {}
 
   Status WriteStateRows(const std::vector<StateRow>& rows, uint64_t watermark, bool sync) override;
   Result<uint64_t> Watermark() override;
@@ -32,7 +36,9 @@ class SnapshotStoreImpl final : public SnapshotStore {
   Status Clear() override;
 
  private:
-  storage::Store* const store_;
+  storage::Store& store() const { return *current_->load(std::memory_order_acquire); }
+
+  const std::atomic<storage::Store*>* const current_;
 };
 
 }  // namespace connectivity::journal

@@ -29,64 +29,49 @@ class TrackedWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
         state_(std::move(state)) {}
 
   IOStatus Append(const Slice& data, const IOOptions& options, IODebugContext* debug) override {
-    IOStatus s = fs_->CheckWrite(name_, WriteKind::kAppend);
-    if (s.ok()) s = target()->Append(data, options, debug);
-    if (s.ok()) fs_->RecordAppend(*state_, data.size());
-    return s;
+    return fs_->Guarded(
+        name_, WriteKind::kAppend, [&] { return target()->Append(data, options, debug); }, [&] { fs_->RecordAppend(*state_, data.size()); });
   }
 
   IOStatus Append(const Slice& data, const IOOptions& options,
                   const rocksdb::DataVerificationInfo& info, IODebugContext* debug) override {
-    IOStatus s = fs_->CheckWrite(name_, WriteKind::kAppend);
-    if (s.ok()) s = target()->Append(data, options, info, debug);
-    if (s.ok()) fs_->RecordAppend(*state_, data.size());
-    return s;
+    return fs_->Guarded(
+        name_, WriteKind::kAppend, [&] { return target()->Append(data, options, info, debug); }, [&] { fs_->RecordAppend(*state_, data.size()); });
   }
 
   IOStatus PositionedAppend(const Slice& data, uint64_t offset, const IOOptions& options,
                             IODebugContext* debug) override {
-    IOStatus s = fs_->CheckWrite(name_, WriteKind::kAppend);
-    if (s.ok()) s = target()->PositionedAppend(data, offset, options, debug);
-    if (s.ok()) fs_->RecordWriteAt(*state_, offset + data.size());
-    return s;
+    return fs_->Guarded(
+        name_, WriteKind::kAppend, [&] { return target()->PositionedAppend(data, offset, options, debug); }, [&] { fs_->RecordWriteAt(*state_, offset + data.size()); });
   }
 
   IOStatus PositionedAppend(const Slice& data, uint64_t offset, const IOOptions& options,
                             const rocksdb::DataVerificationInfo& info,
                             IODebugContext* debug) override {
-    IOStatus s = fs_->CheckWrite(name_, WriteKind::kAppend);
-    if (s.ok()) s = target()->PositionedAppend(data, offset, options, info, debug);
-    if (s.ok()) fs_->RecordWriteAt(*state_, offset + data.size());
-    return s;
+    return fs_->Guarded(
+        name_, WriteKind::kAppend, [&] { return target()->PositionedAppend(data, offset, options, info, debug); }, [&] { fs_->RecordWriteAt(*state_, offset + data.size()); });
   }
 
   IOStatus Truncate(uint64_t size, const IOOptions& options, IODebugContext* debug) override {
-    IOStatus s = fs_->CheckWrite(name_, WriteKind::kMetadata);
-    if (s.ok()) s = target()->Truncate(size, options, debug);
-    if (s.ok()) fs_->RecordTruncate(*state_, size);
-    return s;
+    return fs_->Guarded(
+        name_, WriteKind::kMetadata, [&] { return target()->Truncate(size, options, debug); }, [&] { fs_->RecordTruncate(*state_, size); });
   }
 
   IOStatus Sync(const IOOptions& options, IODebugContext* debug) override {
-    IOStatus s = fs_->CheckWrite(name_, WriteKind::kSync);
-    if (s.ok()) s = target()->Sync(options, debug);
-    if (s.ok()) fs_->RecordSync(*state_);
-    return s;
+    return fs_->Guarded(
+        name_, WriteKind::kSync, [&] { return target()->Sync(options, debug); }, [&] { fs_->RecordSync(*state_); });
   }
 
   IOStatus Fsync(const IOOptions& options, IODebugContext* debug) override {
-    IOStatus s = fs_->CheckWrite(name_, WriteKind::kSync);
-    if (s.ok()) s = target()->Fsync(options, debug);
-    if (s.ok()) fs_->RecordSync(*state_);
-    return s;
+    return fs_->Guarded(
+        name_, WriteKind::kSync, [&] { return target()->Fsync(options, debug); }, [&] { fs_->RecordSync(*state_); });
   }
 
   // Not counted as durable: sync_file_range does not persist metadata.
   IOStatus RangeSync(uint64_t offset, uint64_t bytes, const IOOptions& options,
                      IODebugContext* debug) override {
-    IOStatus s = fs_->CheckWrite(name_, WriteKind::kSync);
-    if (s.ok()) s = target()->RangeSync(offset, bytes, options, debug);
-    return s;
+    return fs_->Guarded(
+        name_, WriteKind::kSync, [&] { return target()->RangeSync(offset, bytes, options, debug); }, [&] {  });
   }
 
  private:
@@ -134,7 +119,7 @@ FaultInjectionFileSystem::FaultInjectionFileSystem(const std::shared_ptr<rocksdb
     : FileSystemWrapper(base) {}
 
 void FaultInjectionFileSystem::SetFaults(const Faults& faults) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   faults_ = faults;
 }
 
@@ -145,33 +130,57 @@ bool FaultInjectionFileSystem::Matches(const std::string& name) const {
 }
 
 void FaultInjectionFileSystem::HoldSyncs(std::string file_suffix) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   hold_suffix_ = std::move(file_suffix);
 }
 
 void FaultInjectionFileSystem::WaitUntilSyncHeld() {
-  std::unique_lock lock(mutex_);
-  hold_changed_.wait(lock, [this] { return syncs_held_ > 0; });
+  MutexLock lock(mutex_);
+  while (syncs_held_ == 0) hold_changed_.Wait(lock);
 }
 
 void FaultInjectionFileSystem::ReleaseSyncs() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   hold_suffix_.reset();
-  hold_changed_.notify_all();
+  hold_changed_.NotifyAll();
+}
+
+bool FaultInjectionFileSystem::SyncHeld(const std::string& name) const {
+  return hold_suffix_ && name.size() >= hold_suffix_->size() &&
+         name.compare(name.size() - hold_suffix_->size(), hold_suffix_->size(), *hold_suffix_) == 0;
+}
+
+void FaultInjectionFileSystem::WaitWhileSyncHeld(const std::string& name, WriteKind kind) {
+  if (kind != WriteKind::kSync) return;
+  MutexLock lock(mutex_);
+  if (!SyncHeld(name)) return;
+  ++syncs_held_;
+  hold_changed_.NotifyAll();
+  while (SyncHeld(name)) hold_changed_.Wait(lock);
+  --syncs_held_;
+}
+
+void FaultInjectionFileSystem::PlanPowerLoss(uint64_t writes, std::function<void()> power_loss) {
+  MutexLock lock(mutex_);
+  power_loss_ = std::move(power_loss);
+  writes_until_power_loss_.store(writes);
+}
+
+void FaultInjectionFileSystem::CountWriteTowardsPowerLoss() {
+  uint64_t left = writes_until_power_loss_.load();
+  while (left > 0 && !writes_until_power_loss_.compare_exchange_weak(left, left - 1)) {
+  }
+  if (left != 1) return;  // not planned, or not this write
+  std::function<void()> power_loss;
+  {
+    MutexLock lock(mutex_);
+    power_loss = power_loss_;
+  }
+  if (power_loss) power_loss();
 }
 
 IOStatus FaultInjectionFileSystem::CheckWrite(const std::string& name, WriteKind kind) {
-  std::unique_lock lock(mutex_);
-  const auto held = [this, &name] {
-    return hold_suffix_ && name.size() >= hold_suffix_->size() &&
-           name.compare(name.size() - hold_suffix_->size(), hold_suffix_->size(), *hold_suffix_) == 0;
-  };
-  if (kind == WriteKind::kSync && held()) {
-    ++syncs_held_;
-    hold_changed_.notify_all();
-    hold_changed_.wait(lock, [&held] { return !held(); });
-    --syncs_held_;
-  }
+  MutexLock lock(mutex_);
   if (crashed_) return Frozen(name);
   const bool fail = (kind == WriteKind::kSync && faults_.fail_sync) ||
                     (kind == WriteKind::kAppend && faults_.fail_append);
@@ -182,29 +191,29 @@ IOStatus FaultInjectionFileSystem::CheckWrite(const std::string& name, WriteKind
 }
 
 IOStatus FaultInjectionFileSystem::CheckRead(const std::string& name) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (!faults_.fail_read || !Matches(name)) return IOStatus::OK();
   injected_failures_.fetch_add(1);
   return IOStatus::IOError("injected read failure", name);
 }
 
 void FaultInjectionFileSystem::RecordAppend(FileState& state, uint64_t bytes) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   state.size += bytes;
 }
 
 void FaultInjectionFileSystem::RecordSync(FileState& state) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   state.synced_size = state.size;
 }
 
 void FaultInjectionFileSystem::RecordWriteAt(FileState& state, uint64_t end) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   state.size = std::max(state.size, end);
 }
 
 void FaultInjectionFileSystem::RecordTruncate(FileState& state, uint64_t size) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   state.size = size;
   state.synced_size = std::min(state.synced_size, size);
 }
@@ -214,18 +223,20 @@ std::shared_ptr<FileState> FaultInjectionFileSystem::Track(const std::string& na
   auto state = std::make_shared<FileState>();
   state->size = size;
   state->synced_size = synced_size;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   files_[name] = state;
   return state;
 }
 
 void FaultInjectionFileSystem::SimulateCrash() {
-  std::lock_guard lock(mutex_);
+  // Waits for every write in flight: after this, nothing reaches the files.
+  WriterLock io(io_mutex_);
+  MutexLock lock(mutex_);
   crashed_ = true;
 }
 
 Status FaultInjectionFileSystem::DropUnsyncedData() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (!crashed_) return Status::InvalidArgument("DropUnsyncedData() needs SimulateCrash() first");
   for (const auto& [name, state] : files_) {
     if (state->size <= state->synced_size) continue;
@@ -241,7 +252,7 @@ Status FaultInjectionFileSystem::DropUnsyncedData() {
 }
 
 uint64_t FaultInjectionFileSystem::unsynced_bytes() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   uint64_t total = 0;
   for (const auto& [name, state] : files_) {
     if (state->size > state->synced_size) total += state->size - state->synced_size;
@@ -253,9 +264,8 @@ IOStatus FaultInjectionFileSystem::NewWritableFile(const std::string& name,
                                                    const rocksdb::FileOptions& options,
                                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
                                                    IODebugContext* debug) {
-  IOStatus s = CheckWrite(name, WriteKind::kMetadata);
   std::unique_ptr<rocksdb::FSWritableFile> file;
-  if (s.ok()) s = target()->NewWritableFile(name, options, &file, debug);
+  IOStatus s = Guarded(name, WriteKind::kMetadata, [&] { return target()->NewWritableFile(name, options, &file, debug); }, [] {});
   if (!s.ok()) return s;
   result->reset(new TrackedWritableFile(std::move(file), name, this, Track(name, 0, 0)));
   return s;
@@ -264,13 +274,12 @@ IOStatus FaultInjectionFileSystem::NewWritableFile(const std::string& name,
 IOStatus FaultInjectionFileSystem::ReopenWritableFile(
     const std::string& name, const rocksdb::FileOptions& options,
     std::unique_ptr<rocksdb::FSWritableFile>* result, IODebugContext* debug) {
-  IOStatus s = CheckWrite(name, WriteKind::kMetadata);
   std::unique_ptr<rocksdb::FSWritableFile> file;
-  if (s.ok()) s = target()->ReopenWritableFile(name, options, &file, debug);
+  IOStatus s = Guarded(name, WriteKind::kMetadata, [&] { return target()->ReopenWritableFile(name, options, &file, debug); }, [] {});
   if (!s.ok()) return s;
   std::shared_ptr<FileState> state;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = files_.find(name);
     if (it != files_.end()) state = it->second;
   }
@@ -286,12 +295,11 @@ IOStatus FaultInjectionFileSystem::ReopenWritableFile(
 IOStatus FaultInjectionFileSystem::ReuseWritableFile(
     const std::string& name, const std::string& old_name, const rocksdb::FileOptions& options,
     std::unique_ptr<rocksdb::FSWritableFile>* result, IODebugContext* debug) {
-  IOStatus s = CheckWrite(name, WriteKind::kMetadata);
   std::unique_ptr<rocksdb::FSWritableFile> file;
-  if (s.ok()) s = target()->ReuseWritableFile(name, old_name, options, &file, debug);
+  IOStatus s = Guarded(name, WriteKind::kMetadata, [&] { return target()->ReuseWritableFile(name, old_name, options, &file, debug); }, [] {});
   if (!s.ok()) return s;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     files_.erase(old_name);
   }
   result->reset(new TrackedWritableFile(std::move(file), name, this, Track(name, 0, 0)));
@@ -310,10 +318,10 @@ IOStatus FaultInjectionFileSystem::NewRandomAccessFile(
 
 IOStatus FaultInjectionFileSystem::RenameFile(const std::string& from, const std::string& to,
                                               const IOOptions& options, IODebugContext* debug) {
-  IOStatus s = CheckWrite(from, WriteKind::kMetadata);
-  if (s.ok()) s = target()->RenameFile(from, to, options, debug);
+  IOStatus s = Guarded(from, WriteKind::kMetadata,
+                       [&] { return target()->RenameFile(from, to, options, debug); }, [] {});
   if (!s.ok()) return s;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = files_.find(from);
   if (it != files_.end()) {
     files_[to] = it->second;
@@ -326,10 +334,10 @@ IOStatus FaultInjectionFileSystem::RenameFile(const std::string& from, const std
 
 IOStatus FaultInjectionFileSystem::DeleteFile(const std::string& name, const IOOptions& options,
                                               IODebugContext* debug) {
-  IOStatus s = CheckWrite(name, WriteKind::kMetadata);
-  if (s.ok()) s = target()->DeleteFile(name, options, debug);
+  IOStatus s = Guarded(name, WriteKind::kMetadata,
+                       [&] { return target()->DeleteFile(name, options, debug); }, [] {});
   if (s.ok()) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     files_.erase(name);
   }
   return s;
@@ -337,12 +345,12 @@ IOStatus FaultInjectionFileSystem::DeleteFile(const std::string& name, const IOO
 
 IOStatus FaultInjectionFileSystem::Truncate(const std::string& name, size_t size,
                                             const IOOptions& options, IODebugContext* debug) {
-  IOStatus s = CheckWrite(name, WriteKind::kMetadata);
-  if (s.ok()) s = target()->Truncate(name, size, options, debug);
+  IOStatus s = Guarded(name, WriteKind::kMetadata,
+                       [&] { return target()->Truncate(name, size, options, debug); }, [] {});
   if (!s.ok()) return s;
   std::shared_ptr<FileState> state;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = files_.find(name);
     if (it != files_.end()) state = it->second;
   }

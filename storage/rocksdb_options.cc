@@ -14,8 +14,7 @@ namespace {
 constexpr size_t kMemtableBytesMin = 1u << 20;
 constexpr double kBloomBitsPerKey = 10.0;  // ~1% false positives
 constexpr uint64_t kMetadataBlockBytes = 4096;  // index and filter partitions
-constexpr size_t kInfoLogBytesMax = 16u << 20;
-constexpr size_t kInfoLogFilesKept = 4;
+constexpr uint64_t kCompactionStepBytesMax = 128u << 20;
 
 rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const StoreOptions& options,
                                                      const std::shared_ptr<rocksdb::Cache>& cache,
@@ -53,6 +52,9 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(const StoreOptions& options
   // flushes the largest memtable when the sum goes over the budget.
   cf.write_buffer_size = std::max(options.write_buffer_bytes / 2, kMemtableBytesMin);
   cf.max_write_buffer_number = 2;
+  // Bounds what one compaction step writes before it deletes its inputs, so
+  // that the free-space guard's headroom (store.h) covers it.
+  cf.max_compaction_bytes = kCompactionStepBytesMax;
   return cf;
 }
 
@@ -75,11 +77,12 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options) {
   // files, and their index/filter blocks by the block cache.
   db.max_open_files = -1;
   db.max_background_jobs = 2;
-  db.keep_log_file_num = kInfoLogFilesKept;
-  db.max_log_file_size = kInfoLogBytesMax;
   // With the WAL on, nothing is lost at shutdown without a flush, and
   // flushing would make a close slow.
   db.avoid_flush_during_shutdown = true;
+  // No automatic resume after an I/O error: resuming flushes, and a flush
+  // after a failed WAL write aborts the process (store.h). A restart resumes.
+  db.max_bgerror_resume_count = 0;
   return db;
 }
 

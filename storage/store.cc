@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <system_error>
 #include <utility>
 
@@ -11,7 +12,13 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <rocksdb/listener.h>
+
 #include "src/base/check.h"
+#include "src/base/log.h"
+#include "src/base/mutex.h"
+#include "storage/free_space.h"
+#include "storage/info_log.h"
 #include "storage/rocksdb_options.h"
 
 namespace connectivity::storage {
@@ -76,7 +83,45 @@ Status CheckSecondaryPath(const std::string& dir, const std::string& secondary_p
   return Status::Ok();
 }
 
+// Hears RocksDB's background errors (a failed flush or compaction) and keeps
+// RocksDB from recovering by itself: its recovery flushes, and a flush after
+// a failed WAL write aborts the process (store.h). Runs on RocksDB's threads.
+class BackgroundErrorListener final : public rocksdb::EventListener {
+ public:
+  using Report = std::function<void(const rocksdb::Status&)>;
+  explicit BackgroundErrorListener(Report report) : report_(std::move(report)) {}
+
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+    if (error != nullptr && !error->ok()) report_(*error);
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    if (auto_recovery != nullptr) *auto_recovery = false;
+  }
+
+ private:
+  Report report_;
+};
+
 }  // namespace
+
+// The first write or background error; read by every later write.
+struct Store::WriteErrorState {
+  mutable Mutex mutex;
+  Status error GUARDED_BY(mutex);
+
+  // Keeps the first error; returns true if this one was the first.
+  bool Record(const Status& status) EXCLUDES(mutex) {
+    MutexLock lock(mutex);
+    if (!error.ok()) return false;
+    error = status;
+    return true;
+  }
+  Status Get() const EXCLUDES(mutex) {
+    MutexLock lock(mutex);
+    return error;
+  }
+};
 
 Status FromRocksDb(const rocksdb::Status& status) {
   if (status.ok()) return Status::Ok();
@@ -154,7 +199,8 @@ Status Iterator::status() const { return FromRocksDb(rep_->status()); }
 
 // --- Store ---
 
-Store::Store(std::string dir, OpenMode mode) : dir_(std::move(dir)), mode_(mode) {}
+Store::Store(std::string dir, OpenMode mode)
+    : dir_(std::move(dir)), mode_(mode), write_error_(std::make_shared<WriteErrorState>()) {}
 
 Store::~Store() { (void)Close(); }
 
@@ -166,12 +212,31 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     CONNECTIVITY_RETURN_IF_ERROR(CheckSecondaryPath(dir, options.secondary_path));
   }
   std::unique_ptr<Store> store(new Store(dir, options.mode));
+  store->disk_headroom_bytes_ = options.disk_headroom_bytes;
+  store->env_ = env;
+  if (options.mode == OpenMode::kReadOnly && options.hold_lock) {
+    CONNECTIVITY_RETURN_IF_ERROR(CheckNotLocked(env, dir));
+    const rocksdb::Status locked = env->LockFile(dir + "/LOCK", &store->held_lock_);
+    if (!locked.ok()) return IsLockError(locked) ? BusyError(dir, locked) : FromRocksDb(locked);
+  }
   CONNECTIVITY_RETURN_IF_ERROR(store->OpenDb(options));
   return store;
 }
 
 Status Store::OpenDb(const StoreOptions& options) {
-  const rocksdb::DBOptions db_options = internal::MakeDbOptions(options);
+  rocksdb::DBOptions db_options = internal::MakeDbOptions(options);
+  // RocksDB's default info logger aborts on its next line after a failed
+  // write (info_log.h); ours ignores write errors.
+  constexpr size_t kInfoLogBytesMax = 16u << 20;
+  db_options.info_log =
+      NewInfoLog(mode_ == OpenMode::kSecondary ? options.secondary_path : dir_, kInfoLogBytesMax);
+  db_options.listeners.push_back(std::make_shared<BackgroundErrorListener>(
+      [state = write_error_, dir = dir_](const rocksdb::Status& error) {
+        if (state->Record(FromRocksDb(error))) {
+          log::Error("storage", "RocksDB background error in " + dir + ": " + error.ToString() +
+                                    "; no further writes until a restart");
+        }
+      }));
   const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   const std::vector<rocksdb::ColumnFamilyDescriptor> families =
       internal::MakeColumnFamilies(options, cache);
@@ -197,7 +262,14 @@ Status Store::OpenDb(const StoreOptions& options) {
   return Status::Ok();
 }
 
+void Store::ReleaseLock() {
+  if (held_lock_ == nullptr) return;
+  (void)env_->UnlockFile(held_lock_);
+  held_lock_ = nullptr;
+}
+
 Status Store::Close() {
+  ReleaseLock();
   if (db_ == nullptr) return Status::Ok();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     (void)db_->DestroyColumnFamilyHandle(handle);
@@ -239,10 +311,40 @@ Status Store::Write(WriteBatch& batch, bool sync) {
     return Status::InvalidArgument("the store at " + dir_ + " is not open for writing");
   }
   CONNECTIVITY_RETURN_IF_ERROR(batch.first_error_);
+  CONNECTIVITY_RETURN_IF_ERROR(write_error());
+  CONNECTIVITY_RETURN_IF_ERROR(CheckRoomFor(batch.ByteSize()));
   rocksdb::WriteOptions write;
   write.sync = sync;
   write.disableWAL = false;
-  return FromRocksDb(db_->Write(write, batch.rep_.get()));
+  const Status written = FromRocksDb(db_->Write(write, batch.rep_.get()));
+  if (!written.ok() && write_error_->Record(written)) {
+    log::Error("storage", "a write to " + dir_ + " failed: " + written.message() +
+                              "; no further writes until a restart");
+  }
+  return written;
+}
+
+Status Store::write_error() const { return write_error_->Get(); }
+
+uint64_t Store::MemtableBytes() const {
+  uint64_t bytes = 0;
+  if (db_ == nullptr ||
+      !db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &bytes)) {
+    return 0;
+  }
+  return bytes;
+}
+
+Status Store::CheckRoomFor(uint64_t bytes) const {
+  Result<uint64_t> free = FreeBytes(dir_);
+  if (!free.ok()) return Status::NoSpace(free.status().message());
+  const uint64_t memtables = MemtableBytes();
+  const uint64_t needed = disk_headroom_bytes_ + memtables + bytes;
+  if (*free >= needed) return Status::Ok();
+  return Status::NoSpace("the disk holding " + dir_ + " has " + FormatBytes(*free) +
+                         " free; writes keep the headroom of " + FormatBytes(disk_headroom_bytes_) +
+                         " (--disk-headroom) plus " + FormatBytes(memtables) +
+                         " for a flush of the memtables free");
 }
 
 std::unique_ptr<Iterator> Store::NewIterator(ColumnFamily cf, const ScanOptions& options) const {
@@ -270,6 +372,16 @@ Status Store::CatchUpWithPrimary() {
 
 Status Store::Flush() {
   if (mode_ != OpenMode::kReadWrite) return Status::Ok();
+  CONNECTIVITY_RETURN_IF_ERROR(write_error());
+  // The table files of a flush take about the memtables' size; the WAL they
+  // replace is deleted only afterwards.
+  constexpr uint64_t kFlushSlackBytes = 1u << 20;
+  Result<uint64_t> free = FreeBytes(dir_);
+  const uint64_t memtables = MemtableBytes();
+  if (!free.ok() || *free < memtables + memtables / 4 + kFlushSlackBytes) {
+    return Status::NoSpace("not flushing " + FormatBytes(memtables) + " of memtables in " + dir_ +
+                           ": " + (free.ok() ? FormatBytes(*free) + " free" : free.status().message()));
+  }
   rocksdb::FlushOptions flush;
   flush.wait = true;
   return FromRocksDb(db_->Flush(flush, handles_));

@@ -16,6 +16,21 @@
 //   Every write takes an explicit `sync` argument, passed on as
 //   rocksdb::WriteOptions::sync. RocksDB statuses become our Status here.
 //
+// Free space and write errors
+//   Debian's RocksDB 7.8.3 keeps its assertions, and once a WAL write has
+//   failed, RocksDB's own later calls on that WAL (SyncClosedLogs in a flush,
+//   SyncWAL, DB::Resume) abort the process (TOOLCHAIN.md §10). So RocksDB
+//   must never meet a full disk, and after any failed write it must never be
+//   asked to write or flush again:
+//     * free-space guard: Write() first checks that the data dir's
+//       filesystem keeps `disk_headroom_bytes` free beyond the write and a
+//       flush of every memtable; otherwise it refuses with kNoSpace, having
+//       written nothing. Not sticky: writes go on once space returns;
+//     * sticky write error: the first failed Write(), or a background error
+//       RocksDB reports (flush, compaction), is kept; every later Write() and
+//       Flush() returns it at once without calling RocksDB. RocksDB's own
+//       automatic recovery is switched off for the same reason.
+//
 // Errors
 //   kBusy: the data directory is locked by another process (or another Store
 //   in this process); the message says the directory is in use. Checked with
@@ -43,6 +58,7 @@ namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
 class Env;
+class FileLock;
 class Iterator;
 class Status;
 class WriteBatch;
@@ -86,6 +102,14 @@ struct StoreOptions {
   std::vector<ColumnFamilySpec> column_families;
   // Bloom filter for the default column family.
   bool default_point_lookups = true;
+  // Free-space guard (see above): bytes kept free beyond each write and a
+  // flush of the memtables. Covers what RocksDB writes on its own after our
+  // last write: a compaction step (max_compaction_bytes) and its metadata.
+  uint64_t disk_headroom_bytes = 0;
+  // kReadOnly only: hold RocksDB's LOCK file like a writer does, so that no
+  // other process opens the directory for writing meanwhile (the server
+  // when it starts read-only for lack of space). ReleaseLock() lets go.
+  bool hold_lock = false;
 };
 
 class Store;
@@ -167,9 +191,18 @@ class Store {
   // Returns true and fills `value` if `key` exists, false if it does not.
   Result<bool> Get(ColumnFamily cf, std::string_view key, std::string* value) const;
   // `sync` = true: returns after the WAL is fsynced (power-loss safe).
+  // kNoSpace: refused by the free-space guard, nothing written. Any other
+  // error is sticky (see above).
   Status Put(ColumnFamily cf, std::string_view key, std::string_view value, bool sync);
   Status Delete(ColumnFamily cf, std::string_view key, bool sync);
   Status Write(WriteBatch& batch, bool sync);
+  // OK if a write of `bytes` would keep the headroom free; kNoSpace (naming
+  // the free space, the headroom and the memtables) otherwise.
+  Status CheckRoomFor(uint64_t bytes) const;
+  // OK, or the first write or background error (sticky).
+  Status write_error() const;
+  // Bytes in memtables, not yet in table files: what a flush will write.
+  uint64_t MemtableBytes() const;
   // Closes RocksDB; later calls of any method but Close() are not allowed.
   // Idempotent: the second call returns OK.
   Status Close();
@@ -178,13 +211,18 @@ class Store {
 
   // kSecondary: applies the primary's newer writes. Other modes: OK, no-op.
   Status CatchUpWithPrimary();
-  // Flushes every memtable to table files (tests, tools).
+  // Flushes every memtable to table files. Refused (without calling
+  // RocksDB) after a write error, or with kNoSpace when the filesystem has
+  // less free space than the memtables need.
   Status Flush();
   // Writes an openable copy of the database to `checkpoint_dir` (must not
   // exist; table files are hard-linked when on the same filesystem).
   Status CreateCheckpoint(const std::string& checkpoint_dir);
   // Approximate bytes of one column family: live table files + memtables.
   uint64_t ApproximateBytes(ColumnFamily cf) const;
+
+  // Releases the LOCK taken with StoreOptions::hold_lock (if held).
+  void ReleaseLock();
 
   OpenMode mode() const { return mode_; }
   const std::string& dir() const { return dir_; }
@@ -196,8 +234,15 @@ class Store {
   Store(std::string dir, OpenMode mode);
   Status OpenDb(const StoreOptions& options);
 
+  // Shared with the RocksDB event listener, which reports background errors.
+  struct WriteErrorState;
+
   std::string dir_;
   OpenMode mode_;
+  uint64_t disk_headroom_bytes_ = 0;
+  rocksdb::Env* env_ = nullptr;
+  rocksdb::FileLock* held_lock_ = nullptr;  // StoreOptions::hold_lock
+  std::shared_ptr<WriteErrorState> write_error_;
   // handles_[0] is "default"; deleted before db_ at close.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<rocksdb::DB> db_;

@@ -12,6 +12,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kConflict: return "Conflict";
     case ErrorCode::kUnavailable: return "Unavailable";
     case ErrorCode::kBusy: return "Busy";
+    case ErrorCode::kNoSpace: return "NoSpace";
     case ErrorCode::kInternal: return "Internal";
   }
   return "Unknown";

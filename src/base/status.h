@@ -24,6 +24,7 @@ enum class ErrorCode {
   kConflict,      // optimistic concurrency: expected revision did not match
   kUnavailable,   // the journal refuses writes after a failed write or fsync
   kBusy,          // e.g. the data directory is locked by another process
+  kNoSpace,       // the free-space guard refused a write: nothing was written
   kInternal,
 };
 
@@ -42,6 +43,7 @@ class [[nodiscard]] Status {
   static Status Conflict(std::string m) { return {ErrorCode::kConflict, std::move(m)}; }
   static Status Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
   static Status Busy(std::string m) { return {ErrorCode::kBusy, std::move(m)}; }
+  static Status NoSpace(std::string m) { return {ErrorCode::kNoSpace, std::move(m)}; }
   static Status Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == ErrorCode::kOk; }
@@ -51,6 +53,7 @@ class [[nodiscard]] Status {
   bool IsCorruption() const { return code_ == ErrorCode::kCorruption; }
   bool IsConflict() const { return code_ == ErrorCode::kConflict; }
   bool IsUnavailable() const { return code_ == ErrorCode::kUnavailable; }
+  bool IsNoSpace() const { return code_ == ErrorCode::kNoSpace; }
   std::string ToString() const;
 
  private:

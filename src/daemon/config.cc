@@ -73,6 +73,32 @@ Setter Boolean(bool Config::*field) {
   };
 }
 
+// A byte count: digits with an optional unit (KiB, MiB, GiB; KB, MB, GB as
+// the same powers of two), e.g. 268435456, 256MiB, 1GiB, 0.
+std::optional<std::string> SetDiskHeadroom(Config& c, std::string_view v) {
+  struct Unit {
+    std::string_view suffix;
+    uint64_t factor;
+  };
+  static constexpr Unit kUnits[] = {{"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
+                                     {"KB", 1ull << 10},  {"MB", 1ull << 20},  {"GB", 1ull << 30}};
+  std::string_view digits = v;
+  uint64_t factor = 1;
+  for (const Unit& unit : kUnits) {
+    if (digits.size() > unit.suffix.size() && digits.substr(digits.size() - unit.suffix.size()) == unit.suffix) {
+      digits.remove_suffix(unit.suffix.size());
+      factor = unit.factor;
+      break;
+    }
+  }
+  const auto n = ParseInteger<uint64_t>(digits);
+  if (!n || *n > (1ull << 50) / factor) {
+    return "must be a size such as 268435456, 256MiB or 1GiB, got '" + std::string(v) + "'";
+  }
+  c.disk_headroom_bytes = *n * factor;
+  return std::nullopt;
+}
+
 std::optional<std::string> SetListen(Config& c, std::string_view v) {
   const size_t colon = v.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return "must be HOST:PORT, got '" + std::string(v) + "'";
@@ -112,6 +138,8 @@ const std::vector<Option>& Options() {
       {"--header-timeout", "CONNECTIVITY_HEADER_TIMEOUT", "request line and headers must arrive within this; else 408 (default 10s)", Duration(&Config::header_timeout_us)},
       {"--body-timeout", "CONNECTIVITY_BODY_TIMEOUT", "a request body must arrive within this; else 408 (default 30s)", Duration(&Config::body_timeout_us)},
       {"--max-queued-commands", "CONNECTIVITY_MAX_QUEUED_COMMANDS", "commands waiting per connection; more get 503 (default 256)", PositiveSize(&Config::queued_commands_max)},
+      {"--disk-headroom", "CONNECTIVITY_DISK_HEADROOM",
+       "free disk kept beyond every write; below it writes answer 503 (default 256MiB)", SetDiskHeadroom},
       {"--cors-allow-origin", "CONNECTIVITY_CORS_ALLOW_ORIGIN", "allow browser UIs from this origin (default off)",
        [](Config& c, std::string_view v) -> std::optional<std::string> { c.cors_allow_origin = std::string(v); return std::nullopt; }},
       {nullptr, "DEVOPS_PASSWORD", "password of user devops (default foobar)", Text(&Config::devops_password)},

@@ -46,6 +46,11 @@ struct Config {
   std::string blocked_host_regex;
   std::string allowed_hostnames;
   bool oauth2_enforce_https = true;
+  // Free-space guard (storage/store.h): writes stop (503) while the data
+  // dir's filesystem has less than this free beyond the memtables; a start
+  // below it serves reads only until space returns. Covers a compaction
+  // step (128 MiB, storage/rocksdb_options.cc) plus RocksDB's metadata.
+  uint64_t disk_headroom_bytes = 256ull << 20;
 };
 
 struct HelpRequested {};

@@ -5,13 +5,19 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <memory>
+#include <variant>
 
 #include "journal/journal.h"
 #include "src/connect/resolver.h"
 #include "src/connect/supervisor.h"
 #include "src/base/clock.h"
+#include "src/base/log.h"
+#include "src/daemon/disk_watcher.h"
+#include "storage/free_space.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
 #include "src/recovery/recovery.h"
@@ -20,10 +26,7 @@
 namespace connectivity::daemon {
 namespace {
 
-void Log(const std::string& line) {
-  std::fprintf(stderr, "connectivityd: %s\n", line.c_str());
-  std::fflush(stderr);
-}
+void Log(const std::string& line) { log::Info("connectivityd", line); }
 
 // Descriptors kept apart from HTTP connections: the journal's files, the clients of open
 // connections (one or two sockets each), test connections, logs.
@@ -46,7 +49,7 @@ size_t RaiseOpenFilesLimit(size_t connections_max) {
   const size_t reserve = std::min(kReservedDescriptors, descriptors / 2);
   const size_t fitting = std::max<size_t>(1, descriptors - reserve);
   if (fitting >= connections_max) return connections_max;
-  Log("--max-connections lowered from " + std::to_string(connections_max) + " to " + std::to_string(fitting) +
+  log::Warn("http", "--max-connections lowered from " + std::to_string(connections_max) + " to " + std::to_string(fitting) +
       ": the open-files limit is " + std::to_string(descriptors) + " and " + std::to_string(reserve) +
       " stay reserved (raise the hard limit, ulimit -Hn, for more)");
   return fitting;
@@ -129,7 +132,10 @@ service::ServiceOptions MakeServiceOptions(const Config& config,
   return options;
 }
 
-Result<std::unique_ptr<journal::Journal>> OpenJournal(const Config& config) {
+// Read-write, unless the disk is too full to open for writing: RocksDB's
+// read-write open replays the WAL into table files and writes a new WAL
+// and MANIFEST, and must never meet a full disk (storage/store.h).
+Result<std::unique_ptr<journal::Journal>> OpenJournal(const Config& config, rocksdb::Env* env) {
   std::error_code error;
   std::filesystem::create_directories(config.data_dir, error);
   if (error) {
@@ -137,7 +143,38 @@ Result<std::unique_ptr<journal::Journal>> OpenJournal(const Config& config) {
   }
   journal::JournalOptions options;
   options.mode = journal::OpenMode::kReadWrite;
+  options.env = env;
+  options.disk_headroom_bytes = config.disk_headroom_bytes;
+  Result<uint64_t> free = storage::FreeBytes(config.data_dir);
+  const uint64_t needed = BytesNeededToOpenForWriting(config.data_dir, config.disk_headroom_bytes);
+  if (free.ok() && *free < needed) {
+    if (!std::filesystem::exists(config.data_dir + "/CURRENT")) {
+      return Status::NoSpace("the data directory has no journal yet, and its disk has " +
+                             storage::FormatBytes(*free) + " free, less than --disk-headroom (" +
+                             storage::FormatBytes(config.disk_headroom_bytes) +
+                             "): free some space or lower --disk-headroom");
+    }
+    log::Warn("journal", "the disk holding " + config.data_dir + " has " + storage::FormatBytes(*free) +
+                             " free, less than the " + storage::FormatBytes(needed) +
+                             " a read-write open needs (--disk-headroom plus the WAL to replay): "
+                             "opening read-only; reads are served, writes answer 503 until space returns");
+    options.mode = journal::OpenMode::kReadOnly;
+    options.read_only_for_space = true;
+  }
   return journal::Journal::Open(config.data_dir, options);
+}
+
+// What recovery found and did (its normal figures follow in "ready").
+void LogRecovery(const recovery::RecoveryReport& report) {
+  if (!report.rebuilt) return;
+  std::string names;
+  for (const std::string& id : report.wrong_row_ids) names += (names.empty() ? "" : ", ") + id;
+  if (report.wrong_rows > report.wrong_row_ids.size()) names += ", ...";
+  log::Warn("recovery", "the snapshot rows disagreed with the journal (" + report.rebuild_reason +
+                            "): every connection was folded again from the journal (" +
+                            std::to_string(report.events_replayed) + " events); the rows of " +
+                            std::to_string(report.wrong_rows) + " connections were wrong" +
+                            (names.empty() ? "" : ": " + names) + "; a snapshot pass rewrites them now");
 }
 
 void WaitForStopSignal() {
@@ -152,32 +189,33 @@ void WaitForStopSignal() {
 
 }  // namespace
 
-int RunDaemon(const Config& config) {
+int RunDaemon(const Config& config, rocksdb::Env* env) {
   auto router = std::make_shared<http::Router>(MakeRouterConfig(config));
   http::HttpServer server(MakeServerConfig(config), router);
   if (Status status = server.Start(); !status.ok()) {
-    Log(status.message());
+    log::Error("http", status.message());
     return 1;
   }
   std::printf("connectivityd: listening on %s:%u\n", config.listen_host.c_str(), server.port());
   std::fflush(stdout);
 
-  Result<std::unique_ptr<journal::Journal>> journal = OpenJournal(config);
+  Result<std::unique_ptr<journal::Journal>> journal = OpenJournal(config, env);
   if (!journal.ok()) {
     if (journal.status().code() == ErrorCode::kBusy) {
-      Log("data directory " + config.data_dir +
+      log::Error("journal", "data directory " + config.data_dir +
           " is in use by another connectivityd process; only one server may own it");
     } else {
-      Log("cannot open the journal in " + config.data_dir + ": " + journal.status().ToString());
+      log::Error("journal", "cannot open the journal in " + config.data_dir + ": " + journal.status().ToString());
     }
     return 1;
   }
   Result<recovery::Recovered> recovered = recovery::Recover(**journal, *SystemClock::Instance());
   if (!recovered.ok()) {
-    Log("recovery failed, refusing to start: " + recovered.status().ToString());
+    log::Error("recovery", "recovery failed, refusing to start: " + recovered.status().ToString());
     return 1;
   }
   const recovery::RecoveryReport report = recovered->report;
+  LogRecovery(report);
   const size_t connections = recovered->states.size();
   connect::Supervisor supervisor(MakeSupervisorOptions(config), *SystemClock::Instance());
   supervisor.Start();
@@ -193,6 +231,8 @@ int RunDaemon(const Config& config) {
   service->Start();  // also reconnects the desired-open connections, in the background
   auto api = std::make_unique<http::Api>(*service, MakeRouterConfig(config));
   router->Attach(api.get());
+  DiskWatcher disk_watcher(**journal, config.data_dir, config.disk_headroom_bytes);
+  disk_watcher.Start();
   Log("ready: " + std::to_string(connections) + " connections recovered in " +
       std::to_string(report.duration_us / 1000) + " ms (" + std::to_string(report.state_rows_loaded) +
       " snapshot rows, " + std::to_string(report.events_replayed) + " events replayed)");
@@ -202,13 +242,39 @@ int RunDaemon(const Config& config) {
   host_lookups->Stop();  // waiting validations fail; their commands are answered
   host_rules.Stop();
   supervisor.Stop();     // closes every client cleanly; pending opens answer 504
+  disk_watcher.Stop();   // no reopen for writing while we stop
   (*journal)->Close();   // completes (and answers) everything queued
   server.Shutdown();
   service->Stop();       // last snapshot pass
   // Table files instead of a WAL to replay: the next start-up stays fast.
-  if (Status flushed = (*journal)->Flush(); !flushed.ok()) Log("flush at shutdown failed: " + flushed.ToString());
+  // Refused without touching RocksDB after a write error or when the disk
+  // has no room for the table files; the next start replays the WAL.
+  if (Status flushed = (*journal)->Flush(); !flushed.ok()) {
+    log::Warn("journal", "not flushed at shutdown (the next start replays the WAL): " + flushed.message());
+  }
   Log("stopped");
   return 0;
+}
+
+int DaemonMain(int argc, char** argv, rocksdb::Env* env) {
+  auto parsed = ParseConfig(argc, argv, [](const char* name) {
+    const char* value = std::getenv(name);
+    return value ? std::optional<std::string>(value) : std::nullopt;
+  });
+  if (std::holds_alternative<HelpRequested>(parsed)) {
+    std::fputs(UsageText().c_str(), stdout);
+    return 0;
+  }
+  if (const std::string* error = std::get_if<std::string>(&parsed)) {
+    std::fprintf(stderr, "connectivityd: %s\n", error->c_str());
+    return 2;
+  }
+  try {
+    return RunDaemon(std::get<Config>(parsed), env);
+  } catch (const std::exception& e) {
+    log::Error("connectivityd", std::string("fatal: ") + e.what());
+    return 1;
+  }
 }
 
 }  // namespace connectivity::daemon

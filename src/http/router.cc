@@ -126,7 +126,12 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
 void Router::HandleHealth(Respond& respond) const {
   Api* api = api_.load(std::memory_order_acquire);
   if (api == nullptr) return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"recovering the journal"})"));
-  if (!api->service.health().ok()) {
+  const Status health = api->service.health();
+  if (health.IsNoSpace()) {
+    return respond(JsonAnswer(
+        503, R"({"status":"DOWN","reason":"the disk is nearly full: writes are refused until it has room; reads are served"})"));
+  }
+  if (!health.ok()) {
     return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"storage failed; writes are refused until restart"})"));
   }
   respond(JsonAnswer(200, R"({"status":"UP"})"));

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "src/base/log.h"
 #include "src/http/http_errors.h"
 #include "src/http/request_framing.h"
 
@@ -124,7 +125,7 @@ void SendErrorAndClose(Tcp::Transport* transport, Http::Handler* handler, const 
         .then([connection](ssize_t) { connection->ShutdownWrite(); },
               [connection](std::exception_ptr) { connection->ShutdownWrite(); });
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "http: sending an error answer failed: %s\n", e.what());
+    log::Error("http", std::string("sending an error answer failed: ") + e.what());
     connection->ShutdownWrite();
   }
 }
@@ -269,7 +270,7 @@ Respond AnswerTo(std::shared_ptr<PendingAnswer> pending, std::shared_ptr<HttpCon
     try {
       Send(*writer, std::move(answer));
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "http: sending an answer failed: %s\n", e.what());
+      log::Error("http", std::string("sending an answer failed: ") + e.what());
     }
     if (connection && !connection->AnswerQueued(keep, MonotonicMicros())) {
       AfterWritten(writer->getPeer(), [connection] { connection->ShutdownWrite(); });
@@ -284,7 +285,7 @@ void FramingHandler::Route(const std::shared_ptr<HttpConnection>& connection, co
     router_->Handle(Convert(request), AnswerTo(pending, connection));
   } catch (const std::exception& e) {
     // A bug, never input: answer Ditto's generic 500 without internal text.
-    std::fprintf(stderr, "http: handler failed: %s\n", e.what());
+    log::Error("http", std::string("handler failed: ") + e.what());
     AnswerTo(pending, connection)(JsonAnswer(500, model::InternalError().ToJson()));
   }
 }

@@ -302,9 +302,17 @@ DittoError ThingFieldSelectionInvalid(std::string_view selection) {
 
 DittoError StorageUnavailable() {
   return Make(503, "connectivity:connection.unavailable",
-              "The connection journal refuses writes after a storage failure; no change was made.",
-              "Reads still work. Restart the service once the storage problem (disk full or "
-              "failing) is fixed.");
+              "The connection journal refuses writes after a storage failure; the change may not "
+              "have been stored.",
+              "Reads still work. Restart the service once the storage problem (a failing disk) is "
+              "fixed, then check the connection.");
+}
+
+DittoError StorageFull() {
+  return Make(503, "connectivity:connection.unavailable",
+              "The disk of the connection journal is nearly full; no change was made.",
+              "Reads still work. Writes are accepted again as soon as the disk has room (free "
+              "space above --disk-headroom); retry then.");
 }
 
 }  // namespace connectivity::model

@@ -86,6 +86,10 @@ DittoError PlaceholderFunctionTooComplex(int functions_max);
 DittoError ThingFieldSelectionInvalid(std::string_view selection);
 // The journal refuses writes after a failed write or fsync (SPEC §5).
 DittoError StorageUnavailable();
+// 503 while the free-space guard refuses writes (or the journal started
+// read-only for lack of space): nothing was written; writing resumes by
+// itself once the disk has room.
+DittoError StorageFull();
 
 }  // namespace connectivity::model
 

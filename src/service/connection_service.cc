@@ -35,29 +35,37 @@ ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recove
       options_(std::move(options)),
       clock_(clock),
       recovery_report_(recovered.report),
-      snapshotter_(journal, options_.snapshots, recovered.report.last_sequence),
+      snapshotter_(journal, options_.snapshots, LoadRecovered(recovered)),
       logs_(options_.logs, clock),
       history_(journal),
       live_(supervisor, options_.connect, logs_) {
-  std::vector<std::string> touched = std::move(recovered.touched);
-  for (const projector::ConnectionState& state : recovered.states) {
-    for (size_t i = 0; i < projector::kEventTypeCount; ++i) events_by_type_[i] += state.stats[i].total;
-  }
+  registry_.ForEach([this](const std::string&, Entry& entry) {
+    const StatePtr state = entry.LoadState();
+    for (size_t i = 0; i < projector::kEventTypeCount; ++i) events_by_type_[i] += state->stats[i].total;
+  });
+}
+
+SnapshotStart ConnectionService::LoadRecovered(recovery::Recovered& recovered) {
   registry_.Load(std::move(recovered.states));
-  if (recovery_report_.events_replayed >= options_.replay_snapshot_after_events) {
-    // A long replay: snapshot what it touched so the next start is short.
-    std::vector<StatePtr> states;
-    states.reserve(touched.size());
-    for (const std::string& id : touched) {
-      if (std::shared_ptr<Entry> entry = registry_.Find(id)) states.push_back(entry->LoadState());
-    }
-    snapshotter_.MarkAllDirty(states, recovery_report_.last_sequence);
+  // Every connection the replayed tail changed, however short the tail:
+  // their rows are older than the events the next pass's watermark covers.
+  SnapshotStart start;
+  start.applied_sequence = recovered.report.last_sequence;
+  start.replayed.reserve(recovered.touched.size());
+  for (const std::string& id : recovered.touched) {
+    if (std::shared_ptr<Entry> entry = registry_.Find(id)) start.replayed.push_back(entry->LoadState());
   }
+  return start;
 }
 
 ConnectionService::~ConnectionService() { Stop(); }
 
 void ConnectionService::Start() {
+  // After a long replay (or a rebuild), a pass at once keeps the next start short.
+  if (recovery_report_.rebuilt ||
+      recovery_report_.events_replayed >= options_.replay_snapshot_after_events) {
+    snapshotter_.RequestPass();
+  }
   snapshotter_.Start();
   logs_.Start();
   std::vector<StatePtr> states;
@@ -237,8 +245,9 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
                                     OutcomeCallback& done, const std::string& correlation_id) {
   const StatePtr before = entry->LoadState();
   if (!status.ok()) {
-    model::DittoError error = status.IsUnavailable() ? model::StorageUnavailable()
-                                                     : model::ConnectionUnavailable(event.stream);
+    model::DittoError error = status.IsNoSpace()       ? model::StorageFull()
+                              : status.IsUnavailable() ? model::StorageUnavailable()
+                                                       : model::ConnectionUnavailable(event.stream);
     done(Outcome{std::move(error), before, false});
     return;
   }

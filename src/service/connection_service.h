@@ -6,10 +6,15 @@
 // preconditions? validation), appended to the journal, and — once the
 // group-commit writer has synced it — applied through projector::Apply,
 // published, and only then answered through its callback. Callers are never
-// blocked on fsync: the callback runs on the journal's completion thread (or,
-// when the validation needed a name resolved, on a ServiceOptions::host_lookups
-// thread). No command waits on DNS on the caller's or the completion thread:
-// names are resolved on that pool and the command decided again there.
+// blocked on fsync.
+// Threads: commands are decided on the caller's thread (an HTTP worker) or,
+// when queued behind an earlier command of the same connection, on the
+// thread that finished that one; OnCommitted, the apply, the reply and the
+// snapshotter's OnApplied run on the journal's completion thread
+// ("journal-done"); an open's reply may come from the supervisor's thread.
+// No command waits on DNS on any of those threads: a validation that needs a
+// name resolved hands it to ServiceOptions::host_lookups and the command is
+// decided again on that pool's thread (which then also answers errors).
 // Reads answer from the in-memory states, which include every acknowledged
 // write.
 #ifndef CONNECTIVITY_SERVICE_CONNECTION_SERVICE_H_
@@ -47,7 +52,8 @@ struct ServiceOptions {
   LogsOptions logs;
   // Bounds of a test connection (timeout, outbound host rules).
   connect::ConnectSettings connect;
-  // A replay longer than this at start-up is followed by a snapshot pass.
+  // A replay longer than this at start-up is followed at once by a snapshot
+  // pass (a shorter one is written by the next regular pass).
   uint64_t replay_snapshot_after_events = 1000;
   // Commands waiting per connection behind the running one (--max-queued-commands); more are
   // answered 503 connectivity:connection.unavailable.
@@ -107,7 +113,8 @@ class ConnectionService {
   ConnectionService(const ConnectionService&) = delete;
   ConnectionService& operator=(const ConnectionService&) = delete;
 
-  // Starts the snapshotter (and takes a snapshot pass first if the replay was long).
+  // Starts the snapshotter (with a pass at once if the replay was long) and
+  // reconnects the desired-open connections in the background.
   void Start();
   // Stops background work and writes a last snapshot pass. Call after the
   // HTTP server stopped and the journal drained.
@@ -186,6 +193,9 @@ class ConnectionService {
   using Decide = std::function<Decision(const StatePtr& state, const model::HostResolver& hosts)>;
   using Hosts = std::shared_ptr<model::ResolvedHosts>;
 
+  // Loads the recovered states into the registry; returns what the
+  // snapshotter must write before its watermark passes the replayed tail.
+  SnapshotStart LoadRecovered(recovery::Recovered& recovered);
   // Create and modify: a command on an id without an entry is checked before one is made.
   void SubmitUpsert(std::shared_ptr<const model::Connection> connection, CommandOptions options,
                     OutcomeCallback done, bool modify);

@@ -1,37 +1,46 @@
 #include "src/service/snapshotter.h"
 
+#include <pthread.h>
+
 #include <chrono>
-#include <cstdio>
 
 #include "journal/snapshot_store.h"
+#include "src/base/log.h"
 #include "src/projector/snapshot_codec.h"
 
 namespace connectivity::service {
 
 Snapshotter::Snapshotter(journal::Journal& journal, SnapshotterOptions options,
-                         uint64_t applied_sequence)
-    : journal_(journal), options_(options), applied_sequence_(applied_sequence) {}
+                         SnapshotStart start)
+    : journal_(journal), options_(options), applied_sequence_(start.applied_sequence) {
+  for (StatePtr& state : start.replayed) {
+    const std::string id = state->id;
+    dirty_[id] = std::move(state);
+  }
+}
 
 Snapshotter::~Snapshotter() { Stop(); }
 
-void Snapshotter::Start() { thread_ = std::thread([this] { Run(); }); }
+void Snapshotter::Start() {
+  thread_ = std::thread([this] { Run(); });
+  pthread_setname_np(thread_.native_handle(), "snapshotter");
+}
 
 void Snapshotter::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
-  const Status status = WritePass();
-  if (!status.ok()) std::fprintf(stderr, "snapshotter: last pass failed: %s\n", status.ToString().c_str());
+  ReportPass(WritePass());
 }
 
 void Snapshotter::OnApplied(const StatePtr& state, uint64_t sequence) {
   bool wake = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     dirty_[state->id] = state;
     applied_sequence_ = sequence;
     if (options_.historical_every > 0 && state->revision % options_.historical_every == 0) {
@@ -39,22 +48,28 @@ void Snapshotter::OnApplied(const StatePtr& state, uint64_t sequence) {
     }
     wake = dirty_.size() >= options_.dirty_max;
   }
-  if (wake) wake_.notify_one();
+  if (wake) wake_.NotifyOne();
 }
 
-void Snapshotter::MarkAllDirty(const std::vector<StatePtr>& states, uint64_t applied_sequence) {
-  std::lock_guard lock(mutex_);
-  for (const StatePtr& state : states) dirty_[state->id] = state;
-  applied_sequence_ = applied_sequence;
+void Snapshotter::RequestPass() {
+  {
+    MutexLock lock(mutex_);
+    pass_requested_ = true;
+  }
+  wake_.NotifyOne();
 }
 
 Status Snapshotter::WritePass() {
-  std::lock_guard pass_lock(pass_mutex_);
+  MutexLock pass_lock(pass_mutex_);
+  // After a failed journal write RocksDB must not be written again; the
+  // states stay dirty for a later process (which replays them anyway).
+  if (Status health = journal_.health(); !health.ok() && !health.IsNoSpace()) return health;
   std::unordered_map<std::string, StatePtr> dirty;
   std::vector<StatePtr> historical;
   uint64_t watermark = 0;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
+    pass_requested_ = false;
     if (dirty_.empty() && historical_.empty()) return Status::Ok();
     dirty.swap(dirty_);
     historical.swap(historical_);
@@ -71,11 +86,13 @@ Status Snapshotter::WritePass() {
 
   Status status = journal_.snapshots().PutHistorical(snapshots, /*sync=*/false);
   if (status.ok()) status = journal_.snapshots().WriteStateRows(rows, watermark, /*sync=*/false);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++stats_.passes;
   if (!status.ok()) {
     ++stats_.failures;
-    // Keep what was not written for the next pass; newer states win.
+    // Not written: keep them for the next pass; newer states win. The
+    // historical snapshots are only a shortcut for history reads: a lost
+    // one means a longer replay there, never a wrong answer.
     for (auto& [id, state] : dirty) dirty_.try_emplace(id, std::move(state));
     return status;
   }
@@ -84,21 +101,39 @@ Status Snapshotter::WritePass() {
   return Status::Ok();
 }
 
+void Snapshotter::ReportPass(const Status& status) {
+  bool was_failing = false;
+  {
+    MutexLock lock(mutex_);
+    was_failing = failing_;
+    failing_ = !status.ok();
+  }
+  if (!status.ok() && !was_failing) {
+    log::Warn("snapshotter", "a snapshot pass failed (the journal has every event; the next start-up "
+                             "replays more): " + status.ToString());
+  } else if (status.ok() && was_failing) {
+    log::Info("snapshotter", "snapshot passes succeed again");
+  }
+}
+
 void Snapshotter::Run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, std::chrono::microseconds(options_.interval_us),
-                   [this] { return stopping_ || dirty_.size() >= options_.dirty_max; });
+    // After a failed pass (a full disk), only the interval: retrying at
+    // once would spin while the refusal lasts.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(options_.interval_us);
+    while (!stopping_ && (failing_ || (!pass_requested_ && dirty_.size() < options_.dirty_max))) {
+      if (!wake_.WaitUntil(lock, deadline)) break;
+    }
     if (stopping_) break;
-    lock.unlock();
-    const Status status = WritePass();
-    if (!status.ok()) std::fprintf(stderr, "snapshotter: pass failed: %s\n", status.ToString().c_str());
-    lock.lock();
+    lock.Unlock();
+    ReportPass(WritePass());
+    lock.Lock();
   }
 }
 
 SnapshotterStats Snapshotter::stats() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return stats_;
 }
 

@@ -1,33 +1,53 @@
 // Snapshotter: keeps the snapshots recovery and history queries start from.
 //
+// Invariant (recovery depends on it, at every instant a crash can observe):
+//   the state rows on disk plus the watermark W on disk are exactly the fold
+//   of every event with sequence <= W.
+// How it is kept:
+//   * applied_sequence_ = A: every event with sequence <= A is folded into
+//     the in-memory states;
+//   * every connection with an event in (W, A] is in dirty_, or in a pass
+//     in flight (which puts it back if it fails);
+//   * a pass writes the states in dirty_ and A as the new W in one atomic
+//     batch; so W never moves past an event whose connection it does not
+//     write.
+// The paths that keep it:
+//   * live writes: OnApplied adds each connection, in sequence order, on the
+//     journal's completion thread;
+//   * start-up: the constructor takes every connection the replayed tail
+//     changed, however short the tail (recovery found them);
+//   * a failed pass: its states return to dirty_ (newer ones win) and W stays;
+//   * shutdown: Stop(), after the journal has completed everything, writes a
+//     last pass;
+//   * journal-replay rebuild-snapshots writes every row with W = the end of
+//     the journal (src/tools/rebuild.cc).
+// Passes never write after the journal has failed a write (RocksDB must not
+// be written again, storage/store.h), and the free-space guard may refuse
+// them; either way the states stay dirty and W stays.
+//
 // Operation
-//   The write path reports every applied event (OnApplied, on the commit
-//   thread, in sequence order). The snapshotter remembers the newest state
-//   of each changed connection and the last applied sequence S. A pass
-//   writes those states as state rows together with the watermark S in one
-//   batch, so recovery = state rows + replay from S + 1. A pass runs every
-//   `interval`, when `dirty_max` connections have changed, at shutdown, and
-//   after a long replay at start-up.
-//   Every `historical_every` revisions of a connection, the state at that
-//   revision is also kept as a historical snapshot (written by the next
-//   pass), so "state at revision N" replays at most that many events.
+//   A pass runs every `interval`, when `dirty_max` connections have changed,
+//   at start-up after a long replay (RequestPass), and at shutdown. Every
+//   `historical_every` revisions of a connection, the state at that revision
+//   is also kept as a historical snapshot (written by the next pass), so
+//   "state at revision N" replays at most that many events.
 // Durability
-//   Passes write with sync=false: a lost pass only means a longer replay.
-// Thread safety
-//   OnApplied and WritePass may be called from any thread.
+//   Passes write with sync=false: a pass lost to a power loss only means a
+//   longer replay, since rows and watermark go together.
+// Threads
+//   OnApplied: the journal's completion thread. WritePass: the "snapshotter"
+//   thread, or the caller (Stop, tests). All methods are thread-safe.
 #ifndef CONNECTIVITY_SERVICE_SNAPSHOTTER_H_
 #define CONNECTIVITY_SERVICE_SNAPSHOTTER_H_
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "journal/journal.h"
+#include "src/base/mutex.h"
 #include "src/service/registry.h"
 
 namespace connectivity::service {
@@ -49,40 +69,54 @@ struct SnapshotterStats {
   uint64_t failures = 0;
 };
 
+// Where the snapshots stand when the service starts: recovery folded every
+// event up to `applied_sequence` into memory, on top of state rows current
+// to an older watermark; `replayed` are the states of every connection the
+// events after that watermark changed. They are dirty from the start: a
+// pass may move the watermark past their events only by writing them.
+struct SnapshotStart {
+  uint64_t applied_sequence = 0;
+  std::vector<StatePtr> replayed;
+};
+
 class Snapshotter {
  public:
-  Snapshotter(journal::Journal& journal, SnapshotterOptions options, uint64_t applied_sequence);
+  Snapshotter(journal::Journal& journal, SnapshotterOptions options, SnapshotStart start);
   ~Snapshotter();
   Snapshotter(const Snapshotter&) = delete;
   Snapshotter& operator=(const Snapshotter&) = delete;
 
   void Start();
   // Stops the thread and writes a last pass.
-  void Stop();
+  void Stop() EXCLUDES(mutex_);
 
-  void OnApplied(const StatePtr& state, uint64_t sequence);
+  void OnApplied(const StatePtr& state, uint64_t sequence) EXCLUDES(mutex_);
   // Writes everything changed so far. Returns the first error, if any.
-  Status WritePass();
-  // Marks every given state as changed, e.g. after a long replay at start-up.
-  void MarkAllDirty(const std::vector<StatePtr>& states, uint64_t applied_sequence);
+  Status WritePass() EXCLUDES(mutex_, pass_mutex_);
+  // Asks the thread for a pass as soon as it runs (after a long replay).
+  void RequestPass() EXCLUDES(mutex_);
 
-  SnapshotterStats stats() const;
+  SnapshotterStats stats() const EXCLUDES(mutex_);
 
  private:
-  void Run();
+  void Run() EXCLUDES(mutex_);
+  // Logs a failed pass once, not at every retry, and its end.
+  void ReportPass(const Status& status) EXCLUDES(mutex_);
 
   journal::Journal& journal_;
   const SnapshotterOptions options_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::unordered_map<std::string, StatePtr> dirty_;      // guarded by mutex_
-  std::vector<StatePtr> historical_;                     // guarded by mutex_
-  uint64_t applied_sequence_ = 0;                        // guarded by mutex_
-  bool stopping_ = false;                                // guarded by mutex_
-  SnapshotterStats stats_;                               // guarded by mutex_
+  mutable Mutex mutex_;
+  CondVar wake_;
+  std::unordered_map<std::string, StatePtr> dirty_ GUARDED_BY(mutex_);
+  std::vector<StatePtr> historical_ GUARDED_BY(mutex_);
+  uint64_t applied_sequence_ GUARDED_BY(mutex_) = 0;
+  bool pass_requested_ GUARDED_BY(mutex_) = false;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  bool failing_ GUARDED_BY(mutex_) = false;  // the last pass failed
+  SnapshotterStats stats_ GUARDED_BY(mutex_);
 
-  std::mutex pass_mutex_;  // one pass at a time
+  Mutex pass_mutex_;  // one pass at a time
   std::thread thread_;
 };
 

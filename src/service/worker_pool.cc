@@ -2,18 +2,20 @@
 
 namespace connectivity::service {
 
-WorkerPool::WorkerPool(size_t threads) {
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
-}
+WorkerPool::WorkerPool(size_t threads) : threads_max_(threads == 0 ? 1 : threads) {}
 
 WorkerPool::~WorkerPool() { Stop(); }
 
 void WorkerPool::Post(std::function<void()> task) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (!stopping_) {
       tasks_.push_back(std::move(task));
-      wake_.notify_one();
+      if (idle_ == 0 && threads_.size() < threads_max_) {
+        threads_.emplace_back([this] { Run(); });
+      } else {
+        wake_.NotifyOne();
+      }
       return;
     }
   }
@@ -21,12 +23,14 @@ void WorkerPool::Post(std::function<void()> task) {
 }
 
 void WorkerPool::Stop() {
+  std::vector<std::thread> threads;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
+    threads.swap(threads_);
   }
-  wake_.notify_all();
-  for (std::thread& thread : threads_) {
+  wake_.NotifyAll();
+  for (std::thread& thread : threads) {
     if (thread.joinable()) thread.join();
   }
 }
@@ -35,8 +39,10 @@ void WorkerPool::Run() {
   while (true) {
     std::function<void()> task;
     {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      MutexLock lock(mutex_);
+      ++idle_;
+      while (!stopping_ && tasks_.empty()) wake_.Wait(lock);
+      --idle_;
       if (tasks_.empty()) return;
       task = std::move(tasks_.front());
       tasks_.pop_front();

@@ -25,7 +25,7 @@ int64_t NowMs() {
       .count();
 }
 
-std::string ServerBinary() { return std::string(CONNECTIVITY_BINARY_DIR) + "/connectivityd"; }
+std::string ServerBinary(const std::string& name) { return std::string(CONNECTIVITY_BINARY_DIR) + "/" + name; }
 
 }  // namespace
 
@@ -42,7 +42,7 @@ TempDir::~TempDir() {
 }
 
 ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options)) {
-  log_path_ = options_.data_dir + ".log";
+  log_path_ = options_.log_path.empty() ? options_.data_dir + ".log" : options_.log_path;
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return;
   pid_ = fork();
@@ -52,7 +52,7 @@ ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options
     dup2(log_fd, STDERR_FILENO);
     close(pipe_fds[0]);
     for (const auto& [name, value] : options_.env) setenv(name.c_str(), value.c_str(), 1);
-    std::vector<std::string> args = {ServerBinary(), "--listen", "127.0.0.1:0", "--data-dir",
+    std::vector<std::string> args = {ServerBinary(options_.binary), "--listen", "127.0.0.1:0", "--data-dir",
                                      options_.data_dir, "--threads", "4"};
     args.insert(args.end(), options_.args.begin(), options_.args.end());
     std::vector<char*> argv;

@@ -28,6 +28,12 @@ class TempDir {
 
 struct ServerOptions {
   std::string data_dir;
+  // The binary under build/: connectivityd, or the test-only
+  // connectivityd-faultfs.
+  std::string binary = "connectivityd";
+  // Where the server's stderr goes (default: beside the data dir). Tests
+  // that put the data dir on a small filesystem keep the log elsewhere.
+  std::string log_path;
   std::vector<std::string> args;             // extra flags
   std::map<std::string, std::string> env;    // extra environment
   bool wait_until_ready = true;              // wait for /health 200
