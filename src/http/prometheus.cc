@@ -122,14 +122,14 @@ HttpMetrics::HttpMetrics() {
 
 void HttpMetrics::Record(Route route, int status, uint64_t latency_us) {
   latency_us_[static_cast<size_t>(route)]->Record(latency_us);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++requests_[{route, status}];
 }
 
 void HttpMetrics::Write(std::string& out) const {
   Header(out, "connectivity_http_requests_total", "counter", "HTTP requests by route and status code.");
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (const auto& [key, count] : requests_) {
       Sample(out, "connectivity_http_requests_total",
              "route=\"" + std::string(RouteName(key.first)) + "\",code=\"" + std::to_string(key.second) + "\"",
