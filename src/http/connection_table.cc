@@ -86,13 +86,14 @@ bool HttpConnection::AnswerDecided() {
   return keep_alive_ && !pipelined_;
 }
 
-bool HttpConnection::AnswerQueued(bool keep_alive, int64_t now_us) {
+bool HttpConnection::QueueLastWrite(bool keep_alive, int64_t now_us, const std::function<void()>& write) {
   std::lock_guard lock(mutex_);
   const bool keep = keep_alive && !pipelined_ && phase_ == Phase::kWriting;
   if (phase_ != Phase::kClosing) {
     phase_ = keep ? Phase::kIdle : Phase::kClosing;
     deadline_us_ = After(now_us, limits_.idle_timeout_us);
   }
+  write();
   return keep;
 }
 

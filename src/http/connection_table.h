@@ -26,7 +26,7 @@
 // descriptor but no admission slot.
 //
 // Threads: Open, Close and the phase changes of a request run on the connection's Pistache
-// worker; AnswerDecided/AnswerQueued on whichever thread answers (HTTP, commit or completion
+// worker; AnswerDecided/QueueLastWrite on whichever thread answers (HTTP, commit or completion
 // thread); Tick on the watchdog thread. HttpConnection's mutex guards its phase and flags; the
 // table's mutex guards the set. Lock order: table before connection. The framer belongs to the
 // Pistache worker.
@@ -91,8 +91,12 @@ class HttpConnection {
   bool Dispatch(bool keep_alive);
   // The answer is about to be queued (-> kWriting): whether it says keep-alive.
   bool AnswerDecided();
-  // The answer is queued: -> kIdle, or kClosing (returns false: call ShutdownWrite once written).
-  bool AnswerQueued(bool keep_alive, int64_t now_us);
+  // Queues the answer's last write: -> kIdle, or kClosing (returns false: call ShutdownWrite once
+  // written), then runs `write` (which only queues bytes on Pistache's write queue) under the
+  // mutex. AcceptInput waits for it, so a request the client sends once it has read this answer
+  // finds the connection idle: it is not taken for a pipelined one, even when the answer is
+  // queued on another thread than the connection's Pistache worker.
+  bool QueueLastWrite(bool keep_alive, int64_t now_us, const std::function<void()>& write);
   // -> kClosing for an error answer; false if it already was (answer nothing more).
   bool StartClosing(int64_t now_us);
   // The closing answer is written: FIN to the client, then linger.

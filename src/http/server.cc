@@ -65,8 +65,11 @@ class NamedHeader : public Http::Header::Header {
   std::string value_;
 };
 
+// Runs the write that completes an answer for the client (AnswerTo: under the connection's lock).
+using LastWrite = std::function<void(const std::function<void()>& write)>;
+
 // Sends a streamed answer with chunked transfer encoding, piece by piece.
-void SendStream(Http::ResponseWriter& writer, HttpAnswer&& answer) {
+void SendStream(Http::ResponseWriter& writer, HttpAnswer&& answer, const LastWrite& last) {
   writer.headers().add<Http::Header::ContentType>(Http::Mime::MediaType::fromString(answer.content_type));
   Http::ResponseStream stream = writer.stream(static_cast<Http::Code>(answer.status));
   std::string chunk;
@@ -77,21 +80,24 @@ void SendStream(Http::ResponseWriter& writer, HttpAnswer&& answer) {
     stream.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     stream.flush();
   }
-  stream.ends();
+  last([&stream] { stream.ends(); });
 }
 
-void Send(Http::ResponseWriter& writer, HttpAnswer&& answer) {
+// Queues `answer` on `writer`'s peer (Pistache writes it on the peer's worker, in queue order);
+// its last write through `last`.
+void Send(Http::ResponseWriter& writer, HttpAnswer&& answer, const LastWrite& last) {
   for (auto& [name, value] : answer.headers) {
     writer.headers().add(std::make_shared<NamedHeader>(std::move(name), std::move(value)));
   }
-  if (answer.stream) return SendStream(writer, std::move(answer));
+  if (answer.stream) return SendStream(writer, std::move(answer), last);
   const auto code = static_cast<Http::Code>(answer.status);
   if (answer.body.empty() && (answer.status == 204 || answer.status == 304 || answer.status == 202 ||
                               answer.content_type.empty())) {
-    writer.send(code);
-    return;
+    return last([&writer, code] { writer.send(code); });
   }
-  writer.send(code, answer.body, Http::Mime::MediaType::fromString(answer.content_type));
+  last([&writer, &answer, code] {
+    writer.send(code, answer.body, Http::Mime::MediaType::fromString(answer.content_type));
+  });
 }
 
 Http::Version ToPistache(HttpVersion version) {
@@ -262,19 +268,30 @@ Respond AnswerTo(std::shared_ptr<PendingAnswer> pending, std::shared_ptr<HttpCon
   return [pending = std::move(pending), connection = std::move(connection)](HttpAnswer answer) {
     if (pending->answered.exchange(true)) return;  // exactly once, even after a handler's exception
     Http::ResponseWriter* writer = &pending->writer;
-    const bool keep = connection ? connection->AnswerDecided() : true;
+    const bool decided = connection ? connection->AnswerDecided() : true;
     if (connection) {
-      writer->headers().add<Http::Header::Connection>(keep ? Http::ConnectionControl::KeepAlive
-                                                           : Http::ConnectionControl::Close);
+      writer->headers().add<Http::Header::Connection>(decided ? Http::ConnectionControl::KeepAlive
+                                                              : Http::ConnectionControl::Close);
     }
+    // The connection becomes idle (or closing) in the same step as the answer's last bytes are
+    // queued: a client may send its next request as soon as it has read them.
+    bool queued = false;
+    bool keep = true;
+    const LastWrite last = [&](const std::function<void()>& write) {
+      queued = true;
+      if (!connection) return write();
+      keep = connection->QueueLastWrite(decided, MonotonicMicros(), write);
+    };
+    bool failed = false;
     try {
-      Send(*writer, std::move(answer));
+      Send(*writer, std::move(answer), last);
     } catch (const std::exception& e) {
       log::Error("http", std::string("sending an answer failed: ") + e.what());
+      failed = true;
     }
-    if (connection && !connection->AnswerQueued(keep, MonotonicMicros())) {
-      AfterWritten(writer->getPeer(), [connection] { connection->ShutdownWrite(); });
-    }
+    if (!connection) return;
+    if (!queued) keep = connection->QueueLastWrite(false, MonotonicMicros(), [] {});
+    if (!keep || failed) AfterWritten(writer->getPeer(), [connection] { connection->ShutdownWrite(); });
   };
 }
 

@@ -7,8 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace connectivity::http {
@@ -138,7 +141,7 @@ TEST(ConnectionTableTest, AnswerWithoutDeadlineThenIdleTimeout) {
   table.Tick(start + 100 * kSecond);
   EXPECT_FALSE(pair.ClientRead().has_value()) << "a slow answer is the service's to bound, not a timeout";
   EXPECT_TRUE(connection->AnswerDecided());
-  EXPECT_TRUE(connection->AnswerQueued(true, start + 100 * kSecond));
+  EXPECT_TRUE(connection->QueueLastWrite(true, start + 100 * kSecond, [] {}));
   EXPECT_EQ(connection->phase(), HttpConnection::Phase::kIdle);
   table.Tick(start + 104 * kSecond);
   EXPECT_FALSE(pair.ClientRead().has_value());
@@ -155,7 +158,7 @@ TEST(ConnectionTableTest, BytesWhileAnsweringArePipelinedAndClose) {
   ASSERT_TRUE(connection->Dispatch(true));
   EXPECT_FALSE(connection->AcceptInput());
   EXPECT_FALSE(connection->AnswerDecided()) << "the answer says Connection: close";
-  EXPECT_FALSE(connection->AnswerQueued(false, start));
+  EXPECT_FALSE(connection->QueueLastWrite(false, start, [] {}));
   EXPECT_EQ(connection->phase(), HttpConnection::Phase::kClosing);
 }
 
@@ -167,7 +170,38 @@ TEST(ConnectionTableTest, BytesWhileWritingAlsoClose) {
   ASSERT_TRUE(connection->Dispatch(true));
   ASSERT_TRUE(connection->AnswerDecided());
   EXPECT_FALSE(connection->AcceptInput());
-  EXPECT_FALSE(connection->AnswerQueued(true, MonotonicMicros()));
+  EXPECT_FALSE(connection->QueueLastWrite(true, MonotonicMicros(), [] {}));
+}
+
+// The client may send its next request as soon as it has read the answer's last bytes, and the
+// worker may read it before the answering thread has returned from queueing them: input waits
+// for the last write, and then finds the connection idle, not a pipelined request.
+TEST(ConnectionTableTest, InputAfterTheLastWriteFindsTheConnectionIdle) {
+  ConnectionTable table(Limits());
+  SocketPair pair;
+  auto connection = table.Open(pair.server());
+  connection->BeginRequest(MonotonicMicros());
+  ASSERT_TRUE(connection->Dispatch(true));
+  ASSERT_TRUE(connection->AnswerDecided());
+  std::atomic<bool> written{false};
+  std::atomic<bool> accepted{false};
+  std::atomic<bool> accepted_after_write{false};
+  std::thread worker;
+  const bool keep = connection->QueueLastWrite(true, MonotonicMicros(), [&] {
+    // The "client" answers at once, while the last write is still being queued.
+    worker = std::thread([&] {
+      accepted = connection->AcceptInput();
+      accepted_after_write = written.load();
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    written = true;
+  });
+  worker.join();
+  EXPECT_TRUE(keep);
+  EXPECT_TRUE(accepted) << "the next request is read, not dropped as pipelined";
+  EXPECT_TRUE(accepted_after_write) << "input waited for the last write to be queued";
+  EXPECT_TRUE(connection->BeginRequest(MonotonicMicros()));
+  EXPECT_EQ(connection->phase(), HttpConnection::Phase::kHead);
 }
 
 TEST(ConnectionTableTest, ClosingAnswerThenFinThenLingerThenShutdown) {
@@ -179,7 +213,7 @@ TEST(ConnectionTableTest, ClosingAnswerThenFinThenLingerThenShutdown) {
   ASSERT_TRUE(connection->Dispatch(/*keep_alive=*/false));
   EXPECT_FALSE(connection->AnswerDecided());
   ASSERT_EQ(write(pair.server(), "answer", 6), 6);
-  EXPECT_FALSE(connection->AnswerQueued(false, start));
+  EXPECT_FALSE(connection->QueueLastWrite(false, start, [] {}));
   connection->ShutdownWrite();
   EXPECT_EQ(pair.ClientRead(), "answer");
   EXPECT_EQ(pair.ClientRead(), std::string()) << "FIN after the answer";

@@ -186,6 +186,43 @@ TEST_F(HttpFramingTest, PipelinedAfterABodyAlsoCloses) {
   ExpectHealthy();
 }
 
+// A client that sends its next request as soon as it has read an answer is not pipelining, even
+// when the answer came from another thread (a create is answered on the journal's completion
+// thread): every request is answered and the connection kept. The next request used to arrive
+// before the connection was marked idle again now and then; it was taken for a pipelined one,
+// dropped, and the connection closed (wrk counted them as read errors).
+TEST_F(HttpFramingTest, RequestRightAfterAnAnswerFromAnotherThreadIsServed) {
+  constexpr int kClients = 4;
+  constexpr int kCreatesPerClient = 250;
+  std::vector<std::thread> clients;
+  std::vector<std::string> failures(kClients);
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([this, c, &failures] {
+      RawConnection connection(port());
+      for (int i = 0; i < kCreatesPerClient && failures[c].empty(); ++i) {
+        const std::string id = "back-to-back-" + std::to_string(c) + "-" + std::to_string(i);
+        const std::string body = MqttConnection(id);
+        if (!connection.Send("PUT /api/2/connections/" + id + " HTTP/1.1\r\nHost: x\r\n" + std::string(kAuth) +
+                             "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                             "\r\n\r\n" + body)) {
+          failures[c] = "create " + std::to_string(i) + ": the connection was closed before the request";
+          break;
+        }
+        const std::optional<RawAnswer> answer = connection.Read();
+        if (!answer) {
+          failures[c] = "create " + std::to_string(i) + ": no answer (request dropped)";
+        } else if (answer->status != 201 || Lower(answer->Header("connection")) != "keep-alive") {
+          failures[c] = "create " + std::to_string(i) + ": " + std::to_string(answer->status) + " connection: " +
+                        answer->Header("connection") + " " + answer->body;
+        }
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  for (int c = 0; c < kClients; ++c) EXPECT_EQ(failures[c], "") << "client " << c;
+  ExpectHealthy();
+}
+
 TEST_F(HttpFramingTest, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
   RawConnection connection(port());
   EXPECT_EQ(Exchange(connection, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n").status, 200);
