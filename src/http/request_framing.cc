@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <limits>
 #include <utility>
 
 #include "src/http/http_errors.h"
@@ -121,15 +122,20 @@ bool ForEachListItem(std::string_view text, Visit visit) {
 }
 
 // 1*DIGIT; values past 10^18 saturate there (any limit refuses them).
-std::optional<uint64_t> ParseDecimal(std::string_view text) {
-  constexpr uint64_t kSaturated = 1'000'000'000'000'000'000ULL;
-  if (text.empty()) return std::nullopt;
-  uint64_t value = 0;
+// A Content-Length: 1*DIGIT, at most what a signed 64-bit byte count (off_t) holds.
+enum class Decimal { kValid, kMalformed, kOutOfRange };
+Decimal ParseDecimal(std::string_view text, uint64_t& value) {
+  constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  if (text.empty()) return Decimal::kMalformed;
+  value = 0;
+  bool overflow = false;
   for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = std::min(kSaturated, value * 10 + static_cast<uint64_t>(c - '0'));
+    if (c < '0' || c > '9') return Decimal::kMalformed;
+    const auto digit = static_cast<uint64_t>(c - '0');
+    if (value > (kMax - digit) / 10) overflow = true;
+    if (!overflow) value = value * 10 + digit;
   }
-  return value;
+  return overflow ? Decimal::kOutOfRange : Decimal::kValid;
 }
 
 // 1*16HEXDIG.
@@ -184,10 +190,13 @@ std::optional<model::DittoError> ReadField(std::string_view line, Fields& fields
   if (EqualsIgnoringCase(name, "content-length")) {
     std::optional<model::DittoError> error;
     ForEachListItem(value, [&](std::string_view item) {
-      const std::optional<uint64_t> length = ParseDecimal(item);
-      if (!length) {
+      uint64_t length = 0;
+      const Decimal parsed = ParseDecimal(item, length);
+      if (parsed == Decimal::kMalformed) {
         error = ContentLengthInvalid("The Content-Length is not a decimal number of bytes.");
-      } else if (fields.content_length && *fields.content_length != *length) {
+      } else if (parsed == Decimal::kOutOfRange) {
+        error = ContentLengthInvalid("The Content-Length is out of range (more than a 64-bit count of bytes).");
+      } else if (fields.content_length && *fields.content_length != length) {
         error = ContentLengthInvalid("The request has Content-Length values that differ.");
       }
       fields.content_length = length;

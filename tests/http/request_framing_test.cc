@@ -134,9 +134,16 @@ TEST(RequestFramerTest, ContentLengthCopiesMustAgree) {
             Progress::kComplete);
 }
 
+TEST(RequestFramerTest, ContentLengthBeyondA64BitCountIs400) {
+  for (const std::string length : {"9223372036854775808", "99999999999999999999", "184467440737095516160"}) {
+    ExpectError("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\n", 400,
+                "gateway:content.length.invalid");
+  }
+}
+
 TEST(RequestFramerTest, BodyOverTheLimitIsRefusedBeforeItArrives) {
   ExpectError("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 33\r\n\r\n", 413, "request.entity.too.large");
-  ExpectError("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n", 413,
+  ExpectError("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9223372036854775807\r\n\r\n", 413,
               "request.entity.too.large");
   RequestFramer framer(SmallLimits());
   EXPECT_EQ(FeedAll(framer, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 32\r\n\r\n" + std::string(32, 'a')),

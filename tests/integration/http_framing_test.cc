@@ -72,12 +72,19 @@ TEST_F(HttpFramingTest, NegativeContentLengthIs400NotAnInternalError) {
   EXPECT_EQ(answer.body.find("basic_string"), std::string::npos);
 }
 
-TEST_F(HttpFramingTest, HugeContentLengthIs413BeforeTheBody) {
+TEST_F(HttpFramingTest, OutOfRangeContentLengthIs400NotAnInternalError) {
   RawConnection connection(port());
   const RawAnswer answer = Exchange(
       connection, "POST /devops/piggyback HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n");
-  ExpectErrorAndClose(connection, answer, 413, "request.entity.too.large");
+  ExpectErrorAndClose(connection, answer, 400, "gateway:content.length.invalid");
   EXPECT_EQ(answer.body.find("stoull"), std::string::npos);
+}
+
+TEST_F(HttpFramingTest, HugeContentLengthIs413BeforeTheBody) {
+  RawConnection connection(port());
+  const RawAnswer answer = Exchange(
+      connection, "POST /devops/piggyback HTTP/1.1\r\nHost: x\r\nContent-Length: 9000000000000000000\r\n\r\n");
+  ExpectErrorAndClose(connection, answer, 413, "request.entity.too.large");
 }
 
 TEST_F(HttpFramingTest, LargeHeaderSectionIs431) {
