@@ -20,8 +20,8 @@ struct Lookup {
 };
 
 // Lookups whose deadline passed while glibc still owned them.
-std::mutex parked_mutex;
-std::vector<std::unique_ptr<Lookup>> parked;
+Mutex parked_mutex;
+std::vector<std::unique_ptr<Lookup>> parked GUARDED_BY(parked_mutex);
 
 void FreeResult(Lookup& lookup) {
   if (lookup.request.ar_result != nullptr) freeaddrinfo(lookup.request.ar_result);
@@ -29,7 +29,7 @@ void FreeResult(Lookup& lookup) {
 }
 
 void SweepParked() {
-  std::lock_guard<std::mutex> lock(parked_mutex);
+  MutexLock lock(parked_mutex);
   std::erase_if(parked, [](std::unique_ptr<Lookup>& lookup) {
     if (gai_error(&lookup->request) == EAI_INPROGRESS) return false;
     FreeResult(*lookup);
@@ -72,7 +72,7 @@ Result<std::vector<model::IpAddress>> SystemResolver::Resolve(std::string_view h
   }
   if (!AwaitLookup(*lookup, SteadyMicros() + timeout_us)) {
     if (gai_cancel(&lookup->request) == EAI_NOTCANCELED) {
-      std::lock_guard<std::mutex> lock(parked_mutex);
+      MutexLock lock(parked_mutex);
       parked.push_back(std::move(lookup));
     } else {
       FreeResult(*lookup);
@@ -115,7 +115,7 @@ ResolverPool::Results ResolverPool::Refused(const std::vector<std::string>& host
 void ResolverPool::Resolve(std::vector<std::string> hosts, std::function<void(Results)> done) {
   std::string refused;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_) {
       refused = "the service is stopping";
     } else if (queue_.size() >= queued_max_) {
@@ -124,7 +124,7 @@ void ResolverPool::Resolve(std::vector<std::string> hosts, std::function<void(Re
       queue_.push_back(Job{std::move(hosts), std::move(done)});
     }
   }
-  if (refused.empty()) return wakeup_.notify_one();
+  if (refused.empty()) return wakeup_.NotifyOne();
   done(Refused(hosts, refused));
 }
 
@@ -133,8 +133,8 @@ void ResolverPool::Run() {
     Job job;
     bool stopping = false;
     {
-      std::unique_lock lock(mutex_);
-      wakeup_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(mutex_);
+      while (!stopping_ && queue_.empty()) wakeup_.Wait(lock);
       if (queue_.empty()) return;
       job = std::move(queue_.front());
       queue_.pop_front();
@@ -154,10 +154,10 @@ void ResolverPool::Run() {
 
 void ResolverPool::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
-  wakeup_.notify_all();
+  wakeup_.NotifyAll();
   for (std::thread& thread : threads_) {
     if (thread.joinable()) thread.join();
   }
@@ -172,7 +172,7 @@ class HostRulesRefresher::Remembering final : public model::HostResolver {
 
   Result<std::vector<model::IpAddress>> Resolve(std::string_view host, int64_t timeout_us) const override {
     Result<std::vector<model::IpAddress>> addresses = resolver_->Resolve(host, timeout_us);
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (addresses.ok()) {
       last_.insert_or_assign(std::string(host), *addresses);
       return addresses;
@@ -184,8 +184,8 @@ class HostRulesRefresher::Remembering final : public model::HostResolver {
 
  private:
   const std::shared_ptr<const model::HostResolver> resolver_;
-  mutable std::mutex mutex_;
-  mutable std::map<std::string, std::vector<model::IpAddress>, std::less<>> last_;  // guarded by mutex_
+  mutable Mutex mutex_;
+  mutable std::map<std::string, std::vector<model::IpAddress>, std::less<>> last_ GUARDED_BY(mutex_);
 };
 
 HostRulesRefresher::HostRulesRefresher(model::HostRules rules,
@@ -208,21 +208,25 @@ void HostRulesRefresher::Start() {
   // Nothing to refresh when no hostname is blocked: the rules stay inactive.
   if (rules_.blocked_hostnames.empty() || thread_.joinable()) return;
   thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!wakeup_.wait_for(lock, std::chrono::microseconds(refresh_interval_us_), [this] { return stopping_; })) {
-      lock.unlock();
+    MutexLock lock(mutex_);
+    while (!stopping_) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(refresh_interval_us_);
+      while (!stopping_ && wakeup_.WaitUntil(lock, deadline)) {
+      }
+      if (stopping_) break;
+      lock.Unlock();
       Refresh();
-      lock.lock();
+      lock.Lock();
     }
   });
 }
 
 void HostRulesRefresher::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
-  wakeup_.notify_all();
+  wakeup_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 

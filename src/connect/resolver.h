@@ -13,18 +13,17 @@
 #ifndef CONNECTIVITY_CONNECT_RESOLVER_H_
 #define CONNECTIVITY_CONNECT_RESOLVER_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "src/base/mutex.h"
 #include "src/model/host_validation.h"
 
 namespace connectivity::connect {
@@ -67,10 +66,10 @@ class ResolverPool {
 
   const std::shared_ptr<const model::HostResolver> resolver_;
   const size_t queued_max_;
-  std::mutex mutex_;
-  std::condition_variable wakeup_;
-  std::deque<Job> queue_;  // guarded by mutex_
-  bool stopping_ = false;  // guarded by mutex_
+  Mutex mutex_;
+  CondVar wakeup_;
+  std::deque<Job> queue_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::vector<std::thread> threads_;
 };
 
@@ -100,9 +99,9 @@ class HostRulesRefresher {
   const std::shared_ptr<Remembering> resolver_;
   const std::shared_ptr<model::PreparedHostRules> target_;
   const int64_t refresh_interval_us_;
-  std::mutex mutex_;
-  std::condition_variable wakeup_;
-  bool stopping_ = false;  // guarded by mutex_
+  Mutex mutex_;
+  CondVar wakeup_;
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

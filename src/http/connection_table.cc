@@ -39,7 +39,7 @@ HttpConnection::HttpConnection(int fd, bool admitted, const ConnectionLimits& li
 void HttpConnection::set_error_answer(ErrorAnswer answer) { error_answer_ = std::move(answer); }
 
 bool HttpConnection::AcceptInput() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   switch (phase_) {
     case Phase::kIdle:
     case Phase::kHead:
@@ -56,7 +56,7 @@ bool HttpConnection::AcceptInput() {
 }
 
 bool HttpConnection::BeginRequest(int64_t now_us) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (phase_ != Phase::kIdle) return phase_ == Phase::kHead || phase_ == Phase::kBody;
   phase_ = Phase::kHead;
   deadline_us_ = After(now_us, limits_.header_timeout_us);
@@ -64,14 +64,14 @@ bool HttpConnection::BeginRequest(int64_t now_us) {
 }
 
 void HttpConnection::BeginBody(int64_t now_us) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (phase_ != Phase::kHead) return;
   phase_ = Phase::kBody;
   deadline_us_ = After(now_us, limits_.body_timeout_us);
 }
 
 bool HttpConnection::Dispatch(bool keep_alive) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (phase_ == Phase::kClosing) return false;
   phase_ = Phase::kAnswering;
   deadline_us_ = kNoDeadline;
@@ -81,13 +81,13 @@ bool HttpConnection::Dispatch(bool keep_alive) {
 }
 
 bool HttpConnection::AnswerDecided() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (phase_ == Phase::kAnswering) phase_ = Phase::kWriting;
   return keep_alive_ && !pipelined_;
 }
 
 bool HttpConnection::QueueLastWrite(bool keep_alive, int64_t now_us, const std::function<void()>& write) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const bool keep = keep_alive && !pipelined_ && phase_ == Phase::kWriting;
   if (phase_ != Phase::kClosing) {
     phase_ = keep ? Phase::kIdle : Phase::kClosing;
@@ -98,7 +98,7 @@ bool HttpConnection::QueueLastWrite(bool keep_alive, int64_t now_us, const std::
 }
 
 bool HttpConnection::StartClosing(int64_t now_us) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (phase_ == Phase::kClosing) return false;
   phase_ = Phase::kClosing;
   deadline_us_ = After(now_us, limits_.idle_timeout_us);
@@ -106,23 +106,23 @@ bool HttpConnection::StartClosing(int64_t now_us) {
 }
 
 void HttpConnection::ShutdownWrite() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ShutdownLocked(SHUT_WR);
   deadline_us_ = std::min(deadline_us_, After(MonotonicMicros(), kLingerUs));
 }
 
 void HttpConnection::MarkClosed() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   closed_ = true;
 }
 
 HttpConnection::Phase HttpConnection::phase() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return phase_;
 }
 
 HttpConnection::Expiry HttpConnection::Expire(int64_t now_us) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (closed_ || now_us < deadline_us_) return Expiry::kNone;
   switch (phase_) {
     case Phase::kHead:
@@ -168,7 +168,7 @@ ConnectionTable::ConnectionTable(ConnectionLimits limits) : limits_(std::move(li
 ConnectionTable::~ConnectionTable() { Stop(); }
 
 void ConnectionTable::Start() {
-  std::lock_guard lock(run_mutex_);
+  MutexLock lock(run_mutex_);
   if (watchdog_.joinable()) return;
   stopping_ = false;
   watchdog_ = std::thread([this] { Run(); });
@@ -176,26 +176,26 @@ void ConnectionTable::Start() {
 
 void ConnectionTable::Stop() {
   {
-    std::lock_guard lock(run_mutex_);
+    MutexLock lock(run_mutex_);
     stopping_ = true;
   }
-  run_wakeup_.notify_all();
+  run_wakeup_.NotifyAll();
   if (watchdog_.joinable()) watchdog_.join();
 }
 
 void ConnectionTable::Run() {
-  std::unique_lock lock(run_mutex_);
+  MutexLock lock(run_mutex_);
   while (!stopping_) {
-    run_wakeup_.wait_for(lock, std::chrono::microseconds(kWatchdogTickUs));
+    run_wakeup_.WaitFor(lock, std::chrono::microseconds(kWatchdogTickUs));
     if (stopping_) return;
-    lock.unlock();
+    lock.Unlock();
     Tick(MonotonicMicros());
-    lock.lock();
+    lock.Lock();
   }
 }
 
 std::shared_ptr<HttpConnection> ConnectionTable::Open(int fd) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const bool admitted = admitted_ < limits_.connections_max;
   if (admitted) {
     ++admitted_;
@@ -209,14 +209,14 @@ std::shared_ptr<HttpConnection> ConnectionTable::Open(int fd) {
 
 void ConnectionTable::Close(const std::shared_ptr<HttpConnection>& connection) {
   connection->MarkClosed();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (connections_.erase(connection.get()) > 0 && connection->admitted()) --admitted_;
 }
 
 void ConnectionTable::Tick(int64_t now_us) {
   std::vector<std::pair<std::shared_ptr<HttpConnection>, HttpConnection::Expiry>> timed_out;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (const auto& [key, connection] : connections_) {
       const HttpConnection::Expiry expiry = connection->Expire(now_us);
       if (expiry == HttpConnection::Expiry::kHeadTimeout || expiry == HttpConnection::Expiry::kBodyTimeout) {
@@ -236,7 +236,7 @@ void ConnectionTable::Tick(int64_t now_us) {
 }
 
 size_t ConnectionTable::open() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return connections_.size();
 }
 

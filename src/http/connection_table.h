@@ -34,16 +34,15 @@
 #define CONNECTIVITY_HTTP_CONNECTION_TABLE_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "src/base/mutex.h"
 #include "src/http/request_framing.h"
 #include "src/model/errors.h"
 
@@ -116,20 +115,20 @@ class HttpConnection {
   void CallErrorAnswer(const model::DittoError& error) const;
 
  private:
-  void ShutdownLocked(int how);
+  void ShutdownLocked(int how) REQUIRES(mutex_);
 
   const int fd_;
   const bool admitted_;
   const ConnectionLimits& limits_;  // the table's; outlives every connection
   RequestFramer framer_;
-  mutable std::mutex mutex_;
-  Phase phase_;               // guarded by mutex_
-  int64_t deadline_us_;       // guarded by mutex_; INT64_MAX: none
-  bool keep_alive_ = true;    // guarded by mutex_: the client of the current request keeps it
-  bool pipelined_ = false;    // guarded by mutex_: bytes arrived while answering
-  bool write_shut_ = false;   // guarded by mutex_
-  bool shut_ = false;         // guarded by mutex_: both sides shut down
-  bool closed_ = false;       // guarded by mutex_: removed; the descriptor may be reused
+  mutable Mutex mutex_;
+  Phase phase_ GUARDED_BY(mutex_);
+  int64_t deadline_us_ GUARDED_BY(mutex_);  // INT64_MAX: none
+  bool keep_alive_ GUARDED_BY(mutex_) = true;   // the client of the current request keeps it
+  bool pipelined_ GUARDED_BY(mutex_) = false;   // bytes arrived while answering
+  bool write_shut_ GUARDED_BY(mutex_) = false;
+  bool shut_ GUARDED_BY(mutex_) = false;        // both sides shut down
+  bool closed_ GUARDED_BY(mutex_) = false;      // removed; the descriptor may be reused
   ErrorAnswer error_answer_;  // set once, before the connection is shared
 };
 
@@ -161,18 +160,20 @@ class ConnectionTable {
   uint64_t framing_errors_total() const { return framing_errors_total_.load(std::memory_order_relaxed); }
 
  private:
-  void Run();
+  // The "http-watchdog" thread: Tick every kWatchdogTickUs.
+  void Run() EXCLUDES(run_mutex_);
 
   const ConnectionLimits limits_;
-  mutable std::mutex mutex_;
-  std::unordered_map<const HttpConnection*, std::shared_ptr<HttpConnection>> connections_;  // guarded by mutex_
-  size_t admitted_ = 0;                                                                     // guarded by mutex_
+  // Lock order: the table's mutex_ before a connection's (Tick calls Expire under it).
+  mutable Mutex mutex_;
+  std::unordered_map<const HttpConnection*, std::shared_ptr<HttpConnection>> connections_ GUARDED_BY(mutex_);
+  size_t admitted_ GUARDED_BY(mutex_) = 0;
   std::atomic<uint64_t> rejected_total_{0};
   std::atomic<uint64_t> timeouts_total_{0};
   std::atomic<uint64_t> framing_errors_total_{0};
-  std::mutex run_mutex_;
-  std::condition_variable run_wakeup_;
-  bool stopping_ = false;  // guarded by run_mutex_
+  Mutex run_mutex_;
+  CondVar run_wakeup_;
+  bool stopping_ GUARDED_BY(run_mutex_) = false;
   std::thread watchdog_;
 };
 

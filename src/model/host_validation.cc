@@ -285,19 +285,19 @@ std::string HostNotAllowedMessage(std::string_view host, std::string_view reason
 }
 
 std::shared_ptr<const Result<HostPolicy>> PreparedHostRules::Current() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return current_;
 }
 
 void PreparedHostRules::Set(Result<HostPolicy> policy) {
   auto compiled = std::make_shared<const Result<HostPolicy>>(std::move(policy));
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   current_ = std::move(compiled);
 }
 
 Result<std::vector<IpAddress>> ResolvedHosts::Resolve(std::string_view host, int64_t) const {
   if (std::optional<IpAddress> literal = ParseIpAddress(host)) return std::vector{*literal};
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const auto it = resolved_.find(host);
   if (it != resolved_.end()) return it->second;
   if (std::find(missing_.begin(), missing_.end(), host) == missing_.end()) missing_.emplace_back(host);
@@ -305,12 +305,12 @@ Result<std::vector<IpAddress>> ResolvedHosts::Resolve(std::string_view host, int
 }
 
 void ResolvedHosts::Add(std::string host, Result<std::vector<IpAddress>> addresses) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   resolved_.insert_or_assign(std::move(host), std::move(addresses));
 }
 
 std::vector<std::string> ResolvedHosts::TakeMissing() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return std::exchange(missing_, {});
 }
 

@@ -43,13 +43,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "src/base/mutex.h"
 #include "src/base/status.h"
 #include "src/model/errors.h"
 
@@ -197,8 +197,8 @@ class PreparedHostRules {
   void Set(Result<HostPolicy> policy);
 
  private:
-  mutable std::mutex mutex_;
-  std::shared_ptr<const Result<HostPolicy>> current_;  // guarded by mutex_
+  mutable Mutex mutex_;
+  std::shared_ptr<const Result<HostPolicy>> current_ GUARDED_BY(mutex_);
 };
 
 // Names resolved ahead of a validation, so that validating never waits on DNS. A name asked for
@@ -213,9 +213,9 @@ class ResolvedHosts final : public HostResolver {
   std::vector<std::string> TakeMissing();
 
  private:
-  mutable std::mutex mutex_;
-  std::map<std::string, Result<std::vector<IpAddress>>, std::less<>> resolved_;  // guarded by mutex_
-  mutable std::vector<std::string> missing_;                                     // guarded by mutex_
+  mutable Mutex mutex_;
+  std::map<std::string, Result<std::vector<IpAddress>>, std::less<>> resolved_ GUARDED_BY(mutex_);
+  mutable std::vector<std::string> missing_ GUARDED_BY(mutex_);
 };
 
 // One validation's view of the rules (Ditto builds a DefaultHostValidator per validation).

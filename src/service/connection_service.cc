@@ -259,7 +259,7 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
   CHECK(applied.ok(), applied.message().c_str());
   StatePtr published = std::move(after);
   {
-    std::lock_guard lock(entry->mutex);
+    MutexLock lock(entry->mutex);
     entry->state = published;
   }
   snapshotter_.OnApplied(published, event.sequence);

@@ -22,12 +22,12 @@
 #include <list>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "src/base/mutex.h"
 #include "src/projector/connection_state.h"
 
 namespace connectivity::service {
@@ -40,13 +40,16 @@ using StatePtr = std::shared_ptr<const projector::ConnectionState>;
 using SerializedTask = std::function<void(std::function<void()> finish)>;
 
 struct Entry {
-  std::mutex mutex;
-  StatePtr state;  // null until the first event; guarded by mutex
-  bool busy = false;  // a task is running; guarded by mutex
-  std::list<SerializedTask> waiting;  // guarded by mutex (std::list: no allocation when empty)
+  Entry() = default;
+  explicit Entry(StatePtr loaded) : state(std::move(loaded)) {}
 
-  StatePtr LoadState() {
-    std::lock_guard lock(mutex);
+  Mutex mutex;
+  StatePtr state GUARDED_BY(mutex);  // null until the first event
+  bool busy GUARDED_BY(mutex) = false;  // a task is running
+  std::list<SerializedTask> waiting GUARDED_BY(mutex);  // std::list: no allocation when empty
+
+  StatePtr LoadState() EXCLUDES(mutex) {
+    MutexLock lock(mutex);
     return state;
   }
 };
@@ -72,8 +75,8 @@ class ConnectionRegistry {
   size_t size() const;
 
  private:
-  mutable std::shared_mutex mutex_;
-  std::map<std::string, std::shared_ptr<Entry>, std::less<>> entries_;
+  mutable SharedMutex mutex_;
+  std::map<std::string, std::shared_ptr<Entry>, std::less<>> entries_ GUARDED_BY(mutex_);
 };
 
 // Runs `task` on `entry` once every earlier task of that entry has finished.
