@@ -93,6 +93,7 @@ std::string PrefixSuccessor(std::string prefix) {
 }  // namespace
 
 std::string FormatKey() { return Infixed(kFormatKeySuffix); }
+std::string SyncMarkerKey() { return Infixed("sync"); }
 
 std::string EventKey(std::string_view stream, uint64_t revision) {
   std::string key = Infixed(kEventsInfix);

@@ -9,6 +9,8 @@
 //   prefix "format"                       -> meta_u64 (the format version, 1)
 //   prefix "e/" stream 0x00 revision      -> record   one key per event, written once
 //   prefix "h/" stream                    -> head     one key per stream, rewritten by every append
+//   prefix "sync"                         -> anything: rewritten to learn, through a watch, that
+//                                            everything before it was delivered
 //   prefix "m/" ...                       -> src/cluster's keys (members, leased); the journal
 //                                            watches the whole prefix and skips them
 //
@@ -71,6 +73,7 @@ static_assert(kHeadBytes == 21, "head: version revision timestamp crc");
 
 // --- keys ---
 std::string FormatKey();
+std::string SyncMarkerKey();
 std::string EventKey(std::string_view stream, uint64_t revision);
 std::string HeadKey(std::string_view stream);
 // [EventsBegin(), EventsEnd()): every event key.

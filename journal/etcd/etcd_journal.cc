@@ -412,15 +412,36 @@ void EtcdJournal::WhenDelivered(int64_t revision, Task task) {
       tasks_.push_back(std::move(task));
     } else {
       waiters_.emplace(revision, std::move(task));
-      ask = revision > progress_asked_revision_;
-      if (ask) progress_asked_revision_ = revision;
+      ask = true;
     }
   }
   wake_.notify_one();
-  if (ask) {
+  if (ask) RequestMarker();
+}
+
+// The revision waited for may belong to a key outside the journal's prefix
+// (the watch never sees it): a marker written now comes after it and is
+// seen. (etcd 3.4.23 answers progress requests before a watch caught up,
+// so they cannot serve.) One marker at a time.
+void EtcdJournal::RequestMarker() {
+  {
     std::lock_guard lock(mutex_);
-    if (watch_ != nullptr) watch_->RequestProgress();
+    if (marker_in_flight_ || closing_) return;
+    marker_in_flight_ = true;
   }
+  struct Call {
+    std::unique_ptr<grpc::ClientContext> context;
+    etcdserverpb::PutRequest request;
+    etcdserverpb::PutResponse response;
+  };
+  auto call = std::make_shared<Call>();
+  call->context = client_->NewContext();
+  call->request.set_key(SyncMarkerKey());
+  call->request.set_value("sync");
+  client_->kv().async()->Put(call->context.get(), &call->request, &call->response, [this, call](grpc::Status) {
+    std::lock_guard lock(mutex_);
+    marker_in_flight_ = false;
+  });
 }
 
 void EtcdJournal::RunDelivery() {
@@ -434,12 +455,14 @@ void EtcdJournal::RunDelivery() {
         const auto now = SteadyClock::now();
         if (!timers_.empty() && timers_.begin()->first <= now) break;
         if (closing_ && pending_.empty()) return;
-        // Waiters left: etcd 3.4 answers a progress request only once the
-        // watch has caught up, so ask again every 50 ms.
+        // Waiters left: their revision may be of a key the watch never
+        // sees; a marker is written every 50 ms while they wait.
         auto until = now + std::chrono::milliseconds(waiters_.empty() ? 1000 : 50);
         if (!timers_.empty()) until = std::min(until, timers_.begin()->first);
-        if (wake_.wait_until(lock, until) == std::cv_status::timeout && !waiters_.empty() && watch_ != nullptr) {
-          watch_->RequestProgress();
+        if (wake_.wait_until(lock, until) == std::cv_status::timeout && !waiters_.empty()) {
+          lock.unlock();
+          RequestMarker();
+          lock.lock();
         }
         if (closing_ && batches_.empty() && tasks_.empty()) return;
       }
@@ -466,7 +489,8 @@ void EtcdJournal::OnWatch(WatchBatch&& batch) {
     Deliver(event);
     Advance(event.kv().mod_revision());
   }
-  if (batch.progress_revision != 0) Advance(batch.progress_revision);
+  // Progress notifications are not trusted (etcd 3.4.23 sends them before
+  // the watch caught up); markers do their job.
 }
 
 void EtcdJournal::Deliver(const mvccpb::Event& event) {

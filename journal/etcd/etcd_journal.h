@@ -32,7 +32,8 @@
 // (heads, src/cluster's members) only advance the delivered revision.
 // Read barrier (AwaitCurrent): one quorum read gives etcd's revision R
 // (concurrent barriers share a read); the callback runs once the delivered
-// revision reaches R (a progress request covers revisions of other keys).
+// revision reaches R (a sync marker covers revisions of keys outside the
+// journal's prefix, which the watch never sees).
 // Open
 //   The local snapshot store (RocksDB in the data dir) remembers the etcd
 //   revision its watermark stands for, and the etcd cluster id. If both
@@ -152,6 +153,7 @@ class EtcdJournal final : public Journal {
   void PostAt(std::chrono::steady_clock::time_point at, Task task);
   void ReadMissed();
   void StartBarrierRead();
+  void RequestMarker();
 
   const std::shared_ptr<EtcdClient> client_;
   const JournalOptions options_;
@@ -184,7 +186,7 @@ class EtcdJournal final : public Journal {
   std::deque<std::pair<uint64_t, int64_t>> recent_;          // guarded by mutex_: sequence -> revision
   uint64_t last_sequence_ = 0;                               // guarded by mutex_
   int64_t delivered_revision_ = 0;                           // guarded by mutex_
-  int64_t progress_asked_revision_ = 0;                      // guarded by mutex_
+  bool marker_in_flight_ = false;                            // guarded by mutex_
   bool closing_ = false;                                     // guarded by mutex_
   bool delivering_ = false;                                  // guarded by mutex_
   Status sticky_;                                            // guarded by mutex_: a corrupt event delivered

@@ -388,6 +388,7 @@ Result<std::vector<mvccpb::KeyValue>> ReadByWatch(std::shared_ptr<EtcdClient> cl
   bool finished = false;
   Status outcome;
   int64_t reached = from - 1;
+  int64_t marker = INT64_MAX;  // the marker's revision, once written
   EtcdWatch watch(client, PrefixBegin(), PrefixEnd(), from, [&](WatchBatch&& batch) {
     std::lock_guard lock(mutex);
     if (finished) return;
@@ -403,30 +404,41 @@ Result<std::vector<mvccpb::KeyValue>> ReadByWatch(std::shared_ptr<EtcdClient> cl
         events.push_back(std::move(*event.mutable_kv()));
       }
     }
-    reached = std::max(reached, batch.progress_revision);
-    if (reached >= to) finished = true;
+    if (reached >= marker) finished = true;
     if (finished) done.notify_all();
   });
   watch.Start();
+  // etcd 3.4.23 answers a progress request at once, even before the watch
+  // has caught up, so it proves nothing: the end is a marker written now,
+  // whose revision is past `to`, seen through this very watch.
+  Result<int64_t> written = PutSyncMarker(*client);
+  if (!written.ok()) {
+    watch.Stop();
+    return written.status();
+  }
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::microseconds(std::max<int64_t>(client->options().request_timeout_us, 1) * 12);
   {
     std::unique_lock lock(mutex);
-    while (!finished) {
-      if (done.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished; })) break;
-      if (std::chrono::steady_clock::now() > deadline) {
-        outcome = Status::Unavailable("etcd's watch did not reach revision " + std::to_string(to) + " in time");
-        finished = true;
-        break;
-      }
-      lock.unlock();
-      watch.RequestProgress();  // etcd 3.4 answers it only once the watch caught up
-      lock.lock();
+    marker = *written;
+    if (reached >= marker) finished = true;
+    if (!done.wait_until(lock, deadline, [&] { return finished; })) {
+      outcome = Status::Unavailable("etcd's watch did not reach revision " + std::to_string(marker) + " in time");
+      finished = true;
     }
   }
   watch.Stop();
   if (!outcome.ok()) return outcome;
   return events;
+}
+
+Result<int64_t> PutSyncMarker(EtcdClient& client) {
+  etcdserverpb::PutRequest request;
+  request.set_key(SyncMarkerKey());
+  request.set_value("sync");
+  Result<etcdserverpb::PutResponse> response = client.Put(request);
+  if (!response.ok()) return response.status();
+  return response->header().revision();
 }
 
 }  // namespace connectivity::journal::etcd

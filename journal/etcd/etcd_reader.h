@@ -9,7 +9,9 @@
 //   * values in that order: point reads, 64 per transaction (halved while an
 //     answer would pass gRPC's 4 MiB);
 //   * what happened after a known revision: a watch from there (etcd reads
-//     its revision-keyed store in order), unless that revision is compacted.
+//     its revision-keyed store in order), unless that revision is compacted,
+//     up to a sync marker written for the purpose (etcd 3.4.23 answers
+//     progress requests before a watch caught up, so they prove nothing).
 // Stream reads and full scans are plain key-order pages.
 // Every record's checksum is verified; revisions must be contiguous per
 // stream from 1; a failure is kCorruption naming the key. Cursors never
@@ -74,6 +76,10 @@ Result<uint64_t> ReadEtcdLastRevision(EtcdClient& client, std::string_view strea
 // Every key-value event of the journal prefix with from <= mod_revision <=
 // to, in revision order, read by a watch. kNotFound if `from` is compacted.
 Result<std::vector<mvccpb::KeyValue>> ReadByWatch(std::shared_ptr<EtcdClient> client, int64_t from, int64_t to);
+
+// Writes the sync marker (etcd_codec.h) and returns its revision: once a
+// watch of the prefix delivered it, it delivered everything before it.
+Result<int64_t> PutSyncMarker(EtcdClient& client);
 
 std::unique_ptr<EventCursor> NewEtcdErrorCursor(Status status);
 
