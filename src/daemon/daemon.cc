@@ -11,6 +11,9 @@
 #include <variant>
 
 #include "journal/journal.h"
+#include "journal/etcd/etcd_client.h"
+#include "journal/open.h"
+#include "src/cluster/cluster.h"
 #include "src/connect/resolver.h"
 #include "src/connect/supervisor.h"
 #include "src/base/clock.h"
@@ -57,6 +60,7 @@ connect::Supervisor::Options MakeSupervisorOptions(const Config& config) {
   // a second later, which made 1,000 reconnects at start-up slower, not faster.
   options.concurrent_connects_max = 64;
   options.instance = config.instance;
+  options.single_instance = config.journal_uri.empty();
   return options;
 }
 
@@ -82,6 +86,7 @@ service::ServiceOptions MakeServiceOptions(const Config& config) {
   options.logs.failure_capacity = config.logger_failure_capacity;
   options.logs.check_interval_us = config.logger_active_check_interval_us;
   options.connect = MakeConnectSettings(config);
+  options.linearizable_reads = config.cluster_reads_linearizable;
   // The validation checks the same rules as every connect attempt, through the same resolver with
   // a deadline. It resolves nothing while no hostname is blocked (the default).
   options.validation.hosts = options.connect.outbound;
@@ -102,6 +107,12 @@ Result<std::unique_ptr<journal::Journal>> OpenJournal(const Config& config, rock
   options.mode = journal::OpenMode::kReadWrite;
   options.env = env;
   options.disk_headroom_bytes = config.disk_headroom_bytes;
+  options.uri = config.journal_uri;
+  options.request_timeout_us = config.cluster_request_timeout_us;
+  options.request_bytes_max = config.cluster_request_bytes_max;
+  // Cluster mode: the data dir holds only local snapshots (a cache); the
+  // free-space guard still protects their RocksDB.
+  if (!options.uri.empty()) return journal::OpenJournal(config.data_dir, options);
   Result<uint64_t> free = storage::FreeBytes(config.data_dir);
   const uint64_t needed = BytesNeededToOpenForWriting(config.data_dir, config.disk_headroom_bytes);
   if (free.ok() && *free < needed) {
@@ -118,7 +129,7 @@ Result<std::unique_ptr<journal::Journal>> OpenJournal(const Config& config, rock
     options.mode = journal::OpenMode::kReadOnly;
     options.read_only_for_space = true;
   }
-  return journal::Journal::Open(config.data_dir, options);
+  return journal::OpenJournal(config.data_dir, options);
 }
 
 // What recovery found and did (its normal figures follow in "ready").
@@ -132,6 +143,25 @@ void LogRecovery(const recovery::RecoveryReport& report) {
                             std::to_string(report.events_replayed) + " events); the rows of " +
                             std::to_string(report.wrong_rows) + " connections were wrong" +
                             (names.empty() ? "" : ": " + names) + "; a snapshot pass rewrites them now");
+}
+
+Result<std::unique_ptr<cluster::Cluster>> StartCluster(const Config& config, uint16_t port,
+                                                       connect::Supervisor& supervisor) {
+  Result<std::vector<std::string>> endpoints = journal::etcd::ParseEtcdUri(config.journal_uri);
+  if (!endpoints.ok()) return endpoints.status();
+  journal::etcd::EtcdClientOptions client_options;
+  client_options.endpoints = std::move(*endpoints);
+  client_options.request_timeout_us = config.cluster_request_timeout_us;
+  Result<std::shared_ptr<journal::etcd::EtcdClient>> client = journal::etcd::EtcdClient::Connect(client_options);
+  if (!client.ok()) return client.status();
+  cluster::ClusterOptions options;
+  options.instance = config.instance;
+  options.advertise = config.cluster_advertise.empty() ? config.listen_host + ":" + std::to_string(port)
+                                                       : config.cluster_advertise;
+  options.lease_ttl_us = config.cluster_lease_ttl_us;
+  auto cluster = std::make_unique<cluster::Cluster>(std::move(*client), options, supervisor);
+  CONNECTIVITY_RETURN_IF_ERROR(cluster->Start());
+  return cluster;
 }
 
 void WaitForStopSignal() {
@@ -168,7 +198,9 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
       log::Error("journal", "data directory " + config.data_dir +
           " is in use by another connectivityd process; only one server may own it");
     } else {
-      log::Error("journal", "cannot open the journal in " + config.data_dir + ": " + journal.status().ToString());
+      log::Error("journal", "cannot open the journal " +
+                                (config.journal_uri.empty() ? "in " + config.data_dir : "at " + config.journal_uri) + ": " +
+                                journal.status().ToString());
     }
     return 1;
   }
@@ -185,6 +217,17 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
   auto service = std::make_unique<service::ConnectionService>(
       **journal, std::move(*recovered), MakeServiceOptions(config), *SystemClock::Instance(),
       &supervisor);
+  // Cluster mode: membership and the ownership of live connections.
+  std::unique_ptr<cluster::Cluster> cluster;
+  if (!config.journal_uri.empty()) {
+    Result<std::unique_ptr<cluster::Cluster>> started = StartCluster(config, server.port(), supervisor);
+    if (!started.ok()) {
+      log::Error("cluster", "cannot join the cluster: " + started.status().ToString());
+      return 1;
+    }
+    cluster = std::move(*started);
+    service->SetPlacement(cluster.get());
+  }
   service->Start();  // also reconnects the desired-open connections, in the background
   auto api = std::make_unique<http::Api>(*service, MakeRouterConfig(config));
   router->Attach(api.get());
@@ -196,6 +239,7 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
 
   WaitForStopSignal();
   router->Detach();      // new API requests: 503 while we stop
+  if (cluster) cluster->Stop();  // closes our clients, then gives them to the others at once
   supervisor.Stop();     // closes every client cleanly; pending opens answer 504
   disk_watcher.Stop();   // no reopen for writing while we stop
   (*journal)->Close();   // completes (and answers) everything queued

@@ -1,6 +1,7 @@
 #include "src/http/router.h"
 
 #include <chrono>
+#include <future>
 
 #include "src/model/errors.h"
 
@@ -112,7 +113,31 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
     return respond(Error(model::ServiceUnavailable(
         "The service is starting: it is still recovering its journal.")));
   }
-  if (piggyback) return HandlePiggyback(request, segments, *api, std::move(respond));
+  // Cluster mode: a read waits until this instance has applied every write
+  // committed before it (linearizable), except REST writes, which decide on
+  // fresh state anyway (a stale decision conflicts and is decided again).
+  if (api->service.NeedsReadBarrier() && (piggyback || request.method == "GET")) {
+    if (!piggyback && segments.size() == 3) {
+      // The list is streamed in pieces, which Pistache writes only from its
+      // own thread: wait here (one quorum read, bounded by its timeout).
+      auto waited = std::make_shared<std::promise<std::optional<model::DittoError>>>();
+      api->service.AwaitReadable([waited](std::optional<model::DittoError> error) { waited->set_value(std::move(error)); });
+      if (std::optional<model::DittoError> error = waited->get_future().get()) return respond(Error(*error));
+      return DispatchApi(request, segments, api, std::move(respond));
+    }
+    auto copy = std::make_shared<HttpRequest>(request);
+    return api->service.AwaitReadable(
+        [this, api, copy, respond = std::move(respond)](std::optional<model::DittoError> error) mutable {
+          if (error) return respond(Error(*error));
+          DispatchApi(*copy, SplitPath(copy->path), api, std::move(respond));
+        });
+  }
+  DispatchApi(request, segments, api, std::move(respond));
+}
+
+void Router::DispatchApi(const HttpRequest& request, const std::vector<std::string_view>& segments, Api* api,
+                         Respond respond) const {
+  if (IsPiggyback(segments)) return HandlePiggyback(request, segments, *api, std::move(respond));
   if (segments.size() < 2 || segments[1] != "2") {
     return respond(Error(model::ApiVersionNotSupported(segments.size() < 2 ? "" : segments[1])));
   }

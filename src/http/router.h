@@ -59,6 +59,9 @@ class Router {
  private:
   void Dispatch(const HttpRequest& request, const std::vector<std::string_view>& segments,
                 Respond respond) const;
+  // The API routes, once a read may be served (cluster mode: AwaitReadable).
+  void DispatchApi(const HttpRequest& request, const std::vector<std::string_view>& segments, Api* api,
+                   Respond respond) const;
   void HandleHealth(Respond& respond) const;
   void HandlePiggyback(const HttpRequest& request, const std::vector<std::string_view>& segments,
                        Api& api, Respond respond) const;

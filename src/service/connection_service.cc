@@ -27,11 +27,14 @@ ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recove
       snapshotter_(journal, options_.snapshots, LoadRecovered(recovered)),
       logs_(options_.logs, clock),
       history_(journal),
-      live_(supervisor, options_.connect, logs_) {
+      live_(supervisor, options_.connect, logs_),
+      read_workers_(options_.read_workers) {
   registry_.ForEach([this](const std::string&, Entry& entry) {
     const StatePtr state = entry.LoadState();
     for (size_t i = 0; i < projector::kEventTypeCount; ++i) events_by_type_[i] += state->stats[i].total;
   });
+  // Other instances' events (cluster mode); a journal with one writer has none.
+  journal_.SetExternalEventHandler([this](const journal::Event& event) { ApplyExternal(event); });
 }
 
 SnapshotStart ConnectionService::LoadRecovered(recovery::Recovered& recovered) {
@@ -63,6 +66,7 @@ void ConnectionService::Start() {
 }
 
 void ConnectionService::Stop() {
+  read_workers_.Stop();
   live_.Stop();
   logs_.Stop();
   snapshotter_.Stop();
@@ -138,15 +142,16 @@ void ConnectionService::Submit(const std::shared_ptr<Entry>& entry, Decide decid
                                OutcomeCallback done, std::string correlation_id) {
   RunSerialized(entry, [this, entry, decide = std::move(decide), done = std::move(done),
                         correlation_id = std::move(correlation_id)](std::function<void()> finish) mutable {
-    Execute(entry, decide, std::move(done), std::move(finish), std::move(correlation_id));
+    Execute(entry, std::make_shared<const Decide>(std::move(decide)), std::move(done), std::move(finish),
+            std::move(correlation_id), 0);
   });
 }
 
-void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, const Decide& decide,
+void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, std::shared_ptr<const Decide> decide,
                                 OutcomeCallback done, std::function<void()> finish,
-                                std::string correlation_id) {
+                                std::string correlation_id, int attempt) {
   const StatePtr state = entry->LoadState();
-  Decision decision = decide(state);
+  Decision decision = (*decide)(state);
   if (decision.error) {
     done(Outcome{std::move(decision.error), state, false});
     finish();
@@ -159,9 +164,16 @@ void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, const Decid
   request.payload = std::move(decision.payload);
   decision.payload.clear();
   journal_.Append(std::move(request),
-                  [this, entry, decision = std::move(decision), done = std::move(done),
-                   finish = std::move(finish), correlation_id = std::move(correlation_id)](
+                  [this, entry, decide = std::move(decide), decision = std::move(decision), done = std::move(done),
+                   finish = std::move(finish), correlation_id = std::move(correlation_id), attempt](
                       const Status& status, const journal::Event& event) mutable {
+                    // Another writer (an instance of the cluster) changed the
+                    // connection first; its event is applied by now: decide
+                    // again on the new state (409, 412, or the change on top).
+                    if (status.IsConflict() && attempt < kConflictRetriesMax) {
+                      return Execute(entry, std::move(decide), std::move(done), std::move(finish),
+                                     std::move(correlation_id), attempt + 1);
+                    }
                     OnCommitted(entry, status, event, decision, done, correlation_id);
                     finish();
                   });
@@ -172,10 +184,7 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
                                     OutcomeCallback& done, const std::string& correlation_id) {
   const StatePtr before = entry->LoadState();
   if (!status.ok()) {
-    model::DittoError error = status.IsNoSpace()       ? model::StorageFull()
-                              : status.IsUnavailable() ? model::StorageUnavailable()
-                                                       : model::ConnectionUnavailable(event.stream);
-    done(Outcome{std::move(error), before, false});
+    done(Outcome{AppendError(status, event.stream), before, false});
     return;
   }
   auto after = std::make_shared<projector::ConnectionState>(before ? *before
@@ -193,6 +202,49 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
   ++events_by_type_[event.type - 1];  // Apply accepted it, so the type is valid
   LogLifecycle(*published, event, correlation_id);
   OnCommittedLive(decision, Outcome{std::nullopt, std::move(published), decision.created}, done);
+}
+
+model::DittoError ConnectionService::AppendError(const Status& status, std::string_view id) const {
+  if (status.code() == ErrorCode::kInvalidArgument) return model::PayloadTooLarge(journal_.payload_bytes_max());
+  // A shared journal (etcd) refuses for reasons of its own (no quorum, its
+  // quota): its message says which, and nothing needs a restart.
+  if (journal_.shared() && (status.IsNoSpace() || status.IsUnavailable())) {
+    return model::ServiceUnavailable(status.message());
+  }
+  if (status.IsNoSpace()) return model::StorageFull();
+  if (status.IsUnavailable()) return model::StorageUnavailable();
+  return model::ConnectionUnavailable(id);
+}
+
+void ConnectionService::ApplyExternal(const journal::Event& event) {
+  std::shared_ptr<Entry> entry = registry_.FindOrCreate(event.stream);
+  const StatePtr before = entry->LoadState();
+  auto after = std::make_shared<projector::ConnectionState>(before ? *before : projector::ConnectionState{});
+  const Status applied = projector::Apply(*after, event);
+  // Events arrive in the journal's order, each once, as for our own: one
+  // that does not apply means the projection diverged from the journal.
+  CHECK(applied.ok(), applied.message().c_str());
+  StatePtr published = std::move(after);
+  {
+    std::lock_guard lock(entry->mutex);
+    entry->state = published;
+  }
+  snapshotter_.OnApplied(published, event.sequence);
+  ++events_by_type_[event.type - 1];
+  LogLifecycle(*published, event, "<not-provided>");
+  live_.OnExternal(published);
+}
+
+void ConnectionService::AwaitReadable(std::function<void(std::optional<model::DittoError>)> done) {
+  if (!journal_.shared() || !options_.linearizable_reads) return done(std::nullopt);
+  journal_.AwaitCurrent([this, done = std::move(done)](const Status& status) mutable {
+    // On the journal's completion thread: the request goes on elsewhere.
+    read_workers_.Post([status, done = std::move(done)] {
+      if (status.ok()) return done(std::nullopt);
+      done(model::ServiceUnavailable("Linearizable reads need a quorum of the etcd cluster: " + status.message() +
+                                     " (--cluster-reads local serves this instance's state)"));
+    });
+  });
 }
 
 void ConnectionService::OnCommittedLive(const Decision& decision, Outcome outcome,

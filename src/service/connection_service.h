@@ -39,6 +39,7 @@
 #include "src/service/preconditions.h"
 #include "src/service/registry.h"
 #include "src/service/snapshotter.h"
+#include "src/service/worker_pool.h"
 
 namespace connectivity::service {
 
@@ -51,6 +52,12 @@ struct ServiceOptions {
   // A replay longer than this at start-up is followed at once by a snapshot
   // pass (a shorter one is written by the next regular pass).
   uint64_t replay_snapshot_after_events = 1000;
+  // Shared journal (cluster mode): reads wait for this instance to have
+  // applied everything committed before them (--cluster-reads
+  // linearizable); false serves them from the local state (local).
+  bool linearizable_reads = true;
+  // Threads that go on with requests after a read barrier.
+  size_t read_workers = 4;
 };
 
 struct CommandOptions {
@@ -154,6 +161,17 @@ class ConnectionService {
 
   // OK, or the journal's sticky write error.
   Status health() const { return journal_.health(); }
+
+  // --- cluster mode (a journal other instances append to) ---
+  // Calls `done` (nullopt) once a read may be served: at once unless the
+  // journal is shared and reads are linearizable; then after this instance
+  // applied every event committed before the call, on a read worker. Without
+  // an etcd quorum: a 503 error.
+  void AwaitReadable(std::function<void(std::optional<model::DittoError>)> done);
+  bool NeedsReadBarrier() const { return journal_.shared() && options_.linearizable_reads; }
+  // Cluster mode: src/cluster places the live clients (on this instance or
+  // another). Set before Start(); must outlive the service's Stop().
+  void SetPlacement(cluster::Placement* placement) { live_.SetPlacement(placement); }
   const recovery::RecoveryReport& recovery_report() const { return recovery_report_; }
   SnapshotterStats snapshotter_stats() const { return snapshotter_.stats(); }
   journal::Journal& journal() { return journal_; }
@@ -184,8 +202,15 @@ class ConnectionService {
   SnapshotStart LoadRecovered(recovery::Recovered& recovered);
   void Submit(const std::shared_ptr<Entry>& entry, Decide decide, OutcomeCallback done,
               std::string correlation_id);
-  void Execute(const std::shared_ptr<Entry>& entry, const Decide& decide, OutcomeCallback done,
-               std::function<void()> finish, std::string correlation_id);
+  // Decides and appends; on a conflict (another instance wrote first) decides
+  // again, at most kConflictRetriesMax times.
+  void Execute(const std::shared_ptr<Entry>& entry, std::shared_ptr<const Decide> decide, OutcomeCallback done,
+               std::function<void()> finish, std::string correlation_id, int attempt);
+  // The answer to a failed append.
+  model::DittoError AppendError(const Status& status, std::string_view id) const;
+  // An event of another instance: the same fold, publication and snapshot
+  // bookkeeping as our own (on the journal's completion thread).
+  void ApplyExternal(const journal::Event& event);
   void OnCommitted(const std::shared_ptr<Entry>& entry, const Status& status,
                    const journal::Event& event, const Decision& decision, OutcomeCallback& done,
                    const std::string& correlation_id);
@@ -223,6 +248,8 @@ class ConnectionService {
   History history_;
   LiveConnections live_;
   std::array<std::atomic<uint64_t>, projector::kEventTypeCount> events_by_type_{};
+  WorkerPool read_workers_;
+  static constexpr int kConflictRetriesMax = 64;
 };
 
 }  // namespace connectivity::service

@@ -119,6 +119,10 @@ void EtcdMembers::Kill(int member, int signal) {
   m.pid = -1;
 }
 
+void EtcdMembers::Signal(int member, int signal) {
+  if (members_[member].pid > 0) kill(members_[member].pid, signal);
+}
+
 bool EtcdMembers::Start(int member) {
   if (members_[member].pid > 0) return true;
   return Spawn(member);
@@ -149,6 +153,64 @@ bool EtcdMembers::WaitHealthy(int timeout_ms) const {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+MosquittoProcess::MosquittoProcess() {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base ? base : "/tmp") + "/connectivity-mqtt-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) return;
+  dir_ = pattern;
+  port_ = FreeLoopbackPort();
+  const std::string config = dir_ + "/mosquitto.conf";
+  FILE* file = std::fopen(config.c_str(), "w");
+  if (file == nullptr) return;
+  std::fprintf(file,
+               "user root\nlistener %u 127.0.0.1\nallow_anonymous true\nmax_connections -1\n"
+               "persistence false\nlog_dest file %s/mosquitto.log\nlog_type all\n",
+               port_, dir_.c_str());
+  std::fclose(file);
+  pid_ = fork();
+  if (pid_ == 0) {
+    const int null_fd = open("/dev/null", O_WRONLY);
+    dup2(null_fd, STDOUT_FILENO);
+    dup2(null_fd, STDERR_FILENO);
+    execlp("mosquitto", "mosquitto", "-c", config.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Ready once it accepts connections.
+  for (int i = 0; i < 100; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port_);
+    const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    close(fd);
+    if (connected) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  port_ = 0;
+}
+
+MosquittoProcess::~MosquittoProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::error_code error;
+  if (!dir_.empty()) std::filesystem::remove_all(dir_, error);
+}
+
+int MosquittoProcess::CountLogLines(const std::string& text) const {
+  FILE* file = std::fopen((dir_ + "/mosquitto.log").c_str(), "r");
+  if (file == nullptr) return 0;
+  int count = 0;
+  char line[4096];
+  while (std::fgets(line, sizeof(line), file) != nullptr) {
+    if (std::string(line).find(text) != std::string::npos) ++count;
+  }
+  std::fclose(file);
+  return count;
 }
 
 }  // namespace connectivity::testing

@@ -37,6 +37,8 @@ class EtcdMembers {
 
   // kill -9 (or `signal`) member i and reaps it.
   void Kill(int member, int signal = 9);
+  // Sends `signal` to member i without waiting (SIGSTOP / SIGCONT).
+  void Signal(int member, int signal);
   // Starts member i again on its data.
   bool Start(int member);
   bool alive(int member) const { return members_[member].pid > 0; }
@@ -65,6 +67,26 @@ class EtcdMembers {
 
 // A free TCP port on 127.0.0.1 (bound once and released).
 uint16_t FreeLoopbackPort();
+
+// A private Mosquitto (anonymous, loopback, every log line kept) for the
+// ownership drills: its log shows a second client taking a client id.
+class MosquittoProcess {
+ public:
+  MosquittoProcess();
+  ~MosquittoProcess();
+  MosquittoProcess(const MosquittoProcess&) = delete;
+  MosquittoProcess& operator=(const MosquittoProcess&) = delete;
+
+  bool ok() const { return pid_ > 0 && port_ != 0; }
+  uint16_t port() const { return port_; }
+  // Lines of its log containing `text`.
+  int CountLogLines(const std::string& text) const;
+
+ private:
+  std::string dir_;
+  uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
 
 }  // namespace connectivity::testing
 

@@ -1,0 +1,135 @@
+// Real instances (build/connectivityd --journal etcd://...) on real etcd
+// members: the projection every instance keeps, conflicts across
+// instances, restarts from local snapshots, reads without a quorum.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "tests/cluster/cluster_env.h"
+
+namespace connectivity::testing {
+namespace {
+
+TEST(ClusterInstancesTest, AWriteOnOneInstanceIsReadOnTheOthers) {
+  ClusterEnv cluster(3, 3);
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  ASSERT_EQ(cluster.Rest(0, "PUT", "/c-1", ClosedConnection()).status, 201);
+  for (int i = 1; i < 3; ++i) {
+    // Linearizable by default: the very next read on another instance sees it.
+    HttpResponse read = cluster.Rest(i, "GET", "/c-1");
+    EXPECT_EQ(read.status, 200) << read.body;
+    EXPECT_EQ(read.Header("etag"), "\"rev:1\"");
+  }
+  ASSERT_EQ(cluster.Rest(2, "POST", "/c-1/command", "connectivity.commands:closeConnection", {}, "text/plain").status, 200);
+  HttpResponse history = cluster.Rest(1, "GET", "/c-1/history");
+  ASSERT_EQ(history.status, 200);
+  EXPECT_NE(history.body.find("connectionClosed"), std::string::npos) << history.body;
+  HttpResponse ids = cluster.Rest(0, "GET", "");
+  EXPECT_NE(ids.body.find("\"c-1\""), std::string::npos) << ids.body;
+  // A create of the same id on another instance conflicts, as on one server.
+  HttpResponse again = cluster.Piggyback(1, CreateCommand("c-1"));
+  EXPECT_NE(again.body.find("connection.conflict"), std::string::npos) << again.body;
+}
+
+TEST(ClusterInstancesTest, TwoInstancesModifyingWithOneIfMatchExactlyOneWins) {
+  ClusterEnv cluster(3, 2);
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  for (int round = 0; round < 10; ++round) {
+    const std::string id = "/race-" + std::to_string(round);
+    ASSERT_EQ(cluster.Rest(0, "PUT", id, ClosedConnection()).status, 201);
+    std::promise<long> from_0;
+    std::promise<long> from_1;
+    std::thread a([&] { from_0.set_value(cluster.Rest(0, "PUT", id, ClosedConnection("a/#"), {"If-Match: \"rev:1\""}).status); });
+    std::thread b([&] { from_1.set_value(cluster.Rest(1, "PUT", id, ClosedConnection("b/#"), {"If-Match: \"rev:1\""}).status); });
+    a.join();
+    b.join();
+    const long first = from_0.get_future().get();
+    const long second = from_1.get_future().get();
+    EXPECT_TRUE((first == 204 && second == 412) || (first == 412 && second == 204)) << first << " " << second;
+    EXPECT_EQ(cluster.Rest(0, "GET", id).Header("etag"), "\"rev:2\"");
+    EXPECT_EQ(cluster.Rest(1, "GET", id).Header("etag"), "\"rev:2\"");
+  }
+}
+
+TEST(ClusterInstancesTest, ConcurrentModifiesWithoutPreconditionsAllLand) {
+  ClusterEnv cluster(1, 3);
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  ASSERT_EQ(cluster.Rest(0, "PUT", "/hot", ClosedConnection()).status, 201);
+  std::vector<std::thread> writers;
+  std::atomic<int> ok{0};
+  for (int w = 0; w < 6; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 10; ++i) {
+        HttpResponse put = cluster.Rest(w % 3, "PUT", "/hot", ClosedConnection("w" + std::to_string(w) + "/#"));
+        if (put.status == 204) {
+          ++ok;
+        } else {
+          ADD_FAILURE() << put.status << " " << put.body;
+        }
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  EXPECT_EQ(ok.load(), 60);  // conflicts are decided again, never answered
+  EXPECT_EQ(cluster.Rest(2, "GET", "/hot").Header("etag"), "\"rev:61\"");
+}
+
+TEST(ClusterInstancesTest, ARestartedInstanceReplaysOnlyWhatItMissed) {
+  ClusterEnv cluster(1, 2);
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(cluster.Rest(0, "PUT", "/r-" + std::to_string(i), ClosedConnection()).status, 201);
+  ASSERT_EQ(cluster.Rest(1, "GET", "/r-19").status, 200);
+  cluster.StopInstance(1, SIGTERM);  // writes its last snapshot pass
+  for (int i = 20; i < 30; ++i) ASSERT_EQ(cluster.Rest(0, "PUT", "/r-" + std::to_string(i), ClosedConnection()).status, 201);
+  ASSERT_TRUE(cluster.StartInstance(1)) << cluster.logs();
+  EXPECT_NE(cluster.instance_log(1).find("10 events replayed"), std::string::npos) << cluster.instance_log(1);
+  EXPECT_EQ(cluster.Rest(1, "GET", "/r-29").status, 200);
+  cluster.StopInstance(1, SIGKILL);
+  ASSERT_EQ(cluster.Rest(0, "PUT", "/r-30", ClosedConnection()).status, 201);
+  ASSERT_TRUE(cluster.StartInstance(1)) << cluster.logs();
+  EXPECT_EQ(cluster.Rest(1, "GET", "/r-30").status, 200);
+  EXPECT_EQ(cluster.Rest(1, "GET", "/r-5").status, 200);
+}
+
+TEST(ClusterInstancesTest, WithoutAQuorumWritesAndReadsAnswer503AndLocalReadsGoOn) {
+  ClusterEnv cluster(3, 2, {{}, {"--cluster-reads", "local"}});
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  ASSERT_EQ(cluster.Rest(0, "PUT", "/q", ClosedConnection()).status, 201);
+  ASSERT_EQ(cluster.Rest(1, "GET", "/q").status, 200);
+  cluster.members().Kill(1);
+  cluster.members().Kill(2);
+  const auto start = std::chrono::steady_clock::now();
+  HttpResponse write = cluster.Rest(0, "PUT", "/q2", ClosedConnection());
+  EXPECT_EQ(write.status, 503) << write.body;
+  HttpResponse read = cluster.Rest(0, "GET", "/q");
+  EXPECT_EQ(read.status, 503) << read.body;
+  EXPECT_NE(read.body.find("quorum"), std::string::npos) << read.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+  HttpResponse local = cluster.Rest(1, "GET", "/q");
+  EXPECT_EQ(local.status, 200) << local.body;
+  ASSERT_TRUE(cluster.members().Start(1));
+  ASSERT_TRUE(cluster.members().Start(2));
+  ASSERT_TRUE(cluster.members().WaitHealthy());
+  // Writes resume; what was acknowledged is there.
+  HttpResponse after = cluster.Rest(0, "PUT", "/q3", ClosedConnection());
+  EXPECT_EQ(after.status, 201) << after.body;
+  EXPECT_EQ(cluster.Rest(1, "GET", "/q").status, 200);
+}
+
+TEST(ClusterInstancesTest, EventsOverEtcdsRequestLimitAnswer413) {
+  ClusterEnv cluster(1, 1, {{"--cluster-max-request-bytes", "65536"}});
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  std::string big = ClosedConnection();
+  big.insert(big.size() - 1, R"(,"specificConfig":{"big":")" + std::string(70000, 'x') + R"("})");
+  HttpResponse refused = cluster.Rest(0, "PUT", "/big", big);
+  EXPECT_EQ(refused.status, 413) << refused.body;
+  EXPECT_NE(refused.body.find("request.entity.too.large"), std::string::npos) << refused.body;
+  EXPECT_EQ(cluster.Rest(0, "GET", "/big").status, 404);
+}
+
+}  // namespace
+}  // namespace connectivity::testing
