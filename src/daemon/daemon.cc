@@ -14,6 +14,8 @@
 #include "journal/etcd/etcd_client.h"
 #include "journal/open.h"
 #include "src/cluster/cluster.h"
+#include "src/cluster/forwarder.h"
+#include "src/http/http_errors.h"
 #include "src/connect/resolver.h"
 #include "src/connect/supervisor.h"
 #include "src/base/clock.h"
@@ -164,6 +166,44 @@ Result<std::unique_ptr<cluster::Cluster>> StartCluster(const Config& config, uin
   return cluster;
 }
 
+// Status, metrics and logs from the instance that runs a connection; the
+// piggyback path of another instance to that instance.
+http::ClusterRouting MakeClusterRouting(cluster::Cluster& cluster, cluster::Forwarder& forwarder) {
+  http::ClusterRouting routing;
+  routing.owner_of = [&cluster](std::string_view id) -> std::optional<std::string> {
+    std::optional<cluster::Member> owner = cluster.OwnerOf(id, 0);
+    if (!owner || owner->instance == cluster.instance()) return std::nullopt;
+    return owner->instance;
+  };
+  routing.is_other_live = [&cluster](std::string_view instance) {
+    return instance != cluster.instance() && cluster.FindMember(instance).has_value();
+  };
+  routing.forward = [&cluster, &forwarder](const std::string& instance, const http::HttpRequest& request,
+                                           http::Respond respond) {
+    std::optional<cluster::Member> member = cluster.FindMember(instance);
+    if (!member) {
+      return respond(http::ErrorAnswer(model::ServiceUnavailable("Instance '" + instance + "' is not a live member of the cluster.")));
+    }
+    cluster::ForwardRequest forwarded;
+    forwarded.method = request.method;
+    forwarded.path_and_query = http::PathAndQuery(request);
+    forwarded.body = request.body;
+    for (const char* name : {"authorization", "content-type", "if-match", "if-none-match"}) {
+      if (std::optional<std::string_view> value = request.Header(name)) forwarded.headers[name] = std::string(*value);
+    }
+    forwarder.Send(member->address, std::move(forwarded), [instance, respond = std::move(respond)](cluster::ForwardAnswer answer) {
+      if (answer.status == 0) {
+        return respond(http::ErrorAnswer(model::ServiceUnavailable(
+            "Instance '" + instance + "', which runs the connection, did not answer: " + answer.error)));
+      }
+      http::HttpAnswer forwarded{answer.status, std::move(answer.body),
+                                 answer.content_type.empty() ? "application/json" : answer.content_type, {}, nullptr};
+      respond(std::move(forwarded));
+    });
+  };
+  return routing;
+}
+
 void WaitForStopSignal() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -230,6 +270,11 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
   }
   service->Start();  // also reconnects the desired-open connections, in the background
   auto api = std::make_unique<http::Api>(*service, MakeRouterConfig(config));
+  std::unique_ptr<cluster::Forwarder> forwarder;
+  if (cluster) {
+    forwarder = std::make_unique<cluster::Forwarder>(config.instance, config.cluster_request_timeout_us);
+    router->SetClusterRouting(MakeClusterRouting(*cluster, *forwarder));
+  }
   router->Attach(api.get());
   DiskWatcher disk_watcher(**journal, config.data_dir, config.disk_headroom_bytes);
   disk_watcher.Start();
@@ -239,6 +284,7 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
 
   WaitForStopSignal();
   router->Detach();      // new API requests: 503 while we stop
+  if (forwarder) forwarder->Stop();
   if (cluster) cluster->Stop();  // closes our clients, then gives them to the others at once
   supervisor.Stop();     // closes every client cleanly; pending opens answer 504
   disk_watcher.Stop();   // no reopen for writing while we stop

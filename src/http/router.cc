@@ -135,8 +135,27 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
   DispatchApi(request, segments, api, std::move(respond));
 }
 
+bool Router::ForwardToOwner(const HttpRequest& request, const std::vector<std::string_view>& segments,
+                            Respond& respond) const {
+  if (!config_.cluster || request.Header("x-connectivity-forwarded")) return false;
+  const ClusterRouting& cluster = *config_.cluster;
+  // /devops/piggyback/connectivity/{instance}: a live instance of that id answers.
+  if (IsPiggyback(segments) && segments.size() == 4 && segments[3] != config_.piggyback.instance &&
+      cluster.is_other_live(segments[3])) {
+    cluster.forward(std::string(segments[3]), request, std::move(respond));
+    return true;
+  }
+  const std::optional<std::string> id = LiveStateTarget(request, segments);
+  if (!id) return false;
+  const std::optional<std::string> owner = cluster.owner_of(*id);
+  if (!owner) return false;
+  cluster.forward(*owner, request, std::move(respond));
+  return true;
+}
+
 void Router::DispatchApi(const HttpRequest& request, const std::vector<std::string_view>& segments, Api* api,
                          Respond respond) const {
+  if (ForwardToOwner(request, segments, respond)) return;
   if (IsPiggyback(segments)) return HandlePiggyback(request, segments, *api, std::move(respond));
   if (segments.size() < 2 || segments[1] != "2") {
     return respond(Error(model::ApiVersionNotSupported(segments.size() < 2 ? "" : segments[1])));

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "src/http/auth.h"
+#include "src/http/cluster_routing.h"
 #include "src/http/http_types.h"
 #include "src/http/piggyback.h"
 #include "src/http/prometheus.h"
@@ -33,6 +34,8 @@ struct RouterConfig {
   size_t body_bytes_max = 1 << 20;
   // --cors-allow-origin: CORS is off when unset.
   std::optional<std::string> cors_allow_origin;
+  // Cluster mode: requests another instance answers (cluster_routing.h).
+  std::optional<ClusterRouting> cluster;
 };
 
 // Everything that serves requests once recovery is done.
@@ -52,6 +55,8 @@ class Router {
   // Makes the API available; `api` must outlive the router's use.
   void Attach(Api* api) { api_.store(api, std::memory_order_release); }
   void Detach() { api_.store(nullptr, std::memory_order_release); }
+  // Cluster mode: set once, before Attach().
+  void SetClusterRouting(ClusterRouting routing) { config_.cluster = std::move(routing); }
 
   // Handles one request; `respond` is called exactly once, maybe on another thread.
   void Handle(const HttpRequest& request, Respond respond) const;
@@ -63,11 +68,13 @@ class Router {
   void DispatchApi(const HttpRequest& request, const std::vector<std::string_view>& segments, Api* api,
                    Respond respond) const;
   void HandleHealth(Respond& respond) const;
+  // Cluster mode: true if another instance answers `request` (sent to it).
+  bool ForwardToOwner(const HttpRequest& request, const std::vector<std::string_view>& segments, Respond& respond) const;
   void HandlePiggyback(const HttpRequest& request, const std::vector<std::string_view>& segments,
                        Api& api, Respond respond) const;
   HttpAnswer Preflight() const;
 
-  const RouterConfig config_;
+  RouterConfig config_;  // changed only before Attach()
   std::atomic<Api*> api_{nullptr};
   std::unique_ptr<HttpMetrics> http_metrics_;  // thread-safe; a pointer so const Handle can count
 };

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "tests/cluster/cluster_env.h"
@@ -100,6 +101,47 @@ TEST(OwnershipTest, AnInstanceCutOffFromEtcdDropsItsClientsBeforeTheLeaseEnds) {
   cluster.members().Signal(0, SIGCONT);
   ASSERT_TRUE(WaitLiveOpen(cluster, 40, std::chrono::seconds(20))) << TotalLiveOpen(cluster);
   EXPECT_EQ(broker.CountLogLines(kTakenOver), 0);
+}
+
+}  // namespace
+}  // namespace connectivity::testing
+
+namespace connectivity::testing {
+namespace {
+
+TEST(OwnershipTest, StatusIsAnsweredByTheOwnerWhicheverInstanceIsAsked) {
+  MosquittoProcess broker;
+  ASSERT_TRUE(broker.ok());
+  ClusterEnv cluster(1, 3);
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(cluster.Rest(0, "PUT", "/s-" + std::to_string(i), OpenConnection(broker.port())).status, 201);
+  }
+  ASSERT_TRUE(WaitLiveOpen(cluster, 6, std::chrono::seconds(20)));
+  std::set<std::string> owners;
+  for (int i = 0; i < 6; ++i) {
+    std::string seen;
+    for (int asked = 0; asked < 3; ++asked) {
+      HttpResponse status = cluster.Rest(asked, "GET", "/s-" + std::to_string(i) + "/status");
+      ASSERT_EQ(status.status, 200) << status.body;
+      EXPECT_NE(status.body.find("\"liveStatus\":\"open\""), std::string::npos) << status.body;
+      const size_t at = status.body.find("\"client\":\"");
+      ASSERT_NE(at, std::string::npos) << status.body;
+      const std::string client = status.body.substr(at, status.body.find('"', at + 10) - at);
+      if (seen.empty()) seen = client;
+      EXPECT_EQ(client, seen) << "instance " << asked << " answered for another owner";
+    }
+    owners.insert(seen);
+  }
+  EXPECT_GT(owners.size(), 1u);  // spread over the instances
+  // The piggyback path of another instance reaches that instance.
+  HttpResponse other = cluster.Piggyback(0, R"({"type":"connectivity.commands:retrieveConnectionStatus","connectionId":"s-0"})",
+                                         "{}", "/devops/piggyback/connectivity/2");
+  EXPECT_EQ(other.status, 200) << other.body;
+  EXPECT_NE(other.body.find("{\"connectivity\":{\"2\":"), std::string::npos) << other.body;
+  HttpResponse unknown = cluster.Piggyback(0, R"({"type":"connectivity.commands:retrieveConnectionStatus","connectionId":"s-0"})",
+                                           "{}", "/devops/piggyback/connectivity/9");
+  EXPECT_EQ(unknown.status, 408) << unknown.body;
 }
 
 }  // namespace
