@@ -70,7 +70,7 @@ Result<std::unique_ptr<Journal>> EtcdJournal::Open(const std::string& dir, const
 Status EtcdJournal::OpenLocal(const std::string& dir) {
   storage::OpenMode mode = storage::OpenMode::kReadWrite;
   local_dir_ = dir;
-  if (options_.mode != OpenMode::kReadWrite) {
+  if (options_.mode != OpenMode::kReadWrite || dir.empty()) {
     std::error_code error;
     if (!dir.empty() && std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", error)) {
       mode = options_.mode == OpenMode::kSecondary ? storage::OpenMode::kSecondary : storage::OpenMode::kReadOnly;

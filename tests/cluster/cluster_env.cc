@@ -47,6 +47,16 @@ void ClusterEnv::StopInstance(int instance, int signal) {
   instances_[instance].reset();
 }
 
+int ClusterEnv::AddInstance(std::vector<std::string> flags) {
+  flags_.push_back(std::move(flags));
+  instances_.emplace_back();
+  last_logs_.emplace_back();
+  dirs_.push_back(std::make_unique<TempDir>());
+  const int index = size() - 1;
+  StartInstance(index);
+  return index;
+}
+
 bool ClusterEnv::StartInstance(int instance) {
   ServerOptions options;
   options.data_dir = dirs_[instance]->path() + "/data";

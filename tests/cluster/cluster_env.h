@@ -34,6 +34,8 @@ class ClusterEnv {
   // Stops instance i with `signal` (its data dir stays).
   void StopInstance(int instance, int signal);
   bool StartInstance(int instance);
+  // Starts one more instance; returns its index.
+  int AddInstance(std::vector<std::string> flags = {});
 
   HttpResponse Rest(int instance, const std::string& method, const std::string& path, const std::string& body = "",
                     std::vector<std::string> headers = {}, const std::string& content_type = "application/json",
