@@ -78,6 +78,14 @@ size_t EtcdJournal::payload_bytes_max() const {
   return std::min(options_.request_bytes_max - kTxnOverheadBytes, kPayloadBytesMax);
 }
 
+void EtcdJournal::TEST_HoldDelivery(bool hold) {
+  {
+    std::lock_guard lock(mutex_);
+    hold_delivery_ = hold;
+  }
+  wake_.notify_all();
+}
+
 uint64_t EtcdJournal::TEST_watch_streams() const {
   std::lock_guard lock(mutex_);
   return watch_ != nullptr ? watch_->streams_opened() : 0;
@@ -250,6 +258,9 @@ void EtcdJournal::Send(const std::shared_ptr<Pending>& pending) {
   client_->kv().async()->Txn(call->context.get(), &call->request, &call->response,
                              [this, pending, call](grpc::Status status) {
     counters_.sync_write_latency_us.Record(MicrosSince(call->start));
+    if (status.ok() && call->response.succeeded() && lose_answers_.load() > 0 && lose_answers_.fetch_sub(1) > 0) {
+      status = grpc::Status(grpc::StatusCode::UNAVAILABLE, "answer lost (test)");
+    }
     if (status.ok() && !call->response.succeeded()) {
       return OnCompareFailed(pending, call->response);
     }
@@ -451,7 +462,7 @@ void EtcdJournal::RunDelivery() {
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      while (batches_.empty() && tasks_.empty()) {
+      while ((batches_.empty() || hold_delivery_) && tasks_.empty()) {
         const auto now = SteadyClock::now();
         if (!timers_.empty() && timers_.begin()->first <= now) break;
         if (closing_ && pending_.empty()) return;
@@ -466,7 +477,7 @@ void EtcdJournal::RunDelivery() {
         }
         if (closing_ && batches_.empty() && tasks_.empty()) return;
       }
-      batches.swap(batches_);
+      if (!hold_delivery_) batches.swap(batches_);
       tasks.swap(tasks_);
       const auto now = SteadyClock::now();
       while (!timers_.empty() && timers_.begin()->first <= now) {

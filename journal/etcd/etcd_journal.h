@@ -105,6 +105,11 @@ class EtcdJournal final : public Journal {
   // Tries whose compare failed on an event of this very append (an earlier
   // try had been applied): answered once, applied once.
   uint64_t TEST_resolved() const { return resolved_.load(); }
+  // The answers of the next `count` committed transactions are dropped, as
+  // if the member died after applying them: their outcome is unknown.
+  void TEST_LoseAnswers(int count) { lose_answers_.store(count); }
+  // While held, watch responses wait (nothing is delivered).
+  void TEST_HoldDelivery(bool hold);
 
  private:
   struct Pending;
@@ -187,6 +192,7 @@ class EtcdJournal final : public Journal {
   uint64_t last_sequence_ = 0;                               // guarded by mutex_
   int64_t delivered_revision_ = 0;                           // guarded by mutex_
   bool marker_in_flight_ = false;                            // guarded by mutex_
+  bool hold_delivery_ = false;                               // guarded by mutex_ (tests)
   bool closing_ = false;                                     // guarded by mutex_
   bool delivering_ = false;                                  // guarded by mutex_
   Status sticky_;                                            // guarded by mutex_: a corrupt event delivered
@@ -200,6 +206,7 @@ class EtcdJournal final : public Journal {
   std::atomic<uint64_t> command_counter_{0};
   std::atomic<uint64_t> retries_{0};
   std::atomic<uint64_t> resolved_{0};
+  std::atomic<int> lose_answers_{0};
   uint64_t instance_nonce_ = 0;
   JournalCounters counters_;
   std::unique_ptr<EtcdWatch> watch_;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <future>
 
+#include "src/base/json_writer.h"
 #include "src/model/errors.h"
 
 namespace connectivity::http {
@@ -170,6 +171,12 @@ void Router::HandleHealth(Respond& respond) const {
   Api* api = api_.load(std::memory_order_acquire);
   if (api == nullptr) return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"recovering the journal"})"));
   const Status health = api->service.health();
+  if (!health.ok() && api->service.journal().shared()) {
+    // Cluster mode: the journal's own reason (etcd's quota alarm, ...).
+    std::string reason;
+    JsonWriter(reason).String(health.message());
+    return respond(JsonAnswer(503, R"({"status":"DOWN","reason":)" + reason + "}"));
+  }
   if (health.IsNoSpace()) {
     return respond(JsonAnswer(
         503, R"({"status":"DOWN","reason":"the disk is nearly full: writes are refused until it has room; reads are served"})"));

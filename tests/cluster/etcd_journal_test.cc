@@ -332,6 +332,55 @@ TEST_F(EtcdJournalTest, AppendsSurviveAMemberKilledMidTransaction) {
   RecordProperty("resolved_by_command_id", static_cast<int>(etcd->TEST_resolved()));
 }
 
+// The transaction was applied but its answer never came: the retry finds
+// the append's own command id after the expected revision.
+TEST_F(EtcdJournalTest, AnAppendWhoseOutcomeIsUnknownIsAnsweredOnceAndAppliedOnce) {
+  StartMembers();
+  std::unique_ptr<Journal> writer = Open(local_a_.path());
+  std::unique_ptr<Journal> observer = Open(local_b_.path());
+  ASSERT_TRUE(writer && observer);
+  std::mutex mutex;
+  std::vector<Event> seen;
+  observer->SetExternalEventHandler([&](const Event& event) {
+    std::lock_guard lock(mutex);
+    seen.push_back(event);
+  });
+  auto* etcd = dynamic_cast<etcd::EtcdJournal*>(writer.get());
+  ASSERT_NE(etcd, nullptr);
+  etcd->TEST_LoseAnswers(1);
+  etcd->TEST_HoldDelivery(true);  // the retry must settle it, not the watch
+  std::atomic<int> answers{0};
+  std::promise<Result<Event>> first;
+  writer->Append(Request("u", 0, "once"), [&](const Status& status, const Event& event) {
+    ++answers;
+    if (status.ok()) {
+      first.set_value(event);
+    } else {
+      first.set_value(status);
+    }
+  });
+  std::future<Result<Event>> answered = first.get_future();
+  for (int i = 0; i < 100 && etcd->TEST_resolved() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(answered.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout)
+      << "answered before the local apply";
+  etcd->TEST_HoldDelivery(false);
+  Result<Event> event = answered.get();
+  ASSERT_TRUE(event.ok()) << event.status().ToString();
+  EXPECT_EQ(event->revision, 1u);
+  EXPECT_EQ(etcd->TEST_retries(), 1u);
+  EXPECT_EQ(etcd->TEST_resolved(), 1u);
+  // Applied once: one event in etcd, delivered once elsewhere, and the next append follows it.
+  ASSERT_TRUE(writer->AppendAndWait(Request("u", 1, "next")).ok());
+  std::promise<Status> barrier;
+  observer->AwaitCurrent([&barrier](const Status& status) { barrier.set_value(status); });
+  ASSERT_TRUE(barrier.get_future().get().ok());
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].payload, "once");
+  EXPECT_EQ(seen[1].payload, "next");
+  EXPECT_EQ(answers, 1);
+}
+
 TEST_F(EtcdJournalTest, WithoutAQuorumAppendsAndBarriersAnswerUnavailableInTime) {
   StartMembers({.members = 3, .flags = {}});
   request_timeout_us_ = 2'000'000;
