@@ -102,7 +102,7 @@ std::string EventKey(std::string_view stream, uint64_t revision) {
 }
 
 std::string HeadKey(std::string_view stream) {
-  std::string key = Infixed(kHeadsInfix);
+  std::string key(kHeadsPrefix);
   key.append(stream);
   return key;
 }
@@ -149,6 +149,7 @@ std::string DescribeEtcdKey(std::string_view key) {
     return text + "]";
   }
   if (key.substr(0, kPrefix.size()) == kPrefix) key.remove_prefix(kPrefix.size());
+  if (key.substr(0, kHeadsPrefix.size()) == kHeadsPrefix) key.remove_prefix(kPrefix.size());
   text += DescribeKey(kStateColumnFamily, key);
   return text + "]";
 }

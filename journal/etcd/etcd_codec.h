@@ -5,10 +5,13 @@
 // Integers are fixed-width big-endian (as in journal/codec.h); `stream`,
 // `revision` and `payload` are the journal's own (codec.h).
 //
-// Keys (all under one prefix, "connectivity/")
+// Keys (under the prefix "connectivity/", which every instance watches, but
+// for the heads)
 //   prefix "format"                       -> meta_u64 (the format version, 1)
 //   prefix "e/" stream 0x00 revision      -> record   one key per event, written once
-//   prefix "h/" stream                    -> head     one key per stream, rewritten by every append
+//   "connectivity-heads/" stream          -> head     one key per stream, rewritten by every append;
+//                                            outside the watched prefix (it would double the watch
+//                                            traffic), and a head's revision is its event's
 //   prefix "sync"                         -> anything: rewritten to learn, through a watch, that
 //                                            everything before it was delivered
 //   prefix "m/" ...                       -> src/cluster's keys (members, leased); the journal
@@ -57,7 +60,7 @@ namespace connectivity::journal::etcd {
 inline constexpr std::string_view kPrefix = "connectivity/";
 inline constexpr std::string_view kFormatKeySuffix = "format";
 inline constexpr std::string_view kEventsInfix = "e/";
-inline constexpr std::string_view kHeadsInfix = "h/";
+inline constexpr std::string_view kHeadsPrefix = "connectivity-heads/";
 inline constexpr std::string_view kMembersInfix = "m/";
 inline constexpr uint8_t kEtcdFormatVersion = 1;
 
