@@ -62,15 +62,6 @@ echo "# 3. watch delay (modify on 8081, read on the local instance)"
 "$BENCH" watch-delay --ports 8081,8089 --count 300
 kill "${PIDS[-1]}"
 
-echo "# 5. capacity (before the failover drill adds connections)"
-events=$(build/journal-replay --journal "etcd://$ENDPOINTS" stats --json | sed -n 's/.*"events":\([0-9]*\).*/\1/p')
-before=$(etcdctl endpoint status -w json | sed -n 's/.*"dbSize":\([0-9]*\).*/\1/p' | head -1)
-revision=$(etcdctl endpoint status -w json | sed -n 's/.*"revision":\([0-9]*\).*/\1/p' | head -1)
-etcdctl compact "$revision" >/dev/null
-etcdctl defrag >/dev/null
-after=$(etcdctl endpoint status -w json | sed -n 's/.*"dbSize":\([0-9]*\).*/\1/p' | head -1)
-echo "{\"events\":$events,\"db_bytes_before_compaction\":$before,\"db_bytes_compacted_defragmented\":$after,\"bytes_per_event\":$((after / events)),\"events_in_2GiB\":$((2147483648 / (after / events)))}"
-
 echo "# 4. failover (lease TTL 10 s)"
 mkdir -p "$WORK/mqtt"
 printf 'user root\nlistener 18831 127.0.0.1\nallow_anonymous true\nmax_connections -1\npersistence false\nlog_dest file %s/mqtt/mosquitto.log\nlog_type all\n' "$WORK" > "$WORK/mqtt/mosquitto.conf"
@@ -99,3 +90,18 @@ done
 end=$(date +%s%N)
 taken=$(grep -c 'already connected, closing old connection' "$WORK/mqtt/mosquitto.log" || true)
 echo "{\"owned_by_killed\":$most_count,\"ms_to_all_live\":$(((end - start) / 1000000)),\"lease_ttl_s\":10,\"duplicate_client_takeovers\":$taken}"
+
+echo "# 5. capacity: etcd's bytes per event (fresh cluster, ${SECONDS_EACH} s of creates, compacted, defragmented)"
+for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+PIDS=()
+scripts/cluster down >/dev/null 2>&1 || true
+scripts/cluster up --instances 3 >/dev/null
+"$BENCH" creates --ports 8081,8082,8083 --seconds "$SECONDS_EACH" --concurrency 64 >/dev/null
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+events=$(build/journal-replay --journal "etcd://$ENDPOINTS" stats --json | json "d['events']")
+revision=$(etcdctl endpoint status -w json | json "d[0]['Status']['header']['revision']")
+etcdctl compact "$revision" >/dev/null
+etcdctl defrag >/dev/null
+bytes=$(etcdctl endpoint status -w json | json "d[0]['Status']['dbSize']")
+stored=$(curl -s -u devops:foobar "127.0.0.1:8081/api/2/connections?ids-only=true" | json "d[0]" | xargs -I{} curl -s -u devops:foobar "127.0.0.1:8081/api/2/connections/{}" | wc -c)
+echo "{\"events\":$events,\"db_bytes\":$bytes,\"bytes_per_event\":$((bytes / events)),\"connection_json_bytes\":$stored,\"events_in_2GiB\":$((2147483648 / (bytes / events)))}"
