@@ -28,11 +28,11 @@ void Snapshotter::Start() {
 
 void Snapshotter::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
   ReportPass(WritePass());
 }
@@ -40,7 +40,7 @@ void Snapshotter::Stop() {
 void Snapshotter::OnApplied(const StatePtr& state, uint64_t sequence) {
   bool wake = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     dirty_[state->id] = state;
     applied_sequence_ = sequence;
     if (options_.historical_every > 0 && state->revision % options_.historical_every == 0) {
@@ -48,19 +48,19 @@ void Snapshotter::OnApplied(const StatePtr& state, uint64_t sequence) {
     }
     wake = dirty_.size() >= options_.dirty_max;
   }
-  if (wake) wake_.notify_one();
+  if (wake) wake_.NotifyOne();
 }
 
 void Snapshotter::RequestPass() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     pass_requested_ = true;
   }
-  wake_.notify_one();
+  wake_.NotifyOne();
 }
 
 Status Snapshotter::WritePass() {
-  std::lock_guard pass_lock(pass_mutex_);
+  MutexLock pass_lock(pass_mutex_);
   // After a failed journal write RocksDB must not be written again; the
   // states stay dirty for a later process (which replays them anyway).
   if (Status health = journal_.health(); !health.ok() && !health.IsNoSpace()) return health;
@@ -68,7 +68,7 @@ Status Snapshotter::WritePass() {
   std::vector<StatePtr> historical;
   uint64_t watermark = 0;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     pass_requested_ = false;
     if (dirty_.empty() && historical_.empty()) return Status::Ok();
     dirty.swap(dirty_);
@@ -86,7 +86,7 @@ Status Snapshotter::WritePass() {
 
   Status status = journal_.snapshots().PutHistorical(snapshots, /*sync=*/false);
   if (status.ok()) status = journal_.snapshots().WriteStateRows(rows, watermark, /*sync=*/false);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++stats_.passes;
   if (!status.ok()) {
     ++stats_.failures;
@@ -104,7 +104,7 @@ Status Snapshotter::WritePass() {
 void Snapshotter::ReportPass(const Status& status) {
   bool was_failing = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     was_failing = failing_;
     failing_ = !status.ok();
   }
@@ -117,22 +117,23 @@ void Snapshotter::ReportPass(const Status& status) {
 }
 
 void Snapshotter::Run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
     // After a failed pass (a full disk), only the interval: retrying at
     // once would spin while the refusal lasts.
-    wake_.wait_for(lock, std::chrono::microseconds(options_.interval_us), [this] {
-      return stopping_ || (!failing_ && (pass_requested_ || dirty_.size() >= options_.dirty_max));
-    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(options_.interval_us);
+    while (!stopping_ && (failing_ || (!pass_requested_ && dirty_.size() < options_.dirty_max))) {
+      if (!wake_.WaitUntil(lock, deadline)) break;
+    }
     if (stopping_) break;
-    lock.unlock();
+    lock.Unlock();
     ReportPass(WritePass());
-    lock.lock();
+    lock.Lock();
   }
 }
 
 SnapshotterStats Snapshotter::stats() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return stats_;
 }
 

@@ -40,15 +40,14 @@
 #ifndef CONNECTIVITY_SERVICE_SNAPSHOTTER_H_
 #define CONNECTIVITY_SERVICE_SNAPSHOTTER_H_
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "journal/journal.h"
+#include "src/base/mutex.h"
 #include "src/service/registry.h"
 
 namespace connectivity::service {
@@ -89,35 +88,35 @@ class Snapshotter {
 
   void Start();
   // Stops the thread and writes a last pass.
-  void Stop();
+  void Stop() EXCLUDES(mutex_);
 
-  void OnApplied(const StatePtr& state, uint64_t sequence);
+  void OnApplied(const StatePtr& state, uint64_t sequence) EXCLUDES(mutex_);
   // Writes everything changed so far. Returns the first error, if any.
-  Status WritePass();
+  Status WritePass() EXCLUDES(mutex_, pass_mutex_);
   // Asks the thread for a pass as soon as it runs (after a long replay).
-  void RequestPass();
+  void RequestPass() EXCLUDES(mutex_);
 
-  SnapshotterStats stats() const;
+  SnapshotterStats stats() const EXCLUDES(mutex_);
 
  private:
-  void Run();
+  void Run() EXCLUDES(mutex_);
   // Logs a failed pass once, not at every retry, and its end.
-  void ReportPass(const Status& status);
+  void ReportPass(const Status& status) EXCLUDES(mutex_);
 
   journal::Journal& journal_;
   const SnapshotterOptions options_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::unordered_map<std::string, StatePtr> dirty_;      // guarded by mutex_
-  std::vector<StatePtr> historical_;                     // guarded by mutex_
-  uint64_t applied_sequence_ = 0;                        // guarded by mutex_
-  bool pass_requested_ = false;                          // guarded by mutex_
-  bool stopping_ = false;                                // guarded by mutex_
-  bool failing_ = false;                                 // guarded by mutex_: the last pass failed
-  SnapshotterStats stats_;                               // guarded by mutex_
+  mutable Mutex mutex_;
+  CondVar wake_;
+  std::unordered_map<std::string, StatePtr> dirty_ GUARDED_BY(mutex_);
+  std::vector<StatePtr> historical_ GUARDED_BY(mutex_);
+  uint64_t applied_sequence_ GUARDED_BY(mutex_) = 0;
+  bool pass_requested_ GUARDED_BY(mutex_) = false;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  bool failing_ GUARDED_BY(mutex_) = false;  // the last pass failed
+  SnapshotterStats stats_ GUARDED_BY(mutex_);
 
-  std::mutex pass_mutex_;  // one pass at a time
+  Mutex pass_mutex_;  // one pass at a time
   std::thread thread_;
 };
 
