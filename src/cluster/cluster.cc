@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <tuple>
 
+#include "journal/etcd/etcd_client.h"
 #include "journal/etcd/etcd_codec.h"
+#include "journal/etcd/etcd_watch.h"
 #include "src/base/log.h"
 #include "src/model/connection_id.h"
 
@@ -84,6 +86,20 @@ std::vector<std::string> RankInstances(std::string_view connection_id, std::vect
     return score_a != score_b ? score_a > score_b : a < b;
   });
   return instances;
+}
+
+Result<std::unique_ptr<Cluster>> Cluster::Connect(const std::string& journal_uri, int64_t request_timeout_us,
+                                                  ClusterOptions options, connect::Supervisor& supervisor) {
+  Result<std::vector<std::string>> endpoints = etcd::ParseEtcdUri(journal_uri);
+  if (!endpoints.ok()) return endpoints.status();
+  etcd::EtcdClientOptions client_options;
+  client_options.endpoints = std::move(*endpoints);
+  client_options.request_timeout_us = request_timeout_us;
+  Result<std::shared_ptr<etcd::EtcdClient>> client = etcd::EtcdClient::Connect(client_options);
+  if (!client.ok()) return client.status();
+  auto cluster = std::make_unique<Cluster>(std::move(*client), std::move(options), supervisor);
+  CONNECTIVITY_RETURN_IF_ERROR(cluster->Start());
+  return cluster;
 }
 
 Cluster::Cluster(std::shared_ptr<etcd::EtcdClient> client, ClusterOptions options, connect::Supervisor& supervisor)
@@ -166,6 +182,7 @@ void Cluster::Desire(std::shared_ptr<const model::Connection> connection,
     if (wanted.first_attempt) answer_now = std::move(wanted.first_attempt);
     wanted.connection = std::move(connection);
     wanted.first_attempt = std::move(first_attempt);
+    wanted.reopen = true;
   }
   if (answer_now) answer_now(std::nullopt);
   Post([this] { Reconcile(); });
@@ -217,7 +234,15 @@ void Cluster::Reconcile() {
   std::map<std::string, int, std::less<>> target;  // id -> the client index to run here
   std::vector<std::tuple<std::string, int, bool>> drop;  // id, index, whether a claim is held
   std::vector<std::pair<std::string, int>> claim;
+  std::vector<std::pair<model::Connection, std::function<void(std::optional<model::DittoError>)>>> reopen;
   std::string drop_all;
+  // Commands waiting for a first connect that will not happen here now:
+  // answered at once (the owner connects when it can, as after a restart).
+  std::vector<std::function<void(std::optional<model::DittoError>)>> answer_now;
+  const auto answer_waiting = [&answer_now](Wanted& wanted) {
+    if (wanted.first_attempt) answer_now.push_back(std::move(wanted.first_attempt));
+    wanted.first_attempt = nullptr;
+  };
   {
     std::lock_guard lock(mutex_);
     if (lease_ == 0 || SteadyClock::now() >= lease_valid_until_) {
@@ -225,8 +250,11 @@ void Cluster::Reconcile() {
         drop_all = lease_ == 0 ? "this instance has no lease (etcd unreachable or the lease expired)"
                                : "the etcd lease could not be renewed in time";
       }
+      for (auto& [id, wanted] : wanted_) answer_waiting(wanted);
     }
   }
+  for (auto& answer : answer_now) answer(std::nullopt);
+  answer_now.clear();
   if (!drop_all.empty()) return DropAll(drop_all);
   {
     std::lock_guard lock(mutex_);
@@ -255,9 +283,19 @@ void Cluster::Reconcile() {
       }
       ++it;
     }
+    for (auto& [id, wanted] : wanted_) {
+      const auto mine = target.find(id);
+      if (mine == target.end() || mine->second != 0) answer_waiting(wanted);  // client 1 runs elsewhere
+    }
     for (const auto& [id, index] : target) {
       auto [it, inserted] = local_.try_emplace(id);
       Local& local = it->second;
+      Wanted& wanted = wanted_.find(id)->second;
+      if (!inserted && local.running && local.index == index && wanted.reopen) {
+        reopen.push_back({ForClient(*wanted.connection, index), std::move(wanted.first_attempt)});
+        wanted.first_attempt = nullptr;
+      }
+      wanted.reopen = false;
       if (!inserted && (local.running || local.claiming || local.index != index)) continue;
       local.index = index;
       local.claiming = true;
@@ -269,6 +307,15 @@ void Cluster::Reconcile() {
       if (local.running) ++stats_.clients_running;
       else ++stats_.claims_waiting;
     }
+  }
+  for (auto& answer : answer_now) answer(std::nullopt);
+  for (auto& [connection, first_attempt] : reopen) {
+    const std::string id = connection.id;
+    supervisor_.Open(connection, [id, first_attempt = std::move(first_attempt)](const connect::ConnectOutcome& outcome) {
+      if (!first_attempt) return;
+      if (outcome.ok) return first_attempt(std::nullopt);
+      first_attempt(model::ConnectionFailed(id, outcome.description));
+    });
   }
   for (const auto& [id, index, held] : drop) Drop(id, index, held);
   for (const auto& [id, index] : claim) Claim(id, index);
@@ -329,6 +376,11 @@ void Cluster::OnClaimed(const std::string& id, int index, bool held) {
       if (local != local_.end() && local->second.index == index) local_.erase(local);
     } else {
       local->second.claiming = false;
+      if (!held) {
+        // Another instance still holds the claim: answer now, connect later.
+        first_attempt = std::move(wanted->second.first_attempt);
+        wanted->second.first_attempt = nullptr;
+      }
       if (held) {
         local->second.running = true;
         connection = wanted->second.connection;
@@ -338,7 +390,10 @@ void Cluster::OnClaimed(const std::string& id, int index, bool held) {
     }
   }
   if (release) return DeleteClaim(id, index);
-  if (connection == nullptr) return;
+  if (connection == nullptr) {
+    if (first_attempt) first_attempt(std::nullopt);
+    return;
+  }
   log::Debug("cluster", "running client " + std::to_string(index) + " of '" + id + "'");
   supervisor_.Open(ForClient(*connection, index), [id, first_attempt = std::move(first_attempt)](
                                                       const connect::ConnectOutcome& outcome) {

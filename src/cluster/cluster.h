@@ -45,10 +45,17 @@
 #include <thread>
 #include <vector>
 
-#include "journal/etcd/etcd_client.h"
-#include "journal/etcd/etcd_watch.h"
+#include "src/base/status.h"
 #include "src/cluster/placement.h"
 #include "src/connect/supervisor.h"
+
+// gRPC's headers stay out of this one (they bring Abseil's annotation macros,
+// which clash with src/base/mutex.h's).
+namespace connectivity::journal::etcd {
+class EtcdClient;
+class EtcdWatch;
+struct WatchBatch;
+}  // namespace connectivity::journal::etcd
 
 namespace connectivity::cluster {
 
@@ -77,6 +84,11 @@ std::vector<std::string> RankInstances(std::string_view connection_id, std::vect
 
 class Cluster final : public Placement {
  public:
+  // Connects to the etcd cluster of `journal_uri` (etcd://...) with its own
+  // gRPC channel and starts (Start()).
+  static Result<std::unique_ptr<Cluster>> Connect(const std::string& journal_uri, int64_t request_timeout_us,
+                                                  ClusterOptions options, connect::Supervisor& supervisor);
+
   Cluster(std::shared_ptr<journal::etcd::EtcdClient> client, ClusterOptions options,
           connect::Supervisor& supervisor);
   ~Cluster() override;  // Stop()
@@ -106,6 +118,9 @@ class Cluster final : public Placement {
   struct Wanted {
     std::shared_ptr<const model::Connection> connection;
     std::function<void(std::optional<model::DittoError>)> first_attempt;
+    // Desired again (a modify, an open of an open one) while its client runs
+    // here: the Supervisor gets the configuration again.
+    bool reopen = false;
   };
   struct Local {  // a client this instance runs or is claiming
     int index = 0;

@@ -28,7 +28,10 @@ class CheckError(Exception):
 
 
 class Checker:
-    def __init__(self, ledger, replay_binary, data_dir):
+    def __init__(self, ledger, replay_binary, data_dir, journal_uri=None):
+        # Cluster mode: the journal is in etcd (journal-replay --journal); the
+        # data dir holds only local snapshots, which verify does not check.
+        self.journal_uri = journal_uri
         self.ledger = ledger
         self.replay = replay_binary
         self.data_dir = data_dir
@@ -180,7 +183,12 @@ class Checker:
                                                        f"listed only {sorted(extra)[:10]}, "
                                                        f"missing {sorted(missing)[:10]}")
 
+    def journal_args(self):
+        return ["--journal", self.journal_uri] if self.journal_uri else ["--data-dir", self.data_dir]
+
     def verify(self, round_no):
+        if self.journal_uri:
+            return  # verify reads RocksDB data dirs only; state below reads etcd
         self.verify_runs += 1
         result = subprocess.run([self.replay, "--data-dir", self.data_dir, "verify"], capture_output=True,
                                 text=True, timeout=TOOL_TIMEOUT_S)
@@ -192,7 +200,7 @@ class Checker:
                                                   f"{result.returncode}:\n    " + "\n    ".join(output[:20]))
 
     def compare_tool_state(self, conns, served, round_no):
-        result = subprocess.run([self.replay, "--data-dir", self.data_dir, "state", "--json"], capture_output=True,
+        result = subprocess.run([self.replay] + self.journal_args() + ["state", "--json"], capture_output=True,
                                 text=True, timeout=TOOL_TIMEOUT_S)
         if result.returncode != 0:
             self.ledger.violate(("state", round_no), f"round {round_no}: journal-replay state exited "

@@ -27,9 +27,11 @@ import signal
 import statistics
 import sys
 import tempfile
+import threading
 import time
 
 from checker import CheckError, Checker
+from etcd_members import EtcdMembers
 from ledger import ACKNOWLEDGED, IN_DOUBT, NOT_PERSISTED, PERSISTED, REJECTED, Ledger
 from peer import Peer
 from server import STOP_TIMEOUT_S, Server, StartFailed, describe_exit
@@ -83,6 +85,9 @@ def parse_args(argv):
     parser.add_argument("--full-history-every", type=int, default=10, metavar="N",
                         help="every N rounds the check reads every history from revision 1 (default 10; "
                              "other rounds read what is new; the last check is always full)")
+    parser.add_argument("--etcd-members", type=int, default=0, metavar="N",
+                        help="cluster mode: the server's journal is N real etcd members (--journal etcd://...), "
+                             "and half the rounds also kill -9 one member under the workload (default 0: RocksDB)")
     parser.add_argument("--quick", action="store_true", help="the short run of scripts/test: 15 rounds, "
                                                              "workloads of at most 1.5 s")
     args = parser.parse_args(argv)
@@ -132,7 +137,15 @@ class Run:
         self.log_dir = os.path.join(work_dir, "logs")
         os.makedirs(self.log_dir)
         self.ledger = Ledger(log)
-        self.checker = Checker(self.ledger, args.replay_binary, self.data_dir)
+        self.members = None
+        self.server_args = []
+        if args.etcd_members > 0:
+            self.members = EtcdMembers(args.etcd_members, work_dir)
+            self.members.start_all()
+            self.server_args = ["--journal", self.members.uri, "--cluster-lease-ttl", "2s"]
+        self.checker = Checker(self.ledger, args.replay_binary, self.data_dir,
+                               self.members.uri if self.members else None)
+        self.member_kills = 0
         self.peer = Peer()
         self.phase = Phase(args.clients)
         self.clients = [Client(index, seed, args.ids_per_client, self.peer.port, self.phase, self.ledger)
@@ -149,7 +162,7 @@ class Run:
         return os.path.join(self.log_dir, f"round-{round_no:03d}.log")
 
     def start_server(self, round_no, binary, power_writes=None):
-        self.server = Server(binary, self.data_dir, self.log_path(round_no), power_writes)
+        self.server = Server(binary, self.data_dir, self.log_path(round_no), power_writes, self.server_args)
         self.server.start()
         self.startups.append(self.server.startup_s)
         if self.server.recovered:
@@ -210,7 +223,12 @@ class Run:
             log(f"round {round_no:3d} {KINDS[kind]} ({power_writes}): the power went during the check")
             return True
         self.phase.start_round(round_no, self.server.port, ending=kind == "power-writes")
+        member_timer = self.schedule_member_kill(workload_s)
         ended = self.end(kind, workload_s, round_no)
+        if member_timer is not None:
+            member_timer.cancel()
+            self.members.restart_down()
+            self.phase.degraded = False
         after, lost_after, violations_after = self.ledger.snapshot()
         sent = after["sent"] - before["sent"]
         acked = after[ACKNOWLEDGED] - before[ACKNOWLEDGED]
@@ -224,6 +242,21 @@ class Run:
             f"{sent} commands: {acked} acknowledged, {rejected} rejected, {doubt} in doubt; "
             f"lost {lost_after} (+{lost_after - lost_before}), violations {violations_after}")
         return self.fatal is None
+
+    def schedule_member_kill(self, workload_s):
+        """Cluster mode: in half the rounds, kill -9 one etcd member at a random moment of the workload."""
+        if self.members is None or self.rng.random() < 0.5:
+            return None
+        index = self.rng.randrange(len(self.members.names))
+        delay = self.rng.uniform(0, workload_s)
+
+        def kill():
+            self.phase.degraded = True
+            self.members.kill(index)
+            self.member_kills += 1
+        timer = threading.Timer(delay, kill)
+        timer.start()
+        return timer
 
     def end(self, kind, workload_s, round_no):
         """Ends the round's process as `kind` says; returns a few words on how it went."""
@@ -262,6 +295,10 @@ class Run:
         if self.server is not None and self.server.alive():
             self.server.kill(signal.SIGKILL)
             self.server.wait(STOP_TIMEOUT_S)
+
+    def stop_members(self):
+        if self.members is not None:
+            self.members.stop_all()
 
     def final_check(self, round_no):
         """One more start with full histories, then SIGTERM (which must exit 0)."""
@@ -305,6 +342,9 @@ class Run:
             f"{counts[NOT_PERSISTED]}, promoted by a read during the round {counts['promoted by read']}); "
             f"reads {counts['reads']}; open checks answered by the peer {self.peer.requests}")
         log(f"in doubt by ending and cause: {self.in_doubt_breakdown()}")
+        if self.members is not None:
+            log(f"cluster mode: {len(self.members.names)} etcd members, {self.member_kills} killed (kill -9) "
+                f"under the workload and restarted")
         log(f"lost: {lost}")
         log(f"violations: {violations}")
         log(f"start-up (spawn to /health 200): {spread(self.startups)}; "
@@ -343,6 +383,7 @@ def main(argv):
         log("crashtest: interrupted")
     finally:
         run.end_now()
+        run.stop_members()
         if not ok and args.keep:
             run.ledger.dump(work_dir)
             log(f"crashtest: kept the data dir, server logs and ledger in {work_dir} "

@@ -36,6 +36,7 @@ class Phase:
         self._stop = False
         self.running = False
         self.ending = False  # the round's ending is under way (a 503 is expected from now on)
+        self.degraded = False  # cluster mode: an etcd member is down (a 503 may come at a leader change)
         self.port = None
         self.round = 0
 
@@ -270,7 +271,7 @@ class Client(threading.Thread):
             return
         command.status = status
         if status >= 500:
-            if not (status == 503 and self.phase.ending):
+            if not (status == 503 and (self.phase.ending or self.phase.degraded)):
                 self.ledger.violate(("5xx-post", command.marker),
                                     f"round {command.round}: POST create (name {command.marker}) answered {status} "
                                     f"while the server was not ending: {answer.body[:200]}")
@@ -371,7 +372,7 @@ class Client(threading.Thread):
     def check_server_error(self, conn, command, status, answer):
         """A 5xx other than 503/504 is never right; a 503 only while the process is ending
         (a running server refuses an append only if its state and journal disagree)."""
-        if status == 504 or (status == 503 and self.phase.ending):
+        if status == 504 or (status == 503 and (self.phase.ending or self.phase.degraded)):
             return
         self.ledger.violate(("5xx", conn.id, command.revision),
                             f"round {command.round} id {conn.id}: {command.op} via {command.via} answered {status} "
