@@ -627,16 +627,28 @@ void EtcdJournal::ReadMissed() {
 
 // --- read barrier --------------------------------------------------------------
 
-void EtcdJournal::AwaitCurrent(std::function<void(const Status&)> done) {
+void EtcdJournal::AwaitCurrent(std::function<void(const Status&)> callback) {
   StartDelivery();
+  // Answered once: by the delivery, or by the request timeout (a watch that
+  // cannot catch up, a member cut off from the others).
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  auto shared = std::make_shared<std::function<void(const Status&)>>(std::move(callback));
+  std::function<void(const Status&)> done = [once, shared](const Status& status) {
+    if (!once->exchange(true)) (*shared)(status);
+  };
   bool start = false;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (closing_ || !delivering_) {
       // Read-only (tools): nothing is delivered, there is nothing to wait for.
-      Status status = closing_ ? Status::Unavailable("the journal is closed") : Status::Ok();
-      tasks_.push_back([done = std::move(done), status] { done(status); });
-    } else {
+      const Status status = closing_ ? Status::Unavailable("the journal is closed") : Status::Ok();
+      lock.unlock();
+      return done(status);
+    }
+    timers_.emplace(SteadyClock::now() + std::chrono::microseconds(options_.request_timeout_us), [done] {
+      done(Status::Unavailable("this instance could not catch up with etcd within the request timeout"));
+    });
+    {
       barrier_next_.push_back(std::move(done));
       start = !barrier_reading_;
       if (start) barrier_reading_ = true;
