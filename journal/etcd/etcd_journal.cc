@@ -140,10 +140,10 @@ void EtcdJournal::Append(AppendRequest request, AppendCallback done) {
     pending_.emplace(pending->command_id, pending);
   }
   PostAt(pending->deadline, [this, pending] {
-    Complete(pending,
-             Status::Unavailable("etcd did not settle the append within the request timeout (no quorum?); "
-                                 "the change may or may not have been stored: read the connection to know"),
-             StreamOnly(pending->request.stream));
+    const Status unsettled = Status::Unavailable(
+        "etcd did not settle the append within the request timeout (no quorum?); "
+        "the change may or may not have been stored: read the connection to know");
+    if (Complete(pending, unsettled, StreamOnly(pending->request.stream))) SetReachable(unsettled);
   });
   if (conflict_at) {
     return CompleteConflictAt(pending, *conflict_at,
@@ -271,6 +271,7 @@ void EtcdJournal::Send(const std::shared_ptr<Pending>& pending) {
 void EtcdJournal::OnTxn(const std::shared_ptr<Pending>& pending, const grpc::Status& status) {
   if (status.ok()) {
     // Committed: the watch delivers it and completes the append.
+    SetReachable(Status::Ok());
     std::lock_guard lock(space_mutex_);
     space_ = Status::Ok();
     return;
@@ -339,10 +340,10 @@ void EtcdJournal::Fail(const std::shared_ptr<Pending>& pending, const Status& st
   Post([this, pending, status] { Complete(pending, status, StreamOnly(pending->request.stream)); });
 }
 
-void EtcdJournal::Complete(const std::shared_ptr<Pending>& pending, const Status& status, Event event) {
+bool EtcdJournal::Complete(const std::shared_ptr<Pending>& pending, const Status& status, Event event) {
   {
     std::lock_guard lock(mutex_);
-    if (pending->completed) return;
+    if (pending->completed) return false;
     pending->completed = true;
     pending_.erase(pending->command_id);
   }
@@ -357,6 +358,19 @@ void EtcdJournal::Complete(const std::shared_ptr<Pending>& pending, const Status
     counters_.appends_failed.fetch_add(1, std::memory_order_relaxed);
   }
   pending->done(status, event);
+  return true;
+}
+
+void EtcdJournal::SetReachable(const Status& status) {
+  std::lock_guard lock(space_mutex_);
+  if (reachable_.ok() != status.ok()) {
+    if (status.ok()) {
+      log::Info("journal", "etcd answers again");
+    } else {
+      log::Warn("journal", "etcd does not answer (" + status.message() + "); writes and linearizable reads answer 503");
+    }
+  }
+  reachable_ = status;
 }
 
 Status EtcdJournal::health() const {
@@ -365,7 +379,7 @@ Status EtcdJournal::health() const {
     if (!sticky_.ok()) return sticky_;
   }
   std::lock_guard lock(space_mutex_);
-  return space_;
+  return space_.ok() ? reachable_ : space_;
 }
 
 // --- delivery ----------------------------------------------------------------
@@ -552,7 +566,10 @@ void EtcdJournal::DeliverEvent(const mvccpb::KeyValue& kv) {
     external = external_;
   }
   last_sequence_published_.store(event.sequence, std::memory_order_release);
-  if (mine != nullptr) return Complete(mine, Status::Ok(), std::move(event));
+  if (mine != nullptr) {
+    Complete(mine, Status::Ok(), std::move(event));
+    return;
+  }
   if (external) external(event);
 }
 
@@ -676,12 +693,14 @@ void EtcdJournal::StartBarrierRead() {
   call->request.set_count_only(true);
   client_->kv().async()->Range(call->context.get(), &call->request, &call->response, [this, call](grpc::Status status) {
     if (status.ok()) {
+      SetReachable(Status::Ok());
       const int64_t revision = call->response.header().revision();
       for (auto& waiting : call->waiting) {
         WhenDelivered(revision, [waiting = std::move(waiting)] { waiting(Status::Ok()); });
       }
     } else {
       const Status failed = ToStatus(status, "a linearizable read");
+      if (failed.IsUnavailable()) SetReachable(failed);
       for (auto& waiting : call->waiting) Post([waiting = std::move(waiting), failed] { waiting(failed); });
     }
     bool again = false;

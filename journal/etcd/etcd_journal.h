@@ -140,7 +140,10 @@ class EtcdJournal final : public Journal {
   void OnTxn(const std::shared_ptr<Pending>& pending, const grpc::Status& status);
   void OnCompareFailed(const std::shared_ptr<Pending>& pending, const etcdserverpb::TxnResponse& response);
   // Completes `pending` once (later calls do nothing); on the delivery thread.
-  void Complete(const std::shared_ptr<Pending>& pending, const Status& status, Event event);
+  bool Complete(const std::shared_ptr<Pending>& pending, const Status& status, Event event);
+  // health() follows whether etcd answers: kUnavailable after an append or a
+  // quorum read timed out, OK again at the next that succeeds.
+  void SetReachable(const Status& status);
   void CompleteConflictAt(const std::shared_ptr<Pending>& pending, int64_t revision, std::string why);
   void Fail(const std::shared_ptr<Pending>& pending, const Status& status);
 
@@ -202,6 +205,7 @@ class EtcdJournal final : public Journal {
 
   mutable std::mutex space_mutex_;
   Status space_;  // guarded by space_mutex_: etcd's NOSPACE alarm, until a write succeeds
+  Status reachable_;  // guarded by space_mutex_: see SetReachable
   std::atomic<uint64_t> last_sequence_published_{0};
   std::atomic<uint64_t> command_counter_{0};
   std::atomic<uint64_t> retries_{0};

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "tests/cluster/cluster_env.h"
@@ -111,13 +112,53 @@ TEST(ClusterInstancesTest, WithoutAQuorumWritesAndReadsAnswer503AndLocalReadsGoO
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
   HttpResponse local = cluster.Rest(1, "GET", "/q");
   EXPECT_EQ(local.status, 200) << local.body;
+  HttpRequestSpec health;
+  health.path = "/health";
+  HttpResponse down = Fetch(cluster.port(0), health);
+  EXPECT_EQ(down.status, 503) << down.body;
+  EXPECT_NE(down.body.find("etcd"), std::string::npos) << down.body;
   ASSERT_TRUE(cluster.members().Start(1));
   ASSERT_TRUE(cluster.members().Start(2));
   ASSERT_TRUE(cluster.members().WaitHealthy());
   // Writes resume; what was acknowledged is there.
   HttpResponse after = cluster.Rest(0, "PUT", "/q3", ClosedConnection());
   EXPECT_EQ(after.status, 201) << after.body;
+  EXPECT_EQ(Fetch(cluster.port(0), health).status, 200);
   EXPECT_EQ(cluster.Rest(1, "GET", "/q").status, 200);
+}
+
+TEST(ClusterInstancesTest, WritesGoOnWhileAnEtcdMemberIsKilledUnderLoad) {
+  ClusterEnv cluster(3, 2);
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  std::atomic<bool> stop{false};
+  std::atomic<int> acknowledged{0};
+  std::vector<std::string> failures;
+  std::mutex mutex;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 8; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; !stop.load(); ++i) {
+        const std::string id = "/load-" + std::to_string(w) + "-" + std::to_string(i);
+        HttpResponse put = cluster.Rest(w % 2, "PUT", id, ClosedConnection());
+        if (put.status == 201) {
+          ++acknowledged;
+        } else {
+          std::lock_guard lock(mutex);
+          failures.push_back(std::to_string(put.status) + " " + put.body.substr(0, 200));
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const int before = acknowledged.load();
+  cluster.members().Kill(0);  // one of three: the quorum stays
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const int during = acknowledged.load() - before;
+  stop = true;
+  for (std::thread& writer : writers) writer.join();
+  EXPECT_GT(during, 50) << "writes stopped while one member was down";
+  EXPECT_TRUE(failures.empty()) << failures.size() << " writes failed, e.g. " << failures.front();
+  ASSERT_TRUE(cluster.members().Start(0));
 }
 
 TEST(ClusterInstancesTest, EventsOverEtcdsRequestLimitAnswer413) {
