@@ -10,6 +10,8 @@
 #include <string>
 #include <variant>
 
+#include "src/model/hono_connection.h"
+
 namespace connectivity::daemon {
 
 struct Config {
@@ -38,6 +40,7 @@ struct Config {
   std::string blocked_host_regex;
   std::string allowed_hostnames;
   bool oauth2_enforce_https = true;
+  model::HonoSettings hono;  // HONO_CONNECTION_*, Ditto's defaults
   // Free-space guard (storage/store.h): writes stop (503) while the data
   // dir's filesystem has less than this free beyond the memtables; a start
   // below it serves reads only until space returns. Covers a compaction

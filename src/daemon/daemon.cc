@@ -11,7 +11,6 @@
 #include <variant>
 
 #include "journal/journal.h"
-#include "journal/etcd/etcd_client.h"
 #include "journal/open.h"
 #include "src/cluster/cluster.h"
 #include "src/cluster/forwarder.h"
@@ -49,6 +48,7 @@ connect::ConnectSettings MakeConnectSettings(const Config& config) {
   settings.timeout_us = config.client_connect_timeout_us;
   settings.outbound = model::HostRulesFromConfig(config.blocked_hostnames, config.blocked_subnets,
                                                  config.blocked_host_regex, config.allowed_hostnames);
+  settings.hono = config.hono;
   return settings;
 }
 
@@ -149,21 +149,12 @@ void LogRecovery(const recovery::RecoveryReport& report) {
 
 Result<std::unique_ptr<cluster::Cluster>> StartCluster(const Config& config, uint16_t port,
                                                        connect::Supervisor& supervisor) {
-  Result<std::vector<std::string>> endpoints = journal::etcd::ParseEtcdUri(config.journal_uri);
-  if (!endpoints.ok()) return endpoints.status();
-  journal::etcd::EtcdClientOptions client_options;
-  client_options.endpoints = std::move(*endpoints);
-  client_options.request_timeout_us = config.cluster_request_timeout_us;
-  Result<std::shared_ptr<journal::etcd::EtcdClient>> client = journal::etcd::EtcdClient::Connect(client_options);
-  if (!client.ok()) return client.status();
   cluster::ClusterOptions options;
   options.instance = config.instance;
   options.advertise = config.cluster_advertise.empty() ? config.listen_host + ":" + std::to_string(port)
                                                        : config.cluster_advertise;
   options.lease_ttl_us = config.cluster_lease_ttl_us;
-  auto cluster = std::make_unique<cluster::Cluster>(std::move(*client), options, supervisor);
-  CONNECTIVITY_RETURN_IF_ERROR(cluster->Start());
-  return cluster;
+  return cluster::Cluster::Connect(config.journal_uri, config.cluster_request_timeout_us, options, supervisor);
 }
 
 // Status, metrics and logs from the instance that runs a connection; the
