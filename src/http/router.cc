@@ -115,8 +115,9 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
         "The service is starting: it is still recovering its journal.")));
   }
   // Cluster mode: a read waits until this instance has applied every write
-  // committed before it (linearizable), except REST writes, which decide on
-  // fresh state anyway (a stale decision conflicts and is decided again).
+  // committed before it (linearizable), except REST writes: an acceptance
+  // decided on stale state conflicts in etcd and is decided again, and a
+  // refusal waits for current state in the service (ConnectionService::Execute).
   if (api->service.NeedsReadBarrier() && (piggyback || request.method == "GET")) {
     if (!piggyback && segments.size() == 3) {
       // The list is streamed in pieces, which Pistache writes only from its

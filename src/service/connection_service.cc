@@ -119,8 +119,17 @@ void ConnectionService::SubmitStatusChange(std::string id, EventType type, Comma
 }
 
 void ConnectionService::SubmitExisting(std::string id, Decide decide, OutcomeCallback done,
-                                       std::string correlation_id) {
+                                       std::string correlation_id, bool current) {
   std::shared_ptr<Entry> entry = registry_.Find(id);
+  if (!entry && journal_.shared() && !current) {
+    // Cluster mode: another instance may have created it and acknowledged
+    // that already; this one decides once it is as current as etcd.
+    return journal_.AwaitCurrent([this, id = std::move(id), decide = std::move(decide), done = std::move(done),
+                                  correlation_id = std::move(correlation_id)](const Status& status) mutable {
+      if (!status.ok()) return done(Outcome{RefusalUnconfirmed(status), nullptr, false});
+      SubmitExisting(std::move(id), std::move(decide), std::move(done), std::move(correlation_id), true);
+    });
+  }
   if (!entry) {
     // Never existed: no entry is made, so unknown ids cannot grow the registry.
     done(Outcome{model::ConnectionNotFound(id), nullptr, false});
@@ -143,15 +152,32 @@ void ConnectionService::Submit(const std::shared_ptr<Entry>& entry, Decide decid
   RunSerialized(entry, [this, entry, decide = std::move(decide), done = std::move(done),
                         correlation_id = std::move(correlation_id)](std::function<void()> finish) mutable {
     Execute(entry, std::make_shared<const Decide>(std::move(decide)), std::move(done), std::move(finish),
-            std::move(correlation_id), 0);
+            std::move(correlation_id), 0, false);
   });
 }
 
 void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, std::shared_ptr<const Decide> decide,
                                 OutcomeCallback done, std::function<void()> finish,
-                                std::string correlation_id, int attempt) {
+                                std::string correlation_id, int attempt, bool current) {
   const StatePtr state = entry->LoadState();
   Decision decision = (*decide)(state);
+  if (decision.error && journal_.shared() && !current && RefusedOnState(*decision.error)) {
+    // Cluster mode: this instance's state may lag behind a write another
+    // instance acknowledged (its watch delivers it a moment later), and a
+    // refusal sends nothing to etcd that could conflict. So a refusal stands
+    // only when decided again on state as current as etcd's (one quorum
+    // read, shared like a read's); an acceptance needs no such wait: its
+    // append compares the head revision.
+    return journal_.AwaitCurrent([this, entry, decide = std::move(decide), done = std::move(done),
+                                  finish = std::move(finish), correlation_id = std::move(correlation_id),
+                                  attempt](const Status& status) mutable {
+      if (!status.ok()) {
+        done(Outcome{RefusalUnconfirmed(status), entry->LoadState(), false});
+        return finish();
+      }
+      Execute(entry, std::move(decide), std::move(done), std::move(finish), std::move(correlation_id), attempt, true);
+    });
+  }
   if (decision.error) {
     done(Outcome{std::move(decision.error), state, false});
     finish();
@@ -172,7 +198,7 @@ void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, std::shared
                     // again on the new state (409, 412, or the change on top).
                     if (status.IsConflict() && attempt < kConflictRetriesMax) {
                       return Execute(entry, std::move(decide), std::move(done), std::move(finish),
-                                     std::move(correlation_id), attempt + 1);
+                                     std::move(correlation_id), attempt + 1, true);
                     }
                     OnCommitted(entry, status, event, decision, done, correlation_id);
                     finish();
@@ -202,6 +228,15 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
   ++events_by_type_[event.type - 1];  // Apply accepted it, so the type is valid
   LogLifecycle(*published, event, correlation_id);
   OnCommittedLive(decision, Outcome{std::nullopt, std::move(published), decision.created}, done);
+}
+
+bool ConnectionService::RefusedOnState(const model::DittoError& error) {
+  return error.status == 404 || error.status == 409 || error.status == 412;
+}
+
+model::DittoError ConnectionService::RefusalUnconfirmed(const Status& status) {
+  return model::ServiceUnavailable("Deciding on the current state needs a quorum of the etcd cluster: " +
+                                   status.message());
 }
 
 model::DittoError ConnectionService::AppendError(const Status& status, std::string_view id) const {

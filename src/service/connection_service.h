@@ -205,9 +205,15 @@ class ConnectionService {
   void Submit(const std::shared_ptr<Entry>& entry, Decide decide, OutcomeCallback done,
               std::string correlation_id);
   // Decides and appends; on a conflict (another instance wrote first) decides
-  // again, at most kConflictRetriesMax times.
+  // again, at most kConflictRetriesMax times. Shared journal: a refusal
+  // (404, 409, 412) decided on state not known `current` waits for
+  // AwaitCurrent() and is decided again.
   void Execute(const std::shared_ptr<Entry>& entry, std::shared_ptr<const Decide> decide, OutcomeCallback done,
-               std::function<void()> finish, std::string correlation_id, int attempt);
+               std::function<void()> finish, std::string correlation_id, int attempt, bool current);
+  // A refusal that depends on the connection's state (404, 409, 412).
+  static bool RefusedOnState(const model::DittoError& error);
+  // The 503 of a refusal that could not be confirmed on current state.
+  static model::DittoError RefusalUnconfirmed(const Status& status);
   // The answer to a failed append.
   model::DittoError AppendError(const Status& status, std::string_view id) const;
   // An event of another instance: the same fold, publication and snapshot
@@ -223,9 +229,10 @@ class ConnectionService {
   // Open, close or delete an existing connection.
   void SubmitStatusChange(std::string id, projector::EventType type, CommandOptions options,
                           OutcomeCallback done);
-  // Submits a command on an existing connection; 404 at once if it never existed.
+  // Submits a command on an existing connection; 404 at once if it never
+  // existed (shared journal: once AwaitCurrent() says so, unless `current`).
   void SubmitExisting(std::string id, Decide decide, OutcomeCallback done,
-                      std::string correlation_id);
+                      std::string correlation_id, bool current = false);
   // The state of an existing connection after the preconditions, or the error.
   std::variant<StatePtr, model::DittoError> ExistingState(std::string_view id,
                                                           const Preconditions& preconditions,

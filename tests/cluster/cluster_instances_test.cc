@@ -56,6 +56,25 @@ TEST(ClusterInstancesTest, TwoInstancesModifyingWithOneIfMatchExactlyOneWins) {
   }
 }
 
+// A refusal (404, 409, 412) is decided on state as current as etcd's: an
+// instance whose watch has not yet delivered another's acknowledged write
+// must not refuse on what it has (found by the crash test with 3 instances).
+TEST(ClusterInstancesTest, ARefusalIsNeverDecidedOnStateBehindAnAcknowledgedWrite) {
+  ClusterEnv cluster(1, 2);
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  for (int i = 0; i < 60; ++i) {
+    const std::string id = "/fresh-" + std::to_string(i);
+    ASSERT_EQ(cluster.Rest(0, "PUT", id, ClosedConnection()).status, 201);
+    // At once on the other instance: it exists (no 404), at revision 1 (no 412).
+    EXPECT_EQ(cluster.Rest(1, "PUT", id, ClosedConnection("x/#"), {"If-Match: \"rev:1\""}).status, 204) << i;
+    EXPECT_EQ(cluster.Rest(0, "DELETE", id).status, 204) << i;
+    // Deleted (no 412 for If-None-Match: *), then re-created: it exists again (no 404).
+    EXPECT_EQ(cluster.Rest(1, "PUT", id, ClosedConnection(), {"If-None-Match: *"}).status, 201) << i;
+    EXPECT_EQ(cluster.Rest(0, "POST", id + "/command", "connectivity.commands:closeConnection", {}, "text/plain").status,
+              200) << i;
+  }
+}
+
 TEST(ClusterInstancesTest, ConcurrentModifiesWithoutPreconditionsAllLand) {
   ClusterEnv cluster(1, 3);
   ASSERT_TRUE(cluster.ok()) << cluster.logs();
