@@ -64,6 +64,41 @@ class Checker:
         _, lost_after, violations_after = self.ledger.snapshot()
         return (lost_after - lost_before) + (violations_after - violations_before)
 
+    def check_replica(self, port, round_no):
+        """Cluster mode with several instances, after check(): another instance serves every id's
+        acknowledged state (its reads are linearizable) and lists the same ids. Returns the number
+        of new problems; raises CheckError if the instance does not answer."""
+        _, lost_before, violations_before = self.ledger.snapshot()
+        with self.ledger.lock:
+            conns = [conn for conn in self.ledger.conns
+                     if conn.id is not None and conn.broken is None and conn.pending is None and not conn.retired]
+        try:
+            def served(conn):
+                self.ledger.count_read()
+                return conn, http_api.rest(port, "GET", f"/{conn.id}")
+            with concurrent.futures.ThreadPoolExecutor(CHECK_THREADS) as pool:
+                answers = list(pool.map(served, conns))
+            listed = set(self.list_ids(port))
+        except (NotSent, CutOff, RuntimeError) as error:
+            raise CheckError(str(error)) from None
+        for conn, answer in answers:
+            problem = state_problem(conn, answer)
+            if problem:
+                lost = self.lost_by_state(conn, answer, answer.header("entity-revision"))
+                self.ledger.lose(conn, lost, f"GET on another instance {problem}", round_no)
+                conn.broken = "served state on another instance"
+        with self.ledger.lock:
+            broken = {conn.id for conn in self.ledger.conns if conn.id is not None and conn.broken is not None}
+        existing = {conn.id for conn in conns if conn.exists and conn.broken is None}
+        extra = listed - existing - broken
+        missing = existing - listed
+        if extra or missing:
+            self.ledger.violate(("replica-listing", round_no, port),
+                                f"round {round_no}: another instance lists other ids: "
+                                f"listed only there {sorted(extra)[:10]}, missing there {sorted(missing)[:10]}")
+        _, lost_after, violations_after = self.ledger.snapshot()
+        return (lost_after - lost_before) + (violations_after - violations_before)
+
     # --- in-doubt POSTs ---
 
     def settle_posts(self, port, conns):

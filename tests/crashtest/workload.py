@@ -37,13 +37,13 @@ class Phase:
         self.running = False
         self.ending = False  # the round's ending is under way (a 503 is expected from now on)
         self.degraded = False  # cluster mode: an etcd member is down (a 503 may come at a leader change)
-        self.port = None
+        self.ports = None  # the instances the clients send to (cluster mode: several)
         self.round = 0
 
-    def start_round(self, round_no, port, ending):
+    def start_round(self, round_no, ports, ending):
         with self._cond:
             self.round = round_no
-            self.port = port
+            self.ports = list(ports)
             self.ending = ending
             self.running = True
             self._cond.notify_all()
@@ -67,13 +67,13 @@ class Phase:
             self._cond.notify_all()
 
     def wait_for_round(self):
-        """Blocks a client until a round runs; None when the run is over."""
+        """Blocks a client until a round runs; returns the round's ports, None when the run is over."""
         with self._cond:
             self._idle += 1
             self._cond.notify_all()
             self._cond.wait_for(lambda: self.running or self._stop)
             self._idle -= 1
-            return None if self._stop else self.port
+            return None if self._stop else self.ports
 
 
 class Client(threading.Thread):
@@ -98,11 +98,12 @@ class Client(threading.Thread):
     def run(self):
         try:
             while True:
-                port = self.phase.wait_for_round()
-                if port is None:
+                ports = self.phase.wait_for_round()
+                if ports is None:
                     return
                 while self.phase.running:
-                    self.step(port)
+                    # Several instances (cluster mode): each command goes to any of them.
+                    self.step(ports[0] if len(ports) == 1 else self.rng.choice(ports))
         except Exception as error:  # a driver bug: stop the client, report it at the end
             self.error = f"{type(error).__name__}: {error}"
             traceback.print_exc()
