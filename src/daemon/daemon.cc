@@ -169,6 +169,13 @@ http::ClusterRouting MakeClusterRouting(cluster::Cluster& cluster, cluster::Forw
   routing.is_other_live = [&cluster](std::string_view instance) {
     return instance != cluster.instance() && cluster.FindMember(instance).has_value();
   };
+  routing.other_live = [&cluster] {
+    std::vector<std::string> others;
+    for (const cluster::Member& member : cluster.members()) {
+      if (member.instance != cluster.instance()) others.push_back(member.instance);
+    }
+    return others;
+  };
   routing.forward = [&cluster, &forwarder](const std::string& instance, const http::HttpRequest& request,
                                            http::Respond respond) {
     std::optional<cluster::Member> member = cluster.FindMember(instance);

@@ -1,7 +1,9 @@
 #include "src/http/cluster_routing.h"
 
 #include <array>
+#include <utility>
 
+#include "src/base/json_writer.h"
 #include "src/http/json_input.h"
 
 namespace connectivity::http {
@@ -48,6 +50,69 @@ std::optional<std::string> LiveStateTarget(const HttpRequest& request, const std
     if (type == live) return std::string(id);
   }
   return std::nullopt;
+}
+
+bool AnsweredByEveryInstance(const HttpRequest& request, const std::vector<std::string_view>& segments) {
+  if (segments.size() > 3 || (segments.size() == 3 && segments[2] != "connectivity")) return false;
+  auto parsed = ParseJson(request.body);
+  auto* root = std::get_if<simdjson::dom::element>(&parsed);
+  if (root == nullptr) return false;
+  if ((*root)["instance"].error() == simdjson::SUCCESS) return false;
+  simdjson::dom::element aggregate;
+  if ((*root)["headers"]["aggregate"].get(aggregate) == simdjson::SUCCESS) {
+    bool flag = true;
+    std::string_view text;
+    if (aggregate.get(flag) == simdjson::SUCCESS) {
+      if (!flag) return false;
+    } else if (aggregate.get(text) == simdjson::SUCCESS) {
+      if (text != "true" && text != "TRUE" && text != "True") return false;
+    } else {
+      return false;
+    }
+  }
+  std::string_view type;
+  if ((*root)["piggybackCommand"]["type"].get(type) != simdjson::SUCCESS) return false;
+  constexpr std::string_view kRead = "connectivity.commands:retrieve";
+  if (type.substr(0, kRead.size()) != kRead) return false;
+  for (std::string_view live : kLiveStateCommands) {
+    if (type == live) return false;
+  }
+  return true;
+}
+
+AnswerGather::AnswerGather(size_t expected, Respond respond) : pending_(expected), respond_(std::move(respond)) {}
+
+void AnswerGather::Local(HttpAnswer answer) { Add(true, std::move(answer)); }
+
+void AnswerGather::Remote(HttpAnswer answer) { Add(false, std::move(answer)); }
+
+void AnswerGather::Add(bool local, HttpAnswer answer) {
+  std::map<std::string, std::string> nested;
+  bool is_nested = false;
+  if (answer.status == 200 && !answer.stream) {
+    // Its own parser: the caller may still hold elements of this thread's (ParseJson).
+    simdjson::dom::parser parser;
+    simdjson::dom::object by_instance;
+    if (parser.parse(answer.body)["connectivity"].get(by_instance) == simdjson::SUCCESS) {
+      is_nested = true;
+      for (auto field : by_instance) nested[std::string(field.key)] = simdjson::minify(field.value);
+    }
+  }
+  std::unique_lock lock(mutex_);
+  if (is_nested) {
+    by_instance_.merge(nested);
+  } else if (local) {
+    local_plain_ = std::move(answer);
+  }
+  if (--pending_ != 0) return;
+  lock.unlock();  // the last answer: nobody else touches the members now
+  if (local_plain_) return respond_(std::move(*local_plain_));
+  std::string body;
+  JsonWriter w(body);
+  w.BeginObject().Key("connectivity").BeginObject();
+  for (const auto& [instance, inner] : by_instance_) w.Key(instance).Raw(inner);
+  w.EndObject().EndObject();
+  respond_(JsonAnswer(200, std::move(body)));
 }
 
 std::string PathAndQuery(const HttpRequest& request) {

@@ -158,6 +158,10 @@ bool Router::ForwardToOwner(const HttpRequest& request, const std::vector<std::s
 void Router::DispatchApi(const HttpRequest& request, const std::vector<std::string_view>& segments, Api* api,
                          Respond respond) const {
   if (ForwardToOwner(request, segments, respond)) return;
+  if (IsPiggyback(segments) && config_.cluster && !request.Header("x-connectivity-forwarded") &&
+      request.method == "POST" && AnsweredByEveryInstance(request, segments)) {
+    return AskEveryInstance(request, segments, *api, std::move(respond));
+  }
   if (IsPiggyback(segments)) return HandlePiggyback(request, segments, *api, std::move(respond));
   if (segments.size() < 2 || segments[1] != "2") {
     return respond(Error(model::ApiVersionNotSupported(segments.size() < 2 ? "" : segments[1])));
@@ -186,6 +190,21 @@ void Router::HandleHealth(Respond& respond) const {
     return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"storage failed; writes are refused until restart"})"));
   }
   respond(JsonAnswer(200, R"({"status":"UP"})"));
+}
+
+void Router::AskEveryInstance(const HttpRequest& request, const std::vector<std::string_view>& segments, Api& api,
+                              Respond respond) const {
+  const ClusterRouting& cluster = *config_.cluster;
+  const std::vector<std::string> others = cluster.other_live();
+  if (others.empty()) return HandlePiggyback(request, segments, api, std::move(respond));
+  auto gather = std::make_shared<AnswerGather>(others.size() + 1, std::move(respond));
+  for (const std::string& other : others) {
+    // Addressed to that instance, which answers itself (forwarded once).
+    HttpRequest addressed = request;
+    addressed.path = "/devops/piggyback/connectivity/" + other;
+    cluster.forward(other, addressed, [gather](HttpAnswer answer) { gather->Remote(std::move(answer)); });
+  }
+  HandlePiggyback(request, segments, api, [gather](HttpAnswer answer) { gather->Local(std::move(answer)); });
 }
 
 void Router::HandlePiggyback(const HttpRequest& request, const std::vector<std::string_view>& segments,

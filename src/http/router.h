@@ -70,6 +70,10 @@ class Router {
   void HandleHealth(Respond& respond) const;
   // Cluster mode: true if another instance answers `request` (sent to it).
   bool ForwardToOwner(const HttpRequest& request, const std::vector<std::string_view>& segments, Respond& respond) const;
+  // Cluster mode: a piggyback read every live instance answers (AnsweredByEveryInstance);
+  // the answers are gathered into one (AnswerGather).
+  void AskEveryInstance(const HttpRequest& request, const std::vector<std::string_view>& segments, Api& api,
+                        Respond respond) const;
   void HandlePiggyback(const HttpRequest& request, const std::vector<std::string_view>& segments,
                        Api& api, Respond respond) const;
   HttpAnswer Preflight() const;

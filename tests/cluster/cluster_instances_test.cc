@@ -75,6 +75,47 @@ TEST(ClusterInstancesTest, ARefusalIsNeverDecidedOnStateBehindAnAcknowledgedWrit
   }
 }
 
+size_t Count(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+  return count;
+}
+
+// Ditto's gateway aggregates the answers of every connectivity instance to
+// a piggyback addressed to the service (REF §1.4): a read is answered by
+// every live instance, each under its own id; a write runs once.
+TEST(ClusterInstancesTest, AnAggregatedPiggybackReadIsAnsweredByEveryLiveInstance) {
+  const std::vector<std::string> timeout = {"--cluster-request-timeout", "1s"};
+  ClusterEnv cluster(1, 3, {timeout, timeout, timeout});
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  ASSERT_EQ(cluster.Rest(0, "PUT", "/agg-1", ClosedConnection()).status, 201);
+  const std::string ids = R"({"type":"connectivity.commands:retrieveConnection","connectionId":"agg-1"})";
+  HttpResponse all = cluster.Piggyback(1, ids, "{}");
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(all.body.rfind(R"({"connectivity":{"0":{)", 0), 0u) << all.body;
+  EXPECT_NE(all.body.find(R"("1":{)"), std::string::npos) << all.body;
+  EXPECT_NE(all.body.find(R"("2":{)"), std::string::npos) << all.body;
+  EXPECT_EQ(Count(all.body, R"("id":"agg-1")"), 3u) << all.body;
+  // aggregate false: the first answer, the asked instance's.
+  HttpResponse one = cluster.Piggyback(1, ids);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.body.find("connectivity\":{"), std::string::npos) << one.body;
+  EXPECT_EQ(Count(one.body, R"("id":"agg-1")"), 1u) << one.body;
+  // A write runs once, answered by the asked instance.
+  HttpResponse create = cluster.Piggyback(2, CreateCommand("agg-2"), "{}");
+  ASSERT_EQ(create.status, 200) << create.body;
+  EXPECT_EQ(create.body.rfind(R"({"connectivity":{"2":{)", 0), 0u) << create.body;
+  EXPECT_EQ(Count(create.body, R"("status":)"), 1u) << create.body;
+  HttpResponse history = cluster.Rest(0, "GET", "/agg-2/history");
+  EXPECT_EQ(Count(history.body, "connectionCreated"), 1u) << history.body;
+  // An instance that does not answer is left out (it stays a member until its lease ends).
+  cluster.StopInstance(0, SIGKILL);
+  HttpResponse two = cluster.Piggyback(1, ids, "{}");
+  ASSERT_EQ(two.status, 200) << two.body;
+  EXPECT_EQ(two.body.rfind(R"({"connectivity":{"1":{)", 0), 0u) << two.body;
+  EXPECT_EQ(Count(two.body, R"("id":"agg-1")"), 2u) << two.body;
+}
+
 TEST(ClusterInstancesTest, ConcurrentModifiesWithoutPreconditionsAllLand) {
   ClusterEnv cluster(1, 3);
   ASSERT_TRUE(cluster.ok()) << cluster.logs();
