@@ -116,6 +116,31 @@ TEST(ClusterInstancesTest, AnAggregatedPiggybackReadIsAnsweredByEveryLiveInstanc
   EXPECT_EQ(Count(two.body, R"("id":"agg-1")"), 2u) << two.body;
 }
 
+// Time travel and the journal-derived metrics read what every instance
+// folded, whichever instance wrote.
+TEST(ClusterInstancesTest, TimeTravelAndJournalMetricsCoverEveryInstancesWrites) {
+  ClusterEnv cluster(1, 2);
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  ASSERT_EQ(cluster.Rest(0, "PUT", "/tt", ClosedConnection("first/#")).status, 201);
+  ASSERT_EQ(cluster.Rest(1, "PUT", "/tt", ClosedConnection("second/#")).status, 204);
+  for (int i = 0; i < 2; ++i) {
+    HttpResponse at_1 = cluster.Rest(i, "GET", "/tt?at-historical-revision=1");
+    ASSERT_EQ(at_1.status, 200) << at_1.body;
+    EXPECT_NE(at_1.body.find("first/#"), std::string::npos) << at_1.body;
+    HttpResponse at_2 = cluster.Rest(i, "GET", "/tt", "", {"at-historical-revision: 2"});
+    ASSERT_EQ(at_2.status, 200) << at_2.body;
+    EXPECT_NE(at_2.body.find("second/#"), std::string::npos) << at_2.body;
+    HttpRequestSpec spec;
+    spec.path = "/metrics";
+    spec.basic_auth.clear();
+    const HttpResponse metrics = Fetch(cluster.port(i), spec);
+    EXPECT_NE(metrics.body.find("connectivity_events_total{type=\"connectionCreated\"} 1\n"), std::string::npos)
+        << "instance " << i << ":\n" << metrics.body;
+    EXPECT_NE(metrics.body.find("connectivity_events_total{type=\"connectionModified\"} 1\n"), std::string::npos)
+        << "instance " << i;
+  }
+}
+
 TEST(ClusterInstancesTest, ConcurrentModifiesWithoutPreconditionsAllLand) {
   ClusterEnv cluster(1, 3);
   ASSERT_TRUE(cluster.ok()) << cluster.logs();
