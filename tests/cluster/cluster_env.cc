@@ -3,9 +3,9 @@
 namespace connectivity::testing {
 
 ClusterEnv::ClusterEnv(int members, int instances, std::vector<std::vector<std::string>> flags,
-                       std::map<std::string, std::string> env)
+                       std::map<std::string, std::string> env, std::vector<std::string> member_flags)
     : flags_(std::move(flags)), env_(std::move(env)) {
-  members_ = std::make_unique<EtcdMembers>(EtcdMembersOptions{members, {}});
+  members_ = std::make_unique<EtcdMembers>(EtcdMembersOptions{members, std::move(member_flags)});
   flags_.resize(instances);
   instances_.resize(instances);
   last_logs_.resize(instances);

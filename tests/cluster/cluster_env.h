@@ -20,8 +20,9 @@ namespace connectivity::testing {
 class ClusterEnv {
  public:
   // `flags[i]`: extra flags of instance i (missing entries: none).
+  // `member_flags`: extra flags of every etcd member.
   ClusterEnv(int members, int instances, std::vector<std::vector<std::string>> flags = {},
-             std::map<std::string, std::string> env = {});
+             std::map<std::string, std::string> env = {}, std::vector<std::string> member_flags = {});
 
   bool ok() const;
   std::string logs() const;

@@ -257,5 +257,30 @@ TEST(ClusterInstancesTest, EventsOverEtcdsRequestLimitAnswer413) {
   EXPECT_EQ(cluster.Rest(0, "GET", "/big").status, 404);
 }
 
+// etcd's quota alarm (NOSPACE) refuses every write: the service answers
+// 503 naming it, never 500, /health says DOWN with the reason, reads go on.
+TEST(ClusterInstancesTest, EtcdsQuotaAlarmAnswers503AndReadsGoOn) {
+  ClusterEnv cluster(1, 1, {}, {}, {"--quota-backend-bytes", "3145728"});
+  ASSERT_TRUE(cluster.ok()) << cluster.logs();
+  ASSERT_EQ(cluster.Rest(0, "PUT", "/kept", ClosedConnection()).status, 201);
+  HttpResponse refused;
+  for (int i = 0; i < 200; ++i) {
+    std::string big = ClosedConnection();
+    big.insert(big.size() - 1, R"(,"specificConfig":{"fill":")" + std::string(200000, 'f') + R"("})");
+    refused = cluster.Rest(0, "PUT", "/fill-" + std::to_string(i), big);
+    if (refused.status != 201) break;
+  }
+  ASSERT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("NOSPACE"), std::string::npos) << refused.body;
+  EXPECT_EQ(cluster.Rest(0, "PUT", "/more", ClosedConnection()).status, 503);
+  EXPECT_EQ(cluster.Rest(0, "GET", "/kept").status, 200);
+  HttpRequestSpec spec;
+  spec.path = "/health";
+  spec.basic_auth.clear();
+  const HttpResponse health = Fetch(cluster.port(0), spec);
+  EXPECT_EQ(health.status, 503) << health.body;
+  EXPECT_NE(health.body.find("NOSPACE"), std::string::npos) << health.body;
+}
+
 }  // namespace
 }  // namespace connectivity::testing
