@@ -98,19 +98,24 @@ void AnswerGather::Add(bool local, HttpAnswer answer) {
       for (auto field : by_instance) nested[std::string(field.key)] = simdjson::minify(field.value);
     }
   }
-  std::unique_lock lock(mutex_);
-  if (is_nested) {
-    by_instance_.merge(nested);
-  } else if (local) {
-    local_plain_ = std::move(answer);
+  std::optional<HttpAnswer> plain;
+  std::map<std::string, std::string> all;
+  {
+    MutexLock lock(mutex_);
+    if (is_nested) {
+      by_instance_.merge(nested);
+    } else if (local) {
+      local_plain_ = std::move(answer);
+    }
+    if (--pending_ != 0) return;
+    plain = std::move(local_plain_);
+    all = std::move(by_instance_);
   }
-  if (--pending_ != 0) return;
-  lock.unlock();  // the last answer: nobody else touches the members now
-  if (local_plain_) return respond_(std::move(*local_plain_));
+  if (plain) return respond_(std::move(*plain));
   std::string body;
   JsonWriter w(body);
   w.BeginObject().Key("connectivity").BeginObject();
-  for (const auto& [instance, inner] : by_instance_) w.Key(instance).Raw(inner);
+  for (const auto& [instance, inner] : all) w.Key(instance).Raw(inner);
   w.EndObject().EndObject();
   respond_(JsonAnswer(200, std::move(body)));
 }

@@ -14,12 +14,12 @@
 #include <cstddef>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "src/base/mutex.h"
 #include "src/http/http_types.h"
 
 namespace connectivity::http {
@@ -57,13 +57,14 @@ class AnswerGather {
   void Remote(HttpAnswer answer);
 
  private:
-  void Add(bool local, HttpAnswer answer);
+  void Add(bool local, HttpAnswer answer) EXCLUDES(mutex_);
 
-  std::mutex mutex_;
-  size_t pending_;                                   // guarded by mutex_
-  std::optional<HttpAnswer> local_plain_;            // guarded by mutex_
-  std::map<std::string, std::string> by_instance_;   // guarded by mutex_: minified answers
-  Respond respond_;
+  Mutex mutex_;
+  size_t pending_ GUARDED_BY(mutex_);  // answers still to come
+  // This instance's answer when it is not per instance (it is then the answer).
+  std::optional<HttpAnswer> local_plain_ GUARDED_BY(mutex_);
+  std::map<std::string, std::string> by_instance_ GUARDED_BY(mutex_);  // instance -> minified answer
+  const Respond respond_;  // called once, by the last answer's thread
 };
 
 // The connection whose live state `request` reads or resets (REST
