@@ -77,12 +77,24 @@ struct JournalOptions {
   // kReadOnly only: the server opened read-only because the disk had too
   // little room; writes answer kNoSpace and ReopenForWriting() may follow.
   bool read_only_for_space = false;
+  // Which journal (OpenJournal, journal/open.h): empty for the RocksDB
+  // journal in the data dir; "etcd://HOST:PORT[,HOST:PORT...]" for the etcd
+  // journal of cluster mode (SPEC §8), which keeps only its local snapshots
+  // in the data dir. The RocksDB journal ignores the two fields after it.
+  std::string uri;
+  // etcd: the deadline of every call, and of an append whose outcome is
+  // unknown (it is retried until then).
+  int64_t request_timeout_us = 5'000'000;
+  // etcd: its --max-request-bytes; an event that would not fit is refused.
+  size_t request_bytes_max = 1572864;
 };
 
 struct AppendRequest {
   std::string stream;
   // The stream's current last revision (0 if the stream has no events).
-  // A mismatch fails the request with kConflict; nothing is written.
+  // A mismatch fails the request with kConflict; nothing is written. With
+  // several writers a conflict is reported only once the event that won has
+  // been delivered here, so the caller may decide again on fresh state.
   uint64_t expected_revision = 0;
   uint8_t type = 0;
   std::string payload;
@@ -188,6 +200,31 @@ class Journal {
   // server calls it once the disk has room again). Not concurrent with
   // itself; on failure the journal stays read-only.
   virtual Status ReopenForWriting() { return Status::InvalidArgument("not supported"); }
+
+  // --- several writers (the etcd journal of cluster mode) ---
+  // A journal that other processes append to as well delivers their events
+  // too, so that every process folds every event. This process's own
+  // events still complete their Append callbacks.
+
+  // Events appended by other processes, each delivered once, on the
+  // completion thread, in sequence order interleaved with the Append
+  // callbacks of this process. Set before the first Append; a journal with
+  // one writer never calls it.
+  using ExternalEventHandler = std::function<void(const Event& event)>;
+  virtual void SetExternalEventHandler(ExternalEventHandler handler) { (void)handler; }
+  // True when other processes append to this journal: a read must then
+  // AwaitCurrent() to see their latest writes.
+  virtual bool shared() const { return false; }
+  // Calls `done` once every event committed by anyone before the call has
+  // been delivered here (to Append callbacks and the external handler), so
+  // that a read after it is linearizable; kUnavailable if that cannot be
+  // known within the request timeout (no quorum). A journal with one writer
+  // calls it at once, on the caller's thread; otherwise it runs on the
+  // completion thread and must not block.
+  virtual void AwaitCurrent(std::function<void(const Status&)> done) { done(Status::Ok()); }
+  // The largest payload Append() accepts (kInvalidArgument beyond it): 16
+  // MiB here, less in a journal whose requests are bounded (etcd).
+  virtual size_t payload_bytes_max() const { return 16u << 20; }
 };
 
 }  // namespace connectivity::journal

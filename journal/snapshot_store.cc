@@ -99,6 +99,7 @@ Status SnapshotStoreImpl::WriteStateRows(const std::vector<StateRow>& rows, uint
   }
   EncodeMetaU64(kWatermarkKey, watermark, &value);
   batch.Put(kMetaColumnFamily, kWatermarkKey, value);
+  if (hook_) CONNECTIVITY_RETURN_IF_ERROR(hook_(watermark, batch));
   return current.Write(batch, sync);
 }
 

@@ -58,7 +58,7 @@ class Supervisor::Impl {
 
   void Stop() {
     Deferred deferred;
-    std::vector<std::unique_ptr<Client>> retired;
+    std::vector<Retired> retired;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) return;
@@ -74,7 +74,10 @@ class Supervisor::Impl {
       timer_cv_.notify_all();
     }
     RunDeferred(deferred);
-    for (auto& client : retired) client->WaitFinished();  // clean protocol-level closes
+    for (auto& client : retired) client.client->WaitFinished();  // clean protocol-level closes
+    for (auto& client : retired) {
+      if (client.closed) client.closed();
+    }
     retired.clear();
     if (timer_thread_.joinable()) timer_thread_.join();
     mqtt_loop_.Stop();
@@ -98,16 +101,19 @@ class Supervisor::Impl {
     RunDeferred(deferred);
   }
 
-  void Close(std::string_view id) {
+  void Close(std::string_view id, std::function<void()> closed = nullptr) {
     Deferred deferred;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto it = entries_.find(std::string(id));
-      if (it == entries_.end()) return;
-      Retire(*it->second);
-      AnswerFirstAttempt(*it->second, Closed("Closed before the first connect attempt completed"),
-                         deferred);
-      entries_.erase(it);
+      if (it == entries_.end()) {
+        if (closed) deferred.push_back(std::move(closed));
+      } else {
+        Retire(*it->second, std::move(closed), &deferred);
+        AnswerFirstAttempt(*it->second, Closed("Closed before the first connect attempt completed"),
+                           deferred);
+        entries_.erase(it);
+      }
     }
     RunDeferred(deferred);
   }
@@ -116,7 +122,7 @@ class Supervisor::Impl {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = entries_.find(std::string(id));
     if (it == entries_.end()) return std::nullopt;
-    return BuildLiveStatus(*it->second, options_.instance);
+    return BuildLiveStatus(*it->second, options_.instance, options_.single_instance);
   }
 
   void ResetMetrics(std::string_view id) {
@@ -307,11 +313,15 @@ class Supervisor::Impl {
     timer_cv_.notify_all();
   }
 
-  // Closes the entry's client without waiting: it finishes on its own thread and is reaped.
-  void Retire(SupervisedEntry& entry) {
-    if (!entry.client) return;
+  // Closes the entry's client without waiting: it finishes on its own thread and is reaped;
+  // `closed` (if any) runs then, or at once if there is no client.
+  void Retire(SupervisedEntry& entry, std::function<void()> closed = nullptr, Deferred* deferred = nullptr) {
+    if (!entry.client) {
+      if (closed && deferred != nullptr) deferred->push_back(std::move(closed));
+      return;
+    }
     entry.client->RequestClose();
-    graveyard_.push_back(std::move(entry.client));
+    graveyard_.push_back(Retired{std::move(entry.client), std::move(closed)});
   }
 
   void AnswerFirstAttempt(SupervisedEntry& entry, const ConnectOutcome& outcome, Deferred& deferred) {
@@ -342,10 +352,10 @@ class Supervisor::Impl {
       }
       Deferred deferred;
       Dispatch(deferred);
-      std::vector<std::unique_ptr<Client>> finished = TakeFinished();
+      std::vector<std::unique_ptr<Client>> finished = TakeFinished(deferred);
       lock.unlock();
+      finished.clear();  // joined first: `closed` callbacks run once the client is gone
       RunDeferred(deferred);
-      finished.clear();
       lock.lock();
       int64_t wake_us = SteadyMicros() + kReapEveryUs;
       if (!timers_.empty()) wake_us = std::min(wake_us, timers_.begin()->first);
@@ -353,11 +363,12 @@ class Supervisor::Impl {
     }
   }
 
-  std::vector<std::unique_ptr<Client>> TakeFinished() {
+  std::vector<std::unique_ptr<Client>> TakeFinished(Deferred& deferred) {
     std::vector<std::unique_ptr<Client>> finished;
-    std::erase_if(graveyard_, [&finished](std::unique_ptr<Client>& client) {
-      if (!client->Finished()) return false;
-      finished.push_back(std::move(client));
+    std::erase_if(graveyard_, [&finished, &deferred](Retired& retired) {
+      if (!retired.client->Finished()) return false;
+      finished.push_back(std::move(retired.client));
+      if (retired.closed) deferred.push_back(std::move(retired.closed));
       return true;
     });
     return finished;
@@ -373,7 +384,11 @@ class Supervisor::Impl {
   std::unordered_map<std::string, std::unique_ptr<SupervisedEntry>> entries_;
   std::deque<std::pair<std::string, uint64_t>> pending_;  // (id, generation) waiting for a slot
   std::multimap<int64_t, std::pair<std::string, uint64_t>> timers_;  // steady µs -> retry
-  std::vector<std::unique_ptr<Client>> graveyard_;  // closing clients, reaped when finished
+  struct Retired {
+    std::unique_ptr<Client> client;
+    std::function<void()> closed;  // Close(id, closed): runs once the client finished
+  };
+  std::vector<Retired> graveyard_;  // closing clients, reaped when finished
   std::function<void(const ConnectEvent&)> listener_;
   size_t in_flight_ = 0;
   uint64_t next_generation_ = 1;
@@ -394,6 +409,9 @@ void Supervisor::Open(const model::Connection& connection,
   impl_->Open(connection, std::move(first_attempt));
 }
 void Supervisor::Close(std::string_view connection_id) { impl_->Close(connection_id); }
+void Supervisor::Close(std::string_view connection_id, std::function<void()> closed) {
+  impl_->Close(connection_id, std::move(closed));
+}
 std::optional<LiveStatus> Supervisor::Status(std::string_view connection_id) const {
   return impl_->Status(connection_id);
 }

@@ -55,6 +55,9 @@ class Supervisor {
     int64_t backoff_max_us = 120'000'000;
     size_t concurrent_connects_max = 256;
     std::string instance = "0";  // the `client` of every resource status
+    // One server runs one client per connection and reports the others of clientCount > 1 as
+    // misconfigured; in cluster mode (false) they run on other instances, which report them.
+    bool single_instance = true;
   };
 
   Supervisor(Options options, const Clock& clock);
@@ -77,6 +80,10 @@ class Supervisor {
             std::function<void(const ConnectOutcome&)> first_attempt);
   // Disconnect and stop reconnecting; forgets the connection (and its live metrics). Idempotent.
   void Close(std::string_view connection_id);
+  // The same, and `closed` runs (on a Supervisor thread) once the client has closed and its
+  // thread ended, or at once if none ran: an instance of a cluster hands a connection over only
+  // then (src/cluster).
+  void Close(std::string_view connection_id, std::function<void()> closed);
 
   std::optional<LiveStatus> Status(std::string_view connection_id) const;  // nullopt: unknown id
   void ResetMetrics(std::string_view connection_id);  // zero the live counters

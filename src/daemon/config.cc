@@ -145,6 +145,29 @@ std::optional<std::string> SetCompat(Config& c, std::string_view v) {
   return std::nullopt;
 }
 
+std::optional<std::string> SetJournal(Config& c, std::string_view v) {
+  if (v.substr(0, 7) != "etcd://" || v.size() == 7) {
+    return "must be etcd://HOST:PORT[,HOST:PORT...], got '" + std::string(v) + "'";
+  }
+  c.journal_uri = std::string(v);
+  return std::nullopt;
+}
+
+std::optional<std::string> SetClusterReads(Config& c, std::string_view v) {
+  if (v == "linearizable") c.cluster_reads_linearizable = true;
+  else if (v == "local") c.cluster_reads_linearizable = false;
+  else return "must be linearizable or local, got '" + std::string(v) + "'";
+  return std::nullopt;
+}
+
+std::optional<std::string> SetLeaseTtl(Config& c, std::string_view v) {
+  const auto micros = ParseDurationMicros(v);
+  // etcd grants no lease shorter than about 2 s (its minimum TTL).
+  if (!micros || *micros < 2'000'000) return "must be a duration of at least 2s, got '" + std::string(v) + "'";
+  c.cluster_lease_ttl_us = *micros;
+  return std::nullopt;
+}
+
 const std::vector<Option>& Options() {
   static const std::vector<Option> options = {
       {"--listen", "CONNECTIVITY_LISTEN", "HOST:PORT to serve HTTP on (default 127.0.0.1:8080)", SetListen},
@@ -164,6 +187,12 @@ const std::vector<Option>& Options() {
        "free disk kept beyond every write; below it writes answer 503 (default 256MiB)", SetDiskHeadroom},
       {"--cors-allow-origin", "CONNECTIVITY_CORS_ALLOW_ORIGIN", "allow browser UIs from this origin (default off)",
        [](Config& c, std::string_view v) -> std::optional<std::string> { c.cors_allow_origin = std::string(v); return std::nullopt; }},
+      {"--journal", "CONNECTIVITY_JOURNAL", "etcd://HOST:PORT[,...]: cluster mode on etcd (default: RocksDB in --data-dir)", SetJournal},
+      {"--cluster-reads", "CONNECTIVITY_CLUSTER_READS", "linearizable (default) or local: cluster-mode reads", SetClusterReads},
+      {"--cluster-lease-ttl", "CONNECTIVITY_CLUSTER_LEASE_TTL", "an instance's etcd lease; owners drop clients before it ends (default 10s)", SetLeaseTtl},
+      {"--cluster-request-timeout", "CONNECTIVITY_CLUSTER_REQUEST_TIMEOUT", "bound on every etcd request; then 503 (default 5s)", Duration(&Config::cluster_request_timeout_us)},
+      {"--cluster-max-request-bytes", "CONNECTIVITY_CLUSTER_MAX_REQUEST_BYTES", "etcd's --max-request-bytes; larger events get 413 (default 1572864)", PositiveSize(&Config::cluster_request_bytes_max)},
+      {"--cluster-advertise", "CONNECTIVITY_CLUSTER_ADVERTISE", "HOST:PORT other instances reach this one at (default: --listen)", Text(&Config::cluster_advertise)},
       {nullptr, "DEVOPS_PASSWORD", "password of user devops (default foobar)", Text(&Config::devops_password)},
       {nullptr, "DEVOPS_SECURED", "false turns authentication off (default true)", Boolean(&Config::devops_secured)},
       {nullptr, "CONNECTION_SOURCE_NUMBER", "most sources per connection (default 4)", PositiveSize(&Config::sources_max)},

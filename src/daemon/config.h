@@ -54,6 +54,14 @@ struct Config {
   // below it serves reads only until space returns. Covers a compaction
   // step (128 MiB, storage/rocksdb_options.cc) plus RocksDB's metadata.
   uint64_t disk_headroom_bytes = 256ull << 20;
+  // Cluster mode (SPEC §8): etcd://HOST:PORT[,...]; empty keeps the RocksDB
+  // journal in data_dir (which then holds only the local snapshots).
+  std::string journal_uri;
+  bool cluster_reads_linearizable = true;      // --cluster-reads linearizable|local
+  int64_t cluster_lease_ttl_us = 10LL * 1000000;
+  int64_t cluster_request_timeout_us = 5LL * 1000000;
+  size_t cluster_request_bytes_max = 1572864;  // etcd's --max-request-bytes
+  std::string cluster_advertise;               // HOST:PORT others reach us at; default: --listen
 };
 
 struct HelpRequested {};

@@ -12,6 +12,10 @@
 #include <variant>
 
 #include "journal/journal.h"
+#include "journal/open.h"
+#include "src/cluster/cluster.h"
+#include "src/cluster/forwarder.h"
+#include "src/http/http_errors.h"
 #include "src/connect/resolver.h"
 #include "src/connect/supervisor.h"
 #include "src/base/clock.h"
@@ -89,6 +93,7 @@ connect::Supervisor::Options MakeSupervisorOptions(const Config& config) {
   // a second later, which made 1,000 reconnects at start-up slower, not faster.
   options.concurrent_connects_max = 64;
   options.instance = config.instance;
+  options.single_instance = config.journal_uri.empty();
   return options;
 }
 
@@ -122,6 +127,7 @@ service::ServiceOptions MakeServiceOptions(const Config& config,
   options.logs.check_interval_us = config.logger_active_check_interval_us;
   options.connect = MakeConnectSettings(config);
   options.queued_commands_max = config.queued_commands_max;
+  options.linearizable_reads = config.cluster_reads_linearizable;
   // The validation checks the same rules as every connect attempt, through the same resolver with
   // a deadline, but never on a request or journal thread: the blocked hostnames are resolved in
   // the background (HostRulesRefresher), a connection's own host on the lookup pool. Nothing is
@@ -146,6 +152,12 @@ Result<std::unique_ptr<journal::Journal>> OpenJournal(const Config& config, rock
   options.mode = journal::OpenMode::kReadWrite;
   options.env = env;
   options.disk_headroom_bytes = config.disk_headroom_bytes;
+  options.uri = config.journal_uri;
+  options.request_timeout_us = config.cluster_request_timeout_us;
+  options.request_bytes_max = config.cluster_request_bytes_max;
+  // Cluster mode: the data dir holds only local snapshots (a cache); the
+  // free-space guard still protects their RocksDB.
+  if (!options.uri.empty()) return journal::OpenJournal(config.data_dir, options);
   Result<uint64_t> free = storage::FreeBytes(config.data_dir);
   const uint64_t needed = BytesNeededToOpenForWriting(config.data_dir, config.disk_headroom_bytes);
   if (free.ok() && *free < needed) {
@@ -162,7 +174,7 @@ Result<std::unique_ptr<journal::Journal>> OpenJournal(const Config& config, rock
     options.mode = journal::OpenMode::kReadOnly;
     options.read_only_for_space = true;
   }
-  return journal::Journal::Open(config.data_dir, options);
+  return journal::OpenJournal(config.data_dir, options);
 }
 
 // What recovery found and did (its normal figures follow in "ready").
@@ -176,6 +188,61 @@ void LogRecovery(const recovery::RecoveryReport& report) {
                             std::to_string(report.events_replayed) + " events); the rows of " +
                             std::to_string(report.wrong_rows) + " connections were wrong" +
                             (names.empty() ? "" : ": " + names) + "; a snapshot pass rewrites them now");
+}
+
+Result<std::unique_ptr<cluster::Cluster>> StartCluster(const Config& config, uint16_t port,
+                                                       connect::Supervisor& supervisor) {
+  cluster::ClusterOptions options;
+  options.instance = config.instance;
+  options.advertise = config.cluster_advertise.empty() ? config.listen_host + ":" + std::to_string(port)
+                                                       : config.cluster_advertise;
+  options.lease_ttl_us = config.cluster_lease_ttl_us;
+  return cluster::Cluster::Connect(config.journal_uri, config.cluster_request_timeout_us, options, supervisor);
+}
+
+// Status, metrics and logs from the instance that runs a connection; the
+// piggyback path of another instance to that instance.
+http::ClusterRouting MakeClusterRouting(cluster::Cluster& cluster, cluster::Forwarder& forwarder) {
+  http::ClusterRouting routing;
+  routing.owner_of = [&cluster](std::string_view id) -> std::optional<std::string> {
+    std::optional<cluster::Member> owner = cluster.OwnerOf(id, 0);
+    if (!owner || owner->instance == cluster.instance()) return std::nullopt;
+    return owner->instance;
+  };
+  routing.is_other_live = [&cluster](std::string_view instance) {
+    return instance != cluster.instance() && cluster.FindMember(instance).has_value();
+  };
+  routing.other_live = [&cluster] {
+    std::vector<std::string> others;
+    for (const cluster::Member& member : cluster.members()) {
+      if (member.instance != cluster.instance()) others.push_back(member.instance);
+    }
+    return others;
+  };
+  routing.forward = [&cluster, &forwarder](const std::string& instance, const http::HttpRequest& request,
+                                           http::Respond respond) {
+    std::optional<cluster::Member> member = cluster.FindMember(instance);
+    if (!member) {
+      return respond(http::ErrorAnswer(model::ServiceUnavailable("Instance '" + instance + "' is not a live member of the cluster.")));
+    }
+    cluster::ForwardRequest forwarded;
+    forwarded.method = request.method;
+    forwarded.path_and_query = http::PathAndQuery(request);
+    forwarded.body = request.body;
+    for (const char* name : {"authorization", "content-type", "if-match", "if-none-match"}) {
+      if (std::optional<std::string_view> value = request.Header(name)) forwarded.headers[name] = std::string(*value);
+    }
+    forwarder.Send(member->address, std::move(forwarded), [instance, respond = std::move(respond)](cluster::ForwardAnswer answer) {
+      if (answer.status == 0) {
+        return respond(http::ErrorAnswer(model::ServiceUnavailable(
+            "Instance '" + instance + "', which runs the connection, did not answer: " + answer.error)));
+      }
+      http::HttpAnswer forwarded{answer.status, std::move(answer.body),
+                                 answer.content_type.empty() ? "application/json" : answer.content_type, {}, nullptr};
+      respond(std::move(forwarded));
+    });
+  };
+  return routing;
 }
 
 void WaitForStopSignal() {
@@ -206,7 +273,9 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
       log::Error("journal", "data directory " + config.data_dir +
           " is in use by another connectivityd process; only one server may own it");
     } else {
-      log::Error("journal", "cannot open the journal in " + config.data_dir + ": " + journal.status().ToString());
+      log::Error("journal", "cannot open the journal " +
+                                (config.journal_uri.empty() ? "in " + config.data_dir : "at " + config.journal_uri) + ": " +
+                                journal.status().ToString());
     }
     return 1;
   }
@@ -229,8 +298,24 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
   auto service = std::make_unique<service::ConnectionService>(
       **journal, std::move(*recovered), MakeServiceOptions(config, prepared_hosts, host_lookups),
       *SystemClock::Instance(), &supervisor);
+  // Cluster mode: membership and the ownership of live connections.
+  std::unique_ptr<cluster::Cluster> cluster;
+  if (!config.journal_uri.empty()) {
+    Result<std::unique_ptr<cluster::Cluster>> started = StartCluster(config, server.port(), supervisor);
+    if (!started.ok()) {
+      log::Error("cluster", "cannot join the cluster: " + started.status().ToString());
+      return 1;
+    }
+    cluster = std::move(*started);
+    service->SetPlacement(cluster.get());
+  }
   service->Start();  // also reconnects the desired-open connections, in the background
   auto api = std::make_unique<http::Api>(*service, MakeRouterConfig(config));
+  std::unique_ptr<cluster::Forwarder> forwarder;
+  if (cluster) {
+    forwarder = std::make_unique<cluster::Forwarder>(config.instance, config.cluster_request_timeout_us);
+    router->SetClusterRouting(MakeClusterRouting(*cluster, *forwarder));
+  }
   router->Attach(api.get());
   DiskWatcher disk_watcher(**journal, config.data_dir, config.disk_headroom_bytes);
   disk_watcher.Start();
@@ -242,6 +327,8 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
   router->Detach();      // new API requests: 503 while we stop
   host_lookups->Stop();  // waiting validations fail; their commands are answered
   host_rules.Stop();
+  if (forwarder) forwarder->Stop();
+  if (cluster) cluster->Stop();  // closes our clients, then gives them to the others at once
   supervisor.Stop();     // closes every client cleanly; pending opens answer 504
   disk_watcher.Stop();   // no reopen for writing while we stop
   (*journal)->Close();   // completes (and answers) everything queued

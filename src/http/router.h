@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "src/http/auth.h"
+#include "src/http/cluster_routing.h"
 #include "src/http/connection_table.h"
 #include "src/http/http_types.h"
 #include "src/http/piggyback.h"
@@ -35,6 +36,8 @@ struct RouterConfig {
   size_t body_bytes_max = 1 << 20;
   // --cors-allow-origin: CORS is off when unset.
   std::optional<std::string> cors_allow_origin;
+  // Cluster mode: requests another instance answers (cluster_routing.h).
+  std::optional<ClusterRouting> cluster;
 };
 
 // Everything that serves requests once recovery is done.
@@ -61,6 +64,8 @@ class Router {
     stopping_.store(true, std::memory_order_release);
     api_.store(nullptr, std::memory_order_release);
   }
+  // Cluster mode: set once, before Attach().
+  void SetClusterRouting(ClusterRouting routing) { config_.cluster = std::move(routing); }
 
   // Handles one request; `respond` is called exactly once, maybe on another thread.
   void Handle(const HttpRequest& request, Respond respond) const;
@@ -74,14 +79,23 @@ class Router {
  private:
   void Dispatch(const HttpRequest& request, const std::vector<std::string_view>& segments,
                 Respond respond) const;
+  // The API routes, once a read may be served (cluster mode: AwaitReadable).
+  void DispatchApi(const HttpRequest& request, const std::vector<std::string_view>& segments, Api* api,
+                   Respond respond) const;
   void HandleHealth(Respond& respond) const;
+  // Cluster mode: true if another instance answers `request` (sent to it).
+  bool ForwardToOwner(const HttpRequest& request, const std::vector<std::string_view>& segments, Respond& respond) const;
+  // Cluster mode: a piggyback read every live instance answers (AnsweredByEveryInstance);
+  // the answers are gathered into one (AnswerGather).
+  void AskEveryInstance(const HttpRequest& request, const std::vector<std::string_view>& segments, Api& api,
+                        Respond respond) const;
   void HandlePiggyback(const HttpRequest& request, const std::vector<std::string_view>& segments,
                        Api& api, Respond respond) const;
   HttpAnswer Preflight() const;
   // The 503 of an API request while no service is attached: starting or stopping.
   HttpAnswer Unavailable() const;
 
-  const RouterConfig config_;
+  RouterConfig config_;  // changed only before Attach()
   std::atomic<Api*> api_{nullptr};
   std::atomic<bool> stopping_{false};  // set by Detach: no API because the service stops
   std::unique_ptr<HttpMetrics> http_metrics_;  // thread-safe; a pointer so const Handle can count

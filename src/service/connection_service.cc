@@ -38,11 +38,14 @@ ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recove
       snapshotter_(journal, options_.snapshots, LoadRecovered(recovered)),
       logs_(options_.logs, clock),
       history_(journal),
-      live_(supervisor, options_.connect, logs_) {
+      live_(supervisor, options_.connect, logs_),
+      read_workers_(options_.read_workers) {
   registry_.ForEach([this](const std::string&, Entry& entry) {
     const StatePtr state = entry.LoadState();
     for (size_t i = 0; i < projector::kEventTypeCount; ++i) events_by_type_[i] += state->stats[i].total;
   });
+  // Other instances' events (cluster mode); a journal with one writer has none.
+  journal_.SetExternalEventHandler([this](const journal::Event& event) { ApplyExternal(event); });
 }
 
 SnapshotStart ConnectionService::LoadRecovered(recovery::Recovered& recovered) {
@@ -74,6 +77,7 @@ void ConnectionService::Start() {
 }
 
 void ConnectionService::Stop() {
+  read_workers_.Stop();
   live_.Stop();
   logs_.Stop();
   snapshotter_.Stop();
@@ -172,8 +176,17 @@ void ConnectionService::SubmitStatusChange(std::string id, EventType type, Comma
 }
 
 void ConnectionService::SubmitExisting(std::string id, Decide decide, OutcomeCallback done,
-                                       std::string correlation_id) {
+                                       std::string correlation_id, bool current) {
   std::shared_ptr<Entry> entry = registry_.Find(id);
+  if (!entry && journal_.shared() && !current) {
+    // Cluster mode: another instance may have created it and acknowledged
+    // that already; this one decides once it is as current as etcd.
+    return journal_.AwaitCurrent([this, id = std::move(id), decide = std::move(decide), done = std::move(done),
+                                  correlation_id = std::move(correlation_id)](const Status& status) mutable {
+      if (!status.ok()) return done(Outcome{RefusalUnconfirmed(status), nullptr, false});
+      SubmitExisting(std::move(id), std::move(decide), std::move(done), std::move(correlation_id), true);
+    });
+  }
   if (!entry) {
     // Never existed: no entry is made, so unknown ids cannot grow the registry.
     done(Outcome{model::ConnectionNotFound(id), nullptr, false});
@@ -197,28 +210,51 @@ void ConnectionService::Submit(const std::shared_ptr<Entry>& entry, std::string_
   auto answer = std::make_shared<OutcomeCallback>(std::move(done));
   const bool queued =
       RunSerialized(entry,
-                    [this, entry, decide = std::move(decide), answer, correlation_id = std::move(correlation_id),
-                     hosts = std::move(hosts)](std::function<void()> finish) mutable {
-                      Execute(entry, decide, std::move(*answer), std::move(finish), std::move(correlation_id),
-                              std::move(hosts), 0);
+                    [this, entry, decide = std::make_shared<const Decide>(std::move(decide)), answer,
+                     correlation_id = std::move(correlation_id), hosts = std::move(hosts)](std::function<void()> finish) mutable {
+                      Execute(entry, std::move(decide), std::move(*answer), std::move(finish), std::move(correlation_id),
+                              std::move(hosts), Attempt{});
                     },
                     options_.queued_commands_max);
   if (!queued) (*answer)(Outcome{QueueFull(id, options_.queued_commands_max), entry->LoadState(), false});
 }
 
-void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, const Decide& decide,
+void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, std::shared_ptr<const Decide> decide,
                                 OutcomeCallback done, std::function<void()> finish,
-                                std::string correlation_id, Hosts hosts, int passes) {
+                                std::string correlation_id, Hosts hosts, Attempt attempt) {
   const StatePtr state = entry->LoadState();
-  Decision decision = decide(state, *hosts);
-  if (std::vector<std::string> missing = hosts->TakeMissing(); !missing.empty() && passes < kResolvePassesMax) {
+  Decision decision = (*decide)(state, *hosts);
+  if (std::vector<std::string> missing = hosts->TakeMissing();
+      !missing.empty() && attempt.resolve_passes < kResolvePassesMax) {
     // The validation needs a name not resolved yet: resolve it on the pool and decide again there.
     // The connection's queue stays held meanwhile, so its commands keep their order.
     return ResolveMissing(std::move(missing), hosts,
                           [this, entry, decide, done = std::move(done), finish = std::move(finish),
-                           correlation_id = std::move(correlation_id), hosts, passes]() {
-                            Execute(entry, decide, done, finish, correlation_id, hosts, passes + 1);
+                           correlation_id = std::move(correlation_id), hosts, attempt]() {
+                            Attempt next = attempt;
+                            ++next.resolve_passes;
+                            Execute(entry, decide, done, finish, correlation_id, hosts, next);
                           });
+  }
+  if (decision.error && journal_.shared() && !attempt.current && RefusedOnState(*decision.error)) {
+    // Cluster mode: this instance's state may lag behind a write another
+    // instance acknowledged (its watch delivers it a moment later), and a
+    // refusal sends nothing to etcd that could conflict. So a refusal stands
+    // only when decided again on state as current as etcd's (one quorum
+    // read, shared like a read's); an acceptance needs no such wait: its
+    // append compares the head revision.
+    return journal_.AwaitCurrent([this, entry, decide = std::move(decide), done = std::move(done),
+                                  finish = std::move(finish), correlation_id = std::move(correlation_id),
+                                  hosts = std::move(hosts), attempt](const Status& status) mutable {
+      if (!status.ok()) {
+        done(Outcome{RefusalUnconfirmed(status), entry->LoadState(), false});
+        return finish();
+      }
+      Attempt next = attempt;
+      next.current = true;
+      Execute(entry, std::move(decide), std::move(done), std::move(finish), std::move(correlation_id),
+              std::move(hosts), next);
+    });
   }
   if (decision.error) {
     done(Outcome{std::move(decision.error), state, false});
@@ -232,9 +268,19 @@ void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, const Decid
   request.payload = std::move(decision.payload);
   decision.payload.clear();
   journal_.Append(std::move(request),
-                  [this, entry, decision = std::move(decision), done = std::move(done),
-                   finish = std::move(finish), correlation_id = std::move(correlation_id)](
-                      const Status& status, const journal::Event& event) mutable {
+                  [this, entry, decide = std::move(decide), decision = std::move(decision), done = std::move(done),
+                   finish = std::move(finish), correlation_id = std::move(correlation_id), hosts = std::move(hosts),
+                   attempt](const Status& status, const journal::Event& event) mutable {
+                    // Another writer (an instance of the cluster) changed the
+                    // connection first; its event is applied by now: decide
+                    // again on the new state (409, 412, or the change on top).
+                    if (status.IsConflict() && attempt.conflict_retries < kConflictRetriesMax) {
+                      Attempt next = attempt;
+                      ++next.conflict_retries;
+                      next.current = true;
+                      return Execute(entry, std::move(decide), std::move(done), std::move(finish),
+                                     std::move(correlation_id), std::move(hosts), next);
+                    }
                     OnCommitted(entry, status, event, decision, done, correlation_id);
                     finish();
                   });
@@ -245,10 +291,7 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
                                     OutcomeCallback& done, const std::string& correlation_id) {
   const StatePtr before = entry->LoadState();
   if (!status.ok()) {
-    model::DittoError error = status.IsNoSpace()       ? model::StorageFull()
-                              : status.IsUnavailable() ? model::StorageUnavailable()
-                                                       : model::ConnectionUnavailable(event.stream);
-    done(Outcome{std::move(error), before, false});
+    done(Outcome{AppendError(status, event.stream), before, false});
     return;
   }
   auto after = std::make_shared<projector::ConnectionState>(before ? *before
@@ -266,6 +309,58 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
   ++events_by_type_[event.type - 1];  // Apply accepted it, so the type is valid
   LogLifecycle(*published, event, correlation_id);
   OnCommittedLive(decision, Outcome{std::nullopt, std::move(published), decision.created}, done);
+}
+
+bool ConnectionService::RefusedOnState(const model::DittoError& error) {
+  return error.status == 404 || error.status == 409 || error.status == 412;
+}
+
+model::DittoError ConnectionService::RefusalUnconfirmed(const Status& status) {
+  return model::ServiceUnavailable("Deciding on the current state needs a quorum of the etcd cluster: " +
+                                   status.message());
+}
+
+model::DittoError ConnectionService::AppendError(const Status& status, std::string_view id) const {
+  if (status.code() == ErrorCode::kInvalidArgument) return model::PayloadTooLarge(journal_.payload_bytes_max());
+  // A shared journal (etcd) refuses for reasons of its own (no quorum, its
+  // quota): its message says which, and nothing needs a restart.
+  if (journal_.shared() && (status.IsNoSpace() || status.IsUnavailable())) {
+    return model::ServiceUnavailable(status.message());
+  }
+  if (status.IsNoSpace()) return model::StorageFull();
+  if (status.IsUnavailable()) return model::StorageUnavailable();
+  return model::ConnectionUnavailable(id);
+}
+
+void ConnectionService::ApplyExternal(const journal::Event& event) {
+  std::shared_ptr<Entry> entry = registry_.FindOrCreate(event.stream);
+  const StatePtr before = entry->LoadState();
+  auto after = std::make_shared<projector::ConnectionState>(before ? *before : projector::ConnectionState{});
+  const Status applied = projector::Apply(*after, event);
+  // Events arrive in the journal's order, each once, as for our own: one
+  // that does not apply means the projection diverged from the journal.
+  CHECK(applied.ok(), applied.message().c_str());
+  StatePtr published = std::move(after);
+  {
+    MutexLock lock(entry->mutex);
+    entry->state = published;
+  }
+  snapshotter_.OnApplied(published, event.sequence);
+  ++events_by_type_[event.type - 1];
+  LogLifecycle(*published, event, "<not-provided>");
+  live_.OnExternal(published);
+}
+
+void ConnectionService::AwaitReadable(std::function<void(std::optional<model::DittoError>)> done) {
+  if (!journal_.shared() || !options_.linearizable_reads) return done(std::nullopt);
+  journal_.AwaitCurrent([this, done = std::move(done)](const Status& status) mutable {
+    // On the journal's completion thread: the request goes on elsewhere.
+    read_workers_.Post([status, done = std::move(done)] {
+      if (status.ok()) return done(std::nullopt);
+      done(model::ServiceUnavailable("Linearizable reads need a quorum of the etcd cluster: " + status.message() +
+                                     " (--cluster-reads local serves this instance's state)"));
+    });
+  });
 }
 
 void ConnectionService::OnCommittedLive(const Decision& decision, Outcome outcome,

@@ -43,6 +43,7 @@
 #include "src/service/preconditions.h"
 #include "src/service/registry.h"
 #include "src/service/snapshotter.h"
+#include "src/service/worker_pool.h"
 
 namespace connectivity::service {
 
@@ -61,6 +62,12 @@ struct ServiceOptions {
   // Resolves the hosts a validation checks (REF §4.2 item 7), off the HTTP and journal threads;
   // null: resolved on the calling thread with validation.host_resolver (unit tests).
   std::shared_ptr<connect::ResolverPool> host_lookups;
+  // Shared journal (cluster mode): reads wait for this instance to have
+  // applied everything committed before them (--cluster-reads
+  // linearizable); false serves them from the local state (local).
+  bool linearizable_reads = true;
+  // Threads that go on with requests after a read barrier.
+  size_t read_workers = 4;
 };
 
 struct CommandOptions {
@@ -168,6 +175,17 @@ class ConnectionService {
 
   // OK, or the journal's sticky write error.
   Status health() const { return journal_.health(); }
+
+  // --- cluster mode (a journal other instances append to) ---
+  // Calls `done` (nullopt) once a read may be served: at once unless the
+  // journal is shared and reads are linearizable; then after this instance
+  // applied every event committed before the call, on a read worker. Without
+  // an etcd quorum: a 503 error.
+  void AwaitReadable(std::function<void(std::optional<model::DittoError>)> done);
+  bool NeedsReadBarrier() const { return journal_.shared() && options_.linearizable_reads; }
+  // Cluster mode: src/cluster places the live clients (on this instance or
+  // another). Set before Start(); must outlive the service's Stop().
+  void SetPlacement(cluster::Placement* placement) { live_.SetPlacement(placement); }
   const recovery::RecoveryReport& recovery_report() const { return recovery_report_; }
   SnapshotterStats snapshotter_stats() const { return snapshotter_.stats(); }
   journal::Journal& journal() { return journal_; }
@@ -203,13 +221,34 @@ class ConnectionService {
                     OutcomeCallback done, bool modify);
   void Submit(const std::shared_ptr<Entry>& entry, std::string_view id, Decide decide, OutcomeCallback done,
               std::string correlation_id, Hosts hosts);
-  void Execute(const std::shared_ptr<Entry>& entry, const Decide& decide, OutcomeCallback done,
-               std::function<void()> finish, std::string correlation_id, Hosts hosts, int passes);
+  // Where a command's decision stands: Execute decides again after resolving names the
+  // validation needs, after a conflict with another instance's write, and (cluster mode) before
+  // standing by a refusal decided on state that may lag behind etcd.
+  struct Attempt {
+    int resolve_passes = 0;    // at most kResolvePassesMax
+    int conflict_retries = 0;  // at most kConflictRetriesMax
+    bool current = false;      // the state is known as current as the shared journal's
+  };
+  // Decides and appends; on a conflict (another instance wrote first) decides
+  // again, at most kConflictRetriesMax times. Shared journal: a refusal
+  // (404, 409, 412) decided on state not known `current` waits for
+  // AwaitCurrent() and is decided again.
+  void Execute(const std::shared_ptr<Entry>& entry, std::shared_ptr<const Decide> decide, OutcomeCallback done,
+               std::function<void()> finish, std::string correlation_id, Hosts hosts, Attempt attempt);
   // Validates `connection`; names it needs are resolved on the pool and it validates again there.
   void ValidateResolving(std::shared_ptr<const model::Connection> connection, Hosts hosts,
                          std::function<void(std::optional<model::DittoError>)> done, int passes);
   // Resolves `missing` into `hosts` (on the pool, or here without one), then calls `then`.
   void ResolveMissing(std::vector<std::string> missing, Hosts hosts, std::function<void()> then);
+  // A refusal that depends on the connection's state (404, 409, 412).
+  static bool RefusedOnState(const model::DittoError& error);
+  // The 503 of a refusal that could not be confirmed on current state.
+  static model::DittoError RefusalUnconfirmed(const Status& status);
+  // The answer to a failed append.
+  model::DittoError AppendError(const Status& status, std::string_view id) const;
+  // An event of another instance: the same fold, publication and snapshot
+  // bookkeeping as our own (on the journal's completion thread).
+  void ApplyExternal(const journal::Event& event);
   void OnCommitted(const std::shared_ptr<Entry>& entry, const Status& status,
                    const journal::Event& event, const Decision& decision, OutcomeCallback& done,
                    const std::string& correlation_id);
@@ -220,9 +259,10 @@ class ConnectionService {
   // Open, close or delete an existing connection.
   void SubmitStatusChange(std::string id, projector::EventType type, CommandOptions options,
                           OutcomeCallback done);
-  // Submits a command on an existing connection; 404 at once if it never existed.
+  // Submits a command on an existing connection; 404 at once if it never
+  // existed (shared journal: once AwaitCurrent() says so, unless `current`).
   void SubmitExisting(std::string id, Decide decide, OutcomeCallback done,
-                      std::string correlation_id);
+                      std::string correlation_id, bool current = false);
   // The state of an existing connection after the preconditions, or the error.
   std::variant<StatePtr, model::DittoError> ExistingState(std::string_view id,
                                                           const Preconditions& preconditions,
@@ -247,6 +287,8 @@ class ConnectionService {
   History history_;
   LiveConnections live_;
   std::array<std::atomic<uint64_t>, projector::kEventTypeCount> events_by_type_{};
+  WorkerPool read_workers_;
+  static constexpr int kConflictRetriesMax = 64;
 };
 
 }  // namespace connectivity::service

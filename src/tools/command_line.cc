@@ -80,8 +80,11 @@ struct OptionSpec {
   bool hidden = false;
 };
 
-constexpr std::array<OptionSpec, 16> kOptions = {{
-    {"--data-dir", "DIR", kAllCommands, "the server's data directory (required)"},
+constexpr std::array<OptionSpec, 17> kOptions = {{
+    {"--data-dir", "DIR", kAllCommands, "the server's data directory (required unless --journal)"},
+    {"--journal", "URI", Bit(Command::kStats) | Bit(Command::kDump) | Bit(Command::kState) | Bit(Command::kExport) |
+                             Bit(Command::kImport),
+     "etcd://HOST:PORT[,HOST:PORT...]: the journal of a cluster (SPEC §8)"},
     {"--json", "", kAllCommands, "machine-readable output (JSON)"},
     {"--help", "", kAllCommands, "this help"},
     {"--connection", "ID", Bit(Command::kDump) | Bit(Command::kState), "one connection only"},
@@ -187,6 +190,8 @@ Status ApplyOption(std::string_view name, std::string_view value, Invocation* in
   };
   if (name == "--data-dir")
     invocation->data_dir = value;
+  else if (name == "--journal")
+    invocation->journal_uri = value;
   else if (name == "--json")
     invocation->json = true;
   else if (name == "--connection")
@@ -265,7 +270,12 @@ Status ParseWords(const std::vector<std::string_view>& args, Invocation* invocat
 }
 
 Status CheckCombinations(const Invocation& invocation) {
-  if (invocation.data_dir.empty()) return UsageError("--data-dir DIR is required");
+  if (invocation.data_dir.empty() && invocation.journal_uri.empty()) {
+    return UsageError("--data-dir DIR is required (or --journal etcd://...)");
+  }
+  if (!invocation.journal_uri.empty() && invocation.journal_uri.rfind("etcd://", 0) != 0) {
+    return UsageError("--journal must be etcd://HOST:PORT[,HOST:PORT...]");
+  }
   if (invocation.at_revision && !invocation.connection) {
     return UsageError("--at-revision needs --connection (revisions are per connection)");
   }

@@ -44,6 +44,8 @@ struct Invocation {
   Command command = Command::kNone;
   bool help = false;
   std::string data_dir;
+  // --journal etcd://...: the cluster's etcd journal (--data-dir optional).
+  std::string journal_uri;
   bool json = false;
 
   // dump and state

@@ -87,8 +87,8 @@ Status DumpEveryConnection(journal::Journal& journal, EventPrinter& printer, Pro
 }  // namespace
 
 ExitCode RunDump(const Invocation& invocation, Output& output) {
-  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir);
-  if (!opened.ok()) return FailOpen(output, invocation.data_dir, opened.status());
+  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir, invocation.journal_uri);
+  if (!opened.ok()) return FailOpen(output, invocation.journal_uri.empty() ? invocation.data_dir : invocation.journal_uri, opened.status());
   journal::Journal& journal = ***opened;
   EventPrinter printer(invocation, output.out);
   Progress progress(output, "dump", journal.last_sequence());

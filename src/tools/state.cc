@@ -99,7 +99,7 @@ Status StateOfOneConnection(journal::Journal& journal, const Invocation& invocat
 
 StateRun PrintStates(const Invocation& invocation, std::ostream& out, Output& output) {
   StateRun run;
-  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir);
+  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir, invocation.journal_uri);
   if (!opened.ok()) {
     run.status = opened.status();
     return run;
