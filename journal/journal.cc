@@ -68,6 +68,14 @@ Status Journal::ForEachEvent(const EventVisitor& visit) {
   }
 }
 
+Result<std::optional<std::string>> Journal::ReadMetaBlob(std::string_view) {
+  return Status::InvalidArgument("this journal keeps no meta blobs");
+}
+
+Status Journal::WriteMetaBlob(std::string_view, std::optional<std::string_view>, bool) {
+  return Status::InvalidArgument("this journal keeps no meta blobs");
+}
+
 JournalImpl::JournalImpl(std::unique_ptr<storage::Store> store, const JournalOptions& options)
     : options_(options), current_store_(store.get()), snapshots_(&current_store_) {
   stores_.push_back(std::move(store));
@@ -202,6 +210,27 @@ void JournalImpl::Close() {
 Status JournalImpl::Flush() {
   if (committer() == nullptr) return Status::InvalidArgument("the journal is open read-only");
   return store().Flush();
+}
+
+Result<std::optional<std::string>> JournalImpl::ReadMetaBlob(std::string_view key) {
+  if (!IsMetaBlobKey(key)) return Status::InvalidArgument("'" + std::string(key) + "' is not a meta blob key");
+  std::string value;
+  Result<bool> found = store().Get(kMetaColumnFamily, key, &value);
+  if (!found.ok()) return found.status();
+  if (!*found) return std::optional<std::string>();
+  std::string_view blob;
+  CONNECTIVITY_RETURN_IF_ERROR(DecodeMetaBlob(key, value, &blob));
+  return std::optional<std::string>(std::string(blob));
+}
+
+Status JournalImpl::WriteMetaBlob(std::string_view key, std::optional<std::string_view> blob, bool sync) {
+  if (!IsMetaBlobKey(key)) return Status::InvalidArgument("'" + std::string(key) + "' is not a meta blob key");
+  if (committer() == nullptr) return ReadOnlyRefusal();
+  if (!blob) return store().Delete(kMetaColumnFamily, key, sync);
+  if (blob->size() > kBlobBytesMax) return Status::InvalidArgument("meta blob too large");
+  std::string value;
+  EncodeMetaBlob(key, *blob, &value);
+  return store().Put(kMetaColumnFamily, key, value, sync);
 }
 
 uint64_t JournalImpl::last_sequence() const {

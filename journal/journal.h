@@ -187,6 +187,12 @@ class Journal {
   // server calls it once the disk has room again). Not concurrent with
   // itself; on failure the journal stays read-only.
   virtual Status ReopenForWriting() { return Status::InvalidArgument("not supported"); }
+
+  // The meta blob under `key` (codec.h; IsMetaBlobKey), nullopt if absent.
+  virtual Result<std::optional<std::string>> ReadMetaBlob(std::string_view key);
+  // Writes (or, with nullopt, deletes) the meta blob under `key`, with the
+  // store's free-space guard and sticky write error like every write.
+  virtual Status WriteMetaBlob(std::string_view key, std::optional<std::string_view> blob, bool sync);
 };
 
 }  // namespace connectivity::journal

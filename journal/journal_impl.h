@@ -61,6 +61,8 @@ class JournalImpl final : public Journal {
   SnapshotStore& snapshots() override { return snapshots_; }
   JournalMetrics metrics() const override { return counters_.Snapshot(); }
   Status ForEachEvent(const EventVisitor& visit) override;
+  Result<std::optional<std::string>> ReadMetaBlob(std::string_view key) override;
+  Status WriteMetaBlob(std::string_view key, std::optional<std::string_view> blob, bool sync) override;
 
   storage::Store& store() const { return *current_store_.load(std::memory_order_acquire); }
 

@@ -68,6 +68,13 @@ Result<bool> VerifyMeta(const storage::Store& store, Ledger& ledger, Problems& p
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t value = 0;
     const std::string_view key = it->key();
+    if (journal::IsMetaBlobKey(key)) {
+      std::string_view blob;
+      if (Status decoded = journal::DecodeMetaBlob(key, it->value(), &blob); !decoded.ok()) {
+        problems.Add(journal::kMetaColumnFamily, key, decoded);
+      }
+      continue;
+    }
     if (key != journal::kFormatVersionKey && key != journal::kWatermarkKey) {
       problems.Add(journal::kMetaColumnFamily, key, "a key the journal never writes");
       continue;
