@@ -116,6 +116,11 @@ std::optional<std::string> SetThreads(Config& c, std::string_view v) {
   return std::nullopt;
 }
 
+// A setter of the encryption settings (src/crypto/encryption_settings.h).
+Setter Encryption(std::optional<std::string> (*set)(crypto::EncryptionSettings&, std::string_view)) {
+  return [set](Config& c, std::string_view v) { return set(c.encryption, v); };
+}
+
 std::optional<std::string> SetCompat(Config& c, std::string_view v) {
   if (v == "ditto3") c.piggyback_ditto2 = false;
   else if (v == "ditto2") c.piggyback_ditto2 = true;
@@ -152,6 +157,19 @@ const std::vector<Option>& Options() {
       {nullptr, "CONNECTIVITY_CONNECTION_BLOCKED_HOST_REGEX", "regex of blocked hosts", Text(&Config::blocked_host_regex)},
       {nullptr, "CONNECTIVITY_CONNECTION_ALLOWED_HOSTNAMES", "comma list of hosts allowed despite the blocks", Text(&Config::allowed_hostnames)},
       {nullptr, "CONNECTIVITY_HTTP_OAUTH2_ENFORCE_HTTPS", "OAuth token endpoints must be https (default true)", Boolean(&Config::oauth2_enforce_https)},
+      {nullptr, crypto::kEncryptionEnabledVariable, "true: store connection secrets encrypted (default false)",
+       Encryption(crypto::SetEncryptionEnabled)},
+      {nullptr, crypto::kEncryptionKeyVariable, "256-bit AES key, URL-safe base64 (openssl rand 32 | basenc --base64url)",
+       Encryption(crypto::SetEncryptionKey)},
+      {nullptr, crypto::kOldEncryptionKeyVariable, "the previous key: decrypts during a rotation or a disable",
+       Encryption(crypto::SetOldEncryptionKey)},
+      {nullptr, crypto::kEncryptionPointersVariable, "comma list of JSON pointers to encrypt (default: Ditto's nine)",
+       Encryption(crypto::SetEncryptionPointers)},
+      {"--encryption-migration-batch-size", crypto::kMigrationBatchSizeVariable,
+       "documents per batch of an encryption migration (default 10)", Encryption(crypto::SetMigrationBatchSize)},
+      {"--encryption-migration-max-docs-per-minute", crypto::kMigrationMaxDocumentsVariable,
+       "throttle of an encryption migration, 0 = none (default 200)",
+       Encryption(crypto::SetMigrationMaxDocumentsPerMinute)},
   };
   return options;
 }
@@ -204,6 +222,7 @@ std::variant<Config, HelpRequested, std::string> ParseConfig(
     const std::string_view value = inline_value ? *inline_value : std::string_view(argv[++i]);
     if (auto error = match->set(config, value)) return Describe(*match) + " " + *error;
   }
+  if (auto error = crypto::ValidateEncryptionSettings(config.encryption)) return *error;
   return config;
 }
 

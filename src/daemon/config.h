@@ -10,6 +10,8 @@
 #include <string>
 #include <variant>
 
+#include "src/crypto/encryption_settings.h"
+
 namespace connectivity::daemon {
 
 struct Config {
@@ -43,6 +45,8 @@ struct Config {
   // below it serves reads only until space returns. Covers a compaction
   // step (128 MiB, storage/rocksdb_options.cc) plus RocksDB's metadata.
   uint64_t disk_headroom_bytes = 256ull << 20;
+  // Secrets at rest (SPEC §9): Ditto's connection.encryption settings.
+  crypto::EncryptionSettings encryption;
 };
 
 struct HelpRequested {};

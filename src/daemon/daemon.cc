@@ -15,12 +15,14 @@
 #include "src/connect/supervisor.h"
 #include "src/base/clock.h"
 #include "src/base/log.h"
+#include "src/crypto/connection_secrets.h"
 #include "src/daemon/disk_watcher.h"
 #include "storage/free_space.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
 #include "src/recovery/recovery.h"
 #include "src/service/connection_service.h"
+#include "src/service/encryption_mark.h"
 
 namespace connectivity::daemon {
 namespace {
@@ -134,6 +136,47 @@ void LogRecovery(const recovery::RecoveryReport& report) {
                             (names.empty() ? "" : ": " + names) + "; a snapshot pass rewrites them now");
 }
 
+// The codec of stored secrets; the settings were validated with the flags.
+std::unique_ptr<crypto::ConnectionSecrets> MakeSecrets(const Config& config) {
+  auto made = crypto::ConnectionSecrets::Make(config.encryption);
+  if (auto* error = std::get_if<std::string>(&made)) {
+    log::Error("connectivityd", *error);
+    return nullptr;
+  }
+  auto secrets = std::move(std::get<std::unique_ptr<crypto::ConnectionSecrets>>(made));
+  const std::string pointers = std::to_string(config.encryption.pointers.size()) + " pointers";
+  if (secrets->encrypts()) {
+    log::Info("connectivityd", "connection secrets are stored encrypted (AES-256-GCM, " + pointers +
+                                   (secrets->old_key() ? "; the old key still decrypts" : "") + ")");
+  } else if (secrets->can_decrypt()) {
+    log::Info("connectivityd", "connection secrets are stored in plaintext; stored encrypted values are "
+                               "decrypted with the configured key (" + pointers + ")");
+  }
+  return secrets;
+}
+
+// A journal marked as holding encrypted secrets needs a key to be read
+// (src/service/encryption_mark.h).
+bool CheckKeyForMarkedJournal(journal::Journal& journal, const crypto::ConnectionSecrets& secrets,
+                              const std::string& data_dir) {
+  if (secrets.can_decrypt() || !service::EncryptionMark::IsMarked(journal)) return true;
+  log::Error("connectivityd",
+             std::string("the journal in ") + data_dir + " holds encrypted connection secrets and no key is "
+             "configured: set " + crypto::kEncryptionKeyVariable + " (with " + crypto::kEncryptionEnabledVariable +
+             "=true), or " + crypto::kOldEncryptionKeyVariable +
+             " to decrypt them with migrateEncryption; refusing to start");
+  return false;
+}
+
+std::string RecoveryFailure(const Status& status) {
+  std::string text = "recovery failed, refusing to start: " + status.ToString();
+  if (status.message().find("Decryption of connection field failed") != std::string::npos) {
+    text += " (the journal's secrets were encrypted with another key than " +
+            std::string(crypto::kEncryptionKeyVariable) + " or " + crypto::kOldEncryptionKeyVariable + ")";
+  }
+  return text;
+}
+
 void WaitForStopSignal() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -172,9 +215,11 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
     }
     return 1;
   }
-  Result<recovery::Recovered> recovered = recovery::Recover(**journal, *SystemClock::Instance());
+  const std::unique_ptr<crypto::ConnectionSecrets> secrets = MakeSecrets(config);
+  if (!secrets || !CheckKeyForMarkedJournal(**journal, *secrets, config.data_dir)) return 1;
+  Result<recovery::Recovered> recovered = recovery::Recover(**journal, *SystemClock::Instance(), *secrets);
   if (!recovered.ok()) {
-    log::Error("recovery", "recovery failed, refusing to start: " + recovered.status().ToString());
+    log::Error("recovery", RecoveryFailure(recovered.status()));
     return 1;
   }
   const recovery::RecoveryReport report = recovered->report;
@@ -182,9 +227,10 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
   const size_t connections = recovered->states.size();
   connect::Supervisor supervisor(MakeSupervisorOptions(config), *SystemClock::Instance());
   supervisor.Start();
+  service::ServiceOptions service_options = MakeServiceOptions(config);
+  service_options.secrets = secrets.get();
   auto service = std::make_unique<service::ConnectionService>(
-      **journal, std::move(*recovered), MakeServiceOptions(config), *SystemClock::Instance(),
-      &supervisor);
+      **journal, std::move(*recovered), std::move(service_options), *SystemClock::Instance(), &supervisor);
   service->Start();  // also reconnects the desired-open connections, in the background
   auto api = std::make_unique<http::Api>(*service, MakeRouterConfig(config));
   router->Attach(api.get());

@@ -15,18 +15,25 @@ namespace {
 
 uint8_t Code(EventType type) { return static_cast<uint8_t>(type); }
 
+// The snapshotter seals what it writes with the service's codec.
+ServiceOptions WithSecretsInSnapshots(ServiceOptions options) {
+  options.snapshots.secrets = options.secrets;
+  return options;
+}
+
 }  // namespace
 
 ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recovered recovered,
                                      ServiceOptions options, const Clock& clock,
                                      connect::Supervisor* supervisor)
     : journal_(journal),
-      options_(std::move(options)),
+      options_(WithSecretsInSnapshots(std::move(options))),
       clock_(clock),
       recovery_report_(recovered.report),
       snapshotter_(journal, options_.snapshots, LoadRecovered(recovered)),
+      mark_(journal),
       logs_(options_.logs, clock),
-      history_(journal),
+      history_(journal, *options_.secrets),
       live_(supervisor, options_.connect, logs_) {
   registry_.ForEach([this](const std::string&, Entry& entry) {
     const StatePtr state = entry.LoadState();
@@ -156,8 +163,23 @@ void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, const Decid
   request.stream = decision.stream;
   request.expected_revision = state ? state->revision : 0;
   request.type = decision.event_type;
-  request.payload = std::move(decision.payload);
-  decision.payload.clear();
+  if (options_.secrets->Seals() && projector::CarriesConnection(decision.event_type)) {
+    // The journal gets the sealed form; the fold keeps decision.payload.
+    if (Status marked = mark_.Ensure(); !marked.ok()) {
+      done(Outcome{marked.IsNoSpace() ? model::StorageFull() : model::StorageUnavailable(), state, false});
+      finish();
+      return;
+    }
+    request.payload = decision.payload;
+    if (Status sealed = options_.secrets->Seal(request.payload); !sealed.ok()) {
+      done(Outcome{model::ConnectionConfigurationInvalid(sealed.message()), state, false});
+      finish();
+      return;
+    }
+  } else {
+    request.payload = std::move(decision.payload);
+    decision.payload.clear();
+  }
   journal_.Append(std::move(request),
                   [this, entry, decision = std::move(decision), done = std::move(done),
                    finish = std::move(finish), correlation_id = std::move(correlation_id)](
@@ -180,7 +202,12 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
   }
   auto after = std::make_shared<projector::ConnectionState>(before ? *before
                                                                    : projector::ConnectionState{});
-  const Status applied = projector::Apply(*after, event);
+  // A sealed payload was stored; the state in memory folds its plaintext.
+  const Status applied =
+      decision.payload.empty()
+          ? projector::Apply(*after, event)
+          : projector::Apply(*after, journal::Event{event.stream, event.revision, event.sequence,
+                                                    event.timestamp_us, event.type, decision.payload});
   // The event was decided against exactly this state, with the connection's
   // commands serialised: failing to apply it is a bug, not an input error.
   CHECK(applied.ok(), applied.message().c_str());
@@ -189,7 +216,9 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
     std::lock_guard lock(entry->mutex);
     entry->state = published;
   }
-  snapshotter_.OnApplied(published, event.sequence);
+  // The sealed payload is the stored form of the new state's JSON.
+  snapshotter_.OnApplied(published, event.sequence,
+                         decision.payload.empty() ? nullptr : std::make_shared<const std::string>(event.payload));
   ++events_by_type_[event.type - 1];  // Apply accepted it, so the type is valid
   LogLifecycle(*published, event, correlation_id);
   OnCommittedLive(decision, Outcome{std::nullopt, std::move(published), decision.created}, done);

@@ -33,6 +33,7 @@
 #include "src/model/validation.h"
 #include "src/recovery/recovery.h"
 #include "src/service/connection_logs.h"
+#include "src/service/encryption_mark.h"
 #include "src/service/history.h"
 #include "src/service/journal_metrics.h"
 #include "src/service/live_connections.h"
@@ -51,6 +52,9 @@ struct ServiceOptions {
   // A replay longer than this at start-up is followed at once by a snapshot
   // pass (a shorter one is written by the next regular pass).
   uint64_t replay_snapshot_after_events = 1000;
+  // Seals the secrets of every connection stored, opens what history reads
+  // (src/projector/secret_codec.h). Must outlive the service.
+  const projector::SecretCodec* secrets = &projector::PlainSecrets();
 };
 
 struct CommandOptions {
@@ -172,7 +176,7 @@ class ConnectionService {
     std::optional<model::DittoError> error;  // answer at once with this error
     std::string stream;                      // else append this event
     uint8_t event_type = 0;
-    std::string payload;
+    std::string payload;  // in memory form: secrets in plaintext
     bool created = false;
     LiveEffect effect = LiveEffect::kNone;
     std::shared_ptr<const model::Connection> connection;  // for kOpen*
@@ -219,6 +223,7 @@ class ConnectionService {
   const recovery::RecoveryReport recovery_report_;
   ConnectionRegistry registry_;
   Snapshotter snapshotter_;
+  EncryptionMark mark_;  // before the first sealed append
   ConnectionLogs logs_;
   History history_;
   LiveConnections live_;
