@@ -76,6 +76,12 @@ Status Journal::WriteMetaBlob(std::string_view, std::optional<std::string_view>,
   return Status::InvalidArgument("this journal keeps no meta blobs");
 }
 
+Status Journal::RewritePayloads(const std::vector<PayloadRewrite>&, std::string_view, std::string_view, bool) {
+  return Status::InvalidArgument("this journal cannot rewrite events");
+}
+
+Status Journal::CompactAll() { return Status::InvalidArgument("this journal cannot compact"); }
+
 JournalImpl::JournalImpl(std::unique_ptr<storage::Store> store, const JournalOptions& options)
     : options_(options), current_store_(store.get()), snapshots_(&current_store_) {
   stores_.push_back(std::move(store));
@@ -231,6 +237,38 @@ Status JournalImpl::WriteMetaBlob(std::string_view key, std::optional<std::strin
   std::string value;
   EncodeMetaBlob(key, *blob, &value);
   return store().Put(kMetaColumnFamily, key, value, sync);
+}
+
+Status JournalImpl::RewritePayloads(const std::vector<PayloadRewrite>& rewrites, std::string_view meta_key,
+                                    std::string_view meta_blob, bool sync) {
+  if (!IsMetaBlobKey(meta_key)) return Status::InvalidArgument("'" + std::string(meta_key) + "' is not a meta blob key");
+  if (committer() == nullptr) return ReadOnlyRefusal();
+  storage::Store& current = store();  // once: a batch belongs to one store
+  storage::WriteBatch batch(current);
+  std::string key;
+  std::string old_value;
+  std::string value;
+  for (const PayloadRewrite& rewrite : rewrites) {
+    CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(rewrite.stream));
+    if (rewrite.payload.size() > kPayloadBytesMax) return Status::InvalidArgument("payload too large");
+    key = StreamKey(rewrite.stream, rewrite.revision);
+    Result<bool> found = current.Get(kEventsColumnFamily, key, &old_value);
+    if (!found.ok()) return found.status();
+    if (!*found) return Status::NotFound(DescribeKey(kEventsColumnFamily, key) + ": no such event to rewrite");
+    RecordFields fields;
+    CONNECTIVITY_RETURN_IF_ERROR(DecodeRecord(key, old_value, &fields));
+    fields.payload = rewrite.payload;
+    EncodeRecord(key, fields, &value);
+    batch.Put(kEventsColumnFamily, key, value);
+  }
+  EncodeMetaBlob(meta_key, meta_blob, &value);
+  batch.Put(kMetaColumnFamily, meta_key, value);
+  return current.Write(batch, sync);
+}
+
+Status JournalImpl::CompactAll() {
+  if (committer() == nullptr) return ReadOnlyRefusal();
+  return store().CompactAll();
 }
 
 uint64_t JournalImpl::last_sequence() const {

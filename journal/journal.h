@@ -193,6 +193,24 @@ class Journal {
   // Writes (or, with nullopt, deletes) the meta blob under `key`, with the
   // store's free-space guard and sticky write error like every write.
   virtual Status WriteMetaBlob(std::string_view key, std::optional<std::string_view> blob, bool sync);
+
+  // Replaces the payloads of existing events in place, keeping every other
+  // field of their records (type, timestamp, sequence; the order entries
+  // do not hold payloads), in one batch with the meta blob `meta_key` (the
+  // caller's progress). For an encryption migration, which re-encrypts a
+  // stored event without changing what it means: nothing else ever writes
+  // an event that exists. kNotFound if an event does not exist.
+  struct PayloadRewrite {
+    std::string stream;
+    uint64_t revision = 0;
+    std::string payload;
+  };
+  virtual Status RewritePayloads(const std::vector<PayloadRewrite>& rewrites, std::string_view meta_key,
+                                 std::string_view meta_blob, bool sync);
+  // storage::Store::CompactAll: after it, no file of the journal holds a
+  // value that was overwritten (by RewritePayloads, state rows, meta blobs)
+  // or deleted. kReadWrite only.
+  virtual Status CompactAll();
 };
 
 }  // namespace connectivity::journal

@@ -63,6 +63,9 @@ class JournalImpl final : public Journal {
   Status ForEachEvent(const EventVisitor& visit) override;
   Result<std::optional<std::string>> ReadMetaBlob(std::string_view key) override;
   Status WriteMetaBlob(std::string_view key, std::optional<std::string_view> blob, bool sync) override;
+  Status RewritePayloads(const std::vector<PayloadRewrite>& rewrites, std::string_view meta_key,
+                         std::string_view meta_blob, bool sync) override;
+  Status CompactAll() override;
 
   storage::Store& store() const { return *current_store_.load(std::memory_order_acquire); }
 

@@ -3,6 +3,8 @@
 // that are not meta blob keys, and are checked like every other value.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "journal/codec.h"
@@ -53,6 +55,70 @@ TEST(MetaBlobTest, DamagedBlobIsCorruptionNamingTheKey) {
   const Status damaged = DecodeMetaBlob(kEncryptionMarkKey, value, &blob);
   EXPECT_EQ(damaged.code(), ErrorCode::kCorruption);
   EXPECT_NE(damaged.message().find("secrets_encrypted"), std::string::npos) << damaged.message();
+}
+
+}  // namespace
+}  // namespace connectivity::journal
+
+namespace connectivity::journal {
+namespace {
+
+// How many files under `dir` hold `needle`.
+size_t FilesContaining(const std::string& dir, std::string_view needle) {
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.find(needle) != std::string::npos) ++files;
+  }
+  return files;
+}
+
+TEST(RewritePayloadsTest, ReplacesPayloadsKeepingTheRecordAndWritesTheMetaBlobWithThem) {
+  storage::ScopedTempDir temp("rewrite");
+  std::unique_ptr<Journal> journal = OpenJournal(temp.path());
+  ASSERT_NE(journal, nullptr);
+  Result<Event> first = journal->AppendAndWait(Request("a", 0, "old-a1"));
+  ASSERT_RESULT_OK(first);
+  ASSERT_RESULT_OK(journal->AppendAndWait(Request("b", 0, "old-b1")));
+  ASSERT_OK(journal->RewritePayloads({{"a", 1, "new-a1"}}, kEncryptionMigrationKey, "progress", true));
+  Result<std::optional<Event>> read = journal->ReadEvent("a", 1);
+  ASSERT_RESULT_OK(read);
+  EXPECT_EQ((*read)->payload, "new-a1");
+  EXPECT_EQ((*read)->sequence, first->sequence);
+  EXPECT_EQ((*read)->timestamp_us, first->timestamp_us);
+  EXPECT_EQ((*read)->type, first->type);
+  Result<std::vector<Event>> global = Drain(*journal->ReadGlobal(1));
+  ASSERT_RESULT_OK(global);
+  ASSERT_EQ(global->size(), 2u);
+  EXPECT_EQ((*global)[0].payload, "new-a1");
+  EXPECT_EQ((*global)[1].payload, "old-b1");
+  EXPECT_EQ(**journal->ReadMetaBlob(kEncryptionMigrationKey), "progress");
+}
+
+TEST(RewritePayloadsTest, AMissingEventWritesNothing) {
+  storage::ScopedTempDir temp("rewrite");
+  std::unique_ptr<Journal> journal = OpenJournal(temp.path());
+  ASSERT_NE(journal, nullptr);
+  ASSERT_RESULT_OK(journal->AppendAndWait(Request("a", 0, "old")));
+  EXPECT_TRUE(journal->RewritePayloads({{"a", 1, "new"}, {"a", 2, "x"}}, kEncryptionMigrationKey, "p", true)
+                  .IsNotFound());
+  EXPECT_EQ((*journal->ReadEvent("a", 1))->payload, "old");
+  EXPECT_FALSE(journal->ReadMetaBlob(kEncryptionMigrationKey)->has_value());
+}
+
+TEST(CompactAllTest, NoFileKeepsAnOverwrittenValue) {
+  storage::ScopedTempDir temp("compact");
+  std::unique_ptr<Journal> journal = OpenJournal(temp.path());
+  ASSERT_NE(journal, nullptr);
+  ASSERT_RESULT_OK(journal->AppendAndWait(Request("a", 0, "OLD-SECRET-VALUE")));
+  ASSERT_OK(journal->Flush());  // into a table file
+  ASSERT_OK(journal->RewritePayloads({{"a", 1, "NEW-VALUE"}}, kEncryptionMigrationKey, "p", true));
+  EXPECT_GT(FilesContaining(temp.path(), "OLD-SECRET-VALUE"), 0u);  // the table file and the old WAL
+  ASSERT_OK(journal->CompactAll());
+  EXPECT_EQ(FilesContaining(temp.path(), "OLD-SECRET-VALUE"), 0u);
+  EXPECT_EQ((*journal->ReadEvent("a", 1))->payload, "NEW-VALUE");
 }
 
 }  // namespace
