@@ -82,6 +82,31 @@ Status Journal::RewritePayloads(const std::vector<PayloadRewrite>&, std::string_
 
 Status Journal::CompactAll() { return Status::InvalidArgument("this journal cannot compact"); }
 
+namespace {
+
+// The default ScanFrom: a full scan that skips what lies before the start.
+class SkippingCursor final : public EventCursor {
+ public:
+  SkippingCursor(std::unique_ptr<EventCursor> all, std::string start) : all_(std::move(all)), start_(std::move(start)) {}
+  Result<std::optional<Event>> Next() override {
+    while (true) {
+      Result<std::optional<Event>> next = all_->Next();
+      if (!next.ok() || !next->has_value()) return next;
+      if (StreamKey((*next)->stream, (*next)->revision) >= start_) return next;
+    }
+  }
+
+ private:
+  std::unique_ptr<EventCursor> all_;
+  std::string start_;
+};
+
+}  // namespace
+
+std::unique_ptr<EventCursor> Journal::ScanFrom(std::string_view stream, uint64_t revision) {
+  return std::make_unique<SkippingCursor>(ScanAll(), StreamKey(stream, revision));
+}
+
 JournalImpl::JournalImpl(std::unique_ptr<storage::Store> store, const JournalOptions& options)
     : options_(options), current_store_(store.get()), snapshots_(&current_store_) {
   stores_.push_back(std::move(store));
@@ -246,19 +271,15 @@ Status JournalImpl::RewritePayloads(const std::vector<PayloadRewrite>& rewrites,
   storage::Store& current = store();  // once: a batch belongs to one store
   storage::WriteBatch batch(current);
   std::string key;
-  std::string old_value;
   std::string value;
   for (const PayloadRewrite& rewrite : rewrites) {
     CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(rewrite.stream));
     if (rewrite.payload.size() > kPayloadBytesMax) return Status::InvalidArgument("payload too large");
+    if (rewrite.revision == 0 || rewrite.sequence == 0 || rewrite.type == 0) {
+      return Status::InvalidArgument("a rewrite names no event");
+    }
     key = StreamKey(rewrite.stream, rewrite.revision);
-    Result<bool> found = current.Get(kEventsColumnFamily, key, &old_value);
-    if (!found.ok()) return found.status();
-    if (!*found) return Status::NotFound(DescribeKey(kEventsColumnFamily, key) + ": no such event to rewrite");
-    RecordFields fields;
-    CONNECTIVITY_RETURN_IF_ERROR(DecodeRecord(key, old_value, &fields));
-    fields.payload = rewrite.payload;
-    EncodeRecord(key, fields, &value);
+    EncodeRecord(key, RecordFields{rewrite.type, rewrite.timestamp_us, rewrite.sequence, rewrite.payload}, &value);
     batch.Put(kEventsColumnFamily, key, value);
   }
   EncodeMetaBlob(meta_key, meta_blob, &value);
@@ -303,6 +324,10 @@ std::unique_ptr<EventCursor> JournalImpl::ReadGlobal(uint64_t from_sequence) {
 }
 
 std::unique_ptr<EventCursor> JournalImpl::ScanAll() { return NewScanCursor(store()); }
+
+std::unique_ptr<EventCursor> JournalImpl::ScanFrom(std::string_view stream, uint64_t revision) {
+  return NewScanCursorFrom(store(), stream, revision);
+}
 
 Status JournalImpl::ForEachEvent(const EventVisitor& visit) { return ScanEvents(store(), visit); }
 

@@ -161,6 +161,10 @@ class Journal {
   virtual std::unique_ptr<EventCursor> ReadGlobal(uint64_t from_sequence) = 0;
   // Every event in (stream, revision) order: the fastest full scan.
   virtual std::unique_ptr<EventCursor> ScanAll() = 0;
+  // The same scan from the first event at or after (stream, revision), for
+  // walks in batches that resume where they stopped. (Not pure, so that
+  // fakes still compile; the default scans from the start and skips.)
+  virtual std::unique_ptr<EventCursor> ScanFrom(std::string_view stream, uint64_t revision);
   // The first sequence whose timestamp is >= timestamp_us (last_sequence()+1 if none).
   virtual Result<uint64_t> FirstSequenceAtOrAfter(int64_t timestamp_us) = 0;
   // kSecondary: catch up with the primary's latest writes (and
@@ -195,14 +199,19 @@ class Journal {
   virtual Status WriteMetaBlob(std::string_view key, std::optional<std::string_view> blob, bool sync);
 
   // Replaces the payloads of existing events in place, keeping every other
-  // field of their records (type, timestamp, sequence; the order entries
-  // do not hold payloads), in one batch with the meta blob `meta_key` (the
-  // caller's progress). For an encryption migration, which re-encrypts a
-  // stored event without changing what it means: nothing else ever writes
-  // an event that exists. kNotFound if an event does not exist.
+  // field of their records (the order entries do not hold payloads), in one
+  // batch with the meta blob `meta_key` (the caller's progress). For an
+  // encryption migration, which re-encrypts a stored event without
+  // changing what it means: nothing else ever writes an event that exists.
+  // REQUIRES: each event exists with the type, timestamp and sequence given
+  // (the caller has just read it; reading it again here cost as much as the
+  // rest of a migration).
   struct PayloadRewrite {
     std::string stream;
     uint64_t revision = 0;
+    uint8_t type = 0;
+    int64_t timestamp_us = 0;
+    uint64_t sequence = 0;
     std::string payload;
   };
   virtual Status RewritePayloads(const std::vector<PayloadRewrite>& rewrites, std::string_view meta_key,

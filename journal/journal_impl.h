@@ -55,6 +55,7 @@ class JournalImpl final : public Journal {
                                           uint64_t to_revision) override;
   std::unique_ptr<EventCursor> ReadGlobal(uint64_t from_sequence) override;
   std::unique_ptr<EventCursor> ScanAll() override;
+  std::unique_ptr<EventCursor> ScanFrom(std::string_view stream, uint64_t revision) override;
   Result<uint64_t> FirstSequenceAtOrAfter(int64_t timestamp_us) override;
   Status Refresh() override;
   JournalStats Stats() override;

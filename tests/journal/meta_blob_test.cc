@@ -10,6 +10,7 @@
 #include "journal/codec.h"
 #include "journal/journal.h"
 #include "journal/journal_testing.h"
+#include "journal/snapshot_store.h"
 #include "storage/temp_dir.h"
 #include "tests/journal/journal_test_util.h"
 
@@ -82,7 +83,8 @@ TEST(RewritePayloadsTest, ReplacesPayloadsKeepingTheRecordAndWritesTheMetaBlobWi
   Result<Event> first = journal->AppendAndWait(Request("a", 0, "old-a1"));
   ASSERT_RESULT_OK(first);
   ASSERT_RESULT_OK(journal->AppendAndWait(Request("b", 0, "old-b1")));
-  ASSERT_OK(journal->RewritePayloads({{"a", 1, "new-a1"}}, kEncryptionMigrationKey, "progress", true));
+  ASSERT_OK(journal->RewritePayloads({{"a", 1, first->type, first->timestamp_us, first->sequence, "new-a1"}},
+                                     kEncryptionMigrationKey, "progress", true));
   Result<std::optional<Event>> read = journal->ReadEvent("a", 1);
   ASSERT_RESULT_OK(read);
   EXPECT_EQ((*read)->payload, "new-a1");
@@ -97,24 +99,56 @@ TEST(RewritePayloadsTest, ReplacesPayloadsKeepingTheRecordAndWritesTheMetaBlobWi
   EXPECT_EQ(**journal->ReadMetaBlob(kEncryptionMigrationKey), "progress");
 }
 
-TEST(RewritePayloadsTest, AMissingEventWritesNothing) {
+TEST(RewritePayloadsTest, ARewriteThatNamesNoEventWritesNothing) {
   storage::ScopedTempDir temp("rewrite");
   std::unique_ptr<Journal> journal = OpenJournal(temp.path());
   ASSERT_NE(journal, nullptr);
-  ASSERT_RESULT_OK(journal->AppendAndWait(Request("a", 0, "old")));
-  EXPECT_TRUE(journal->RewritePayloads({{"a", 1, "new"}, {"a", 2, "x"}}, kEncryptionMigrationKey, "p", true)
-                  .IsNotFound());
+  Result<Event> event = journal->AppendAndWait(Request("a", 0, "old"));
+  ASSERT_RESULT_OK(event);
+  EXPECT_EQ(journal->RewritePayloads({{"a", 1, event->type, event->timestamp_us, event->sequence, "new"},
+                                      {"a", 2, 0, 0, 0, "x"}},
+                                     kEncryptionMigrationKey, "p", true)
+                .code(),
+            ErrorCode::kInvalidArgument);
   EXPECT_EQ((*journal->ReadEvent("a", 1))->payload, "old");
   EXPECT_FALSE(journal->ReadMetaBlob(kEncryptionMigrationKey)->has_value());
+}
+
+TEST(ScanFromTest, ResumesInsideAStreamAndContinuesWithTheNext) {
+  storage::ScopedTempDir temp("scan-from");
+  std::unique_ptr<Journal> journal = OpenJournal(temp.path());
+  ASSERT_NE(journal, nullptr);
+  for (const char* stream : {"a", "b"}) {
+    for (uint64_t revision = 0; revision < 3; ++revision) {
+      ASSERT_RESULT_OK(journal->AppendAndWait(Request(stream, revision)));
+    }
+  }
+  Result<std::vector<Event>> events = Drain(*journal->ScanFrom("a", 2));
+  ASSERT_RESULT_OK(events);
+  std::vector<std::string> seen;
+  for (const Event& event : *events) seen.push_back(event.stream + std::to_string(event.revision));
+  EXPECT_EQ(seen, (std::vector<std::string>{"a2", "a3", "b1", "b2", "b3"}));
+  EXPECT_TRUE(Drain(*journal->ScanFrom("a", 4))->size() == 3u);  // past a's end: b from its start
+  ASSERT_OK(journal->snapshots().WriteStateRows({{"a", "A"}, {"b", "B"}, {"c", "C"}}, 6, true));
+  const std::unique_ptr<StateRowCursor> rows = journal->snapshots().ReadStateRowsAfter("a");
+  EXPECT_EQ((**rows->Next()).stream, "b");
+  EXPECT_EQ((**rows->Next()).stream, "c");
+  EXPECT_FALSE(rows->Next()->has_value());
+  ASSERT_OK(journal->snapshots().PutHistorical({{"a", 2, "x"}, {"b", 2, "y"}}, true));
+  const std::unique_ptr<HistoricalCursor> historical = journal->snapshots().ScanHistoricalAfter("a");
+  EXPECT_EQ((**historical->Next()).stream, "b");
+  EXPECT_FALSE(historical->Next()->has_value());
 }
 
 TEST(CompactAllTest, NoFileKeepsAnOverwrittenValue) {
   storage::ScopedTempDir temp("compact");
   std::unique_ptr<Journal> journal = OpenJournal(temp.path());
   ASSERT_NE(journal, nullptr);
-  ASSERT_RESULT_OK(journal->AppendAndWait(Request("a", 0, "OLD-SECRET-VALUE")));
+  Result<Event> event = journal->AppendAndWait(Request("a", 0, "OLD-SECRET-VALUE"));
+  ASSERT_RESULT_OK(event);
   ASSERT_OK(journal->Flush());  // into a table file
-  ASSERT_OK(journal->RewritePayloads({{"a", 1, "NEW-VALUE"}}, kEncryptionMigrationKey, "p", true));
+  ASSERT_OK(journal->RewritePayloads({{"a", 1, event->type, event->timestamp_us, event->sequence, "NEW-VALUE"}},
+                                     kEncryptionMigrationKey, "p", true));
   EXPECT_GT(FilesContaining(temp.path(), "OLD-SECRET-VALUE"), 0u);  // the table file and the old WAL
   ASSERT_OK(journal->CompactAll());
   EXPECT_EQ(FilesContaining(temp.path(), "OLD-SECRET-VALUE"), 0u);
