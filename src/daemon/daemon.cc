@@ -229,6 +229,7 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
   supervisor.Start();
   service::ServiceOptions service_options = MakeServiceOptions(config);
   service_options.secrets = secrets.get();
+  service_options.encryption = secrets.get();
   auto service = std::make_unique<service::ConnectionService>(
       **journal, std::move(*recovered), std::move(service_options), *SystemClock::Instance(), &supervisor);
   service->Start();  // also reconnects the desired-open connections, in the background

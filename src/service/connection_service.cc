@@ -34,7 +34,8 @@ ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recove
       mark_(journal),
       logs_(options_.logs, clock),
       history_(journal, *options_.secrets),
-      live_(supervisor, options_.connect, logs_) {
+      live_(supervisor, options_.connect, logs_),
+      migration_(journal, options_.encryption, MigrationHost(), clock) {
   registry_.ForEach([this](const std::string&, Entry& entry) {
     const StatePtr state = entry.LoadState();
     for (size_t i = 0; i < projector::kEventTypeCount; ++i) events_by_type_[i] += state->stats[i].total;
@@ -70,6 +71,7 @@ void ConnectionService::Start() {
 }
 
 void ConnectionService::Stop() {
+  migration_.Stop();  // it writes through the snapshotter
   live_.Stop();
   logs_.Stop();
   snapshotter_.Stop();
@@ -212,13 +214,16 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
   // commands serialised: failing to apply it is a bug, not an input error.
   CHECK(applied.ok(), applied.message().c_str());
   StatePtr published = std::move(after);
-  {
-    std::lock_guard lock(entry->mutex);
-    entry->state = published;
-  }
   // The sealed payload is the stored form of the new state's JSON.
-  snapshotter_.OnApplied(published, event.sequence,
-                         decision.payload.empty() ? nullptr : std::make_shared<const std::string>(event.payload));
+  auto sealed_json = decision.payload.empty() ? nullptr : std::make_shared<const std::string>(event.payload);
+  {
+    std::lock_guard publish(publish_mutex_);
+    {
+      std::lock_guard lock(entry->mutex);
+      entry->state = published;
+    }
+    snapshotter_.OnApplied(published, event.sequence, std::move(sealed_json));
+  }
   ++events_by_type_[event.type - 1];  // Apply accepted it, so the type is valid
   LogLifecycle(*published, event, correlation_id);
   OnCommittedLive(decision, Outcome{std::nullopt, std::move(published), decision.created}, done);
@@ -355,6 +360,31 @@ ConnectionService::Decision ConnectionService::DecideStatusChange(
   decision.stream = std::string(id);
   decision.event_type = event_type;
   return decision;
+}
+
+// --- encryption migration -------------------------------------------------------
+
+EncryptionMigration::Host ConnectionService::MigrationHost() {
+  EncryptionMigration::Host host;
+  host.rewrite_state_rows = [this](const std::vector<std::string>& ids) { return RewriteStateRows(ids); };
+  host.ensure_mark = [this] { return mark_.Ensure(); };
+  host.remove_mark = [this] { return mark_.Remove(); };
+  return host;
+}
+
+Status ConnectionService::RewriteStateRows(const std::vector<std::string>& ids) {
+  {
+    std::lock_guard publish(publish_mutex_);
+    std::vector<StatePtr> states;
+    states.reserve(ids.size());
+    for (const std::string& id : ids) {
+      if (std::shared_ptr<Entry> entry = registry_.Find(id)) {
+        if (StatePtr state = entry->LoadState()) states.push_back(std::move(state));
+      }
+    }
+    snapshotter_.AddDirty(states);
+  }
+  return snapshotter_.WritePass();
 }
 
 // --- logs and metrics ----------------------------------------------------------

@@ -34,6 +34,7 @@
 #include "src/recovery/recovery.h"
 #include "src/service/connection_logs.h"
 #include "src/service/encryption_mark.h"
+#include "src/service/encryption_migration.h"
 #include "src/service/history.h"
 #include "src/service/journal_metrics.h"
 #include "src/service/live_connections.h"
@@ -55,6 +56,10 @@ struct ServiceOptions {
   // Seals the secrets of every connection stored, opens what history reads
   // (src/projector/secret_codec.h). Must outlive the service.
   const projector::SecretCodec* secrets = &projector::PlainSecrets();
+  // The encryption settings and keys, for the encryption migration (null:
+  // none configured; the migration commands then answer Ditto's error).
+  // Usually the same object as `secrets`. Must outlive the service.
+  const crypto::ConnectionSecrets* encryption = nullptr;
 };
 
 struct CommandOptions {
@@ -156,6 +161,13 @@ class ConnectionService {
   // --- history (reads the journal) ---
   const History& history() const { return history_; }
 
+  // --- encryption migration (Ditto's migrateEncryption* commands) ---
+  EncryptionMigration& encryption_migration() { return migration_; }
+  // Writes the current states of `ids` (existing or deleted) in a snapshot
+  // pass, in the current stored form: how the migration rewrites state rows
+  // without ever breaking the snapshot invariant (snapshotter.h).
+  Status RewriteStateRows(const std::vector<std::string>& ids);
+
   // OK, or the journal's sticky write error.
   Status health() const { return journal_.health(); }
   const recovery::RecoveryReport& recovery_report() const { return recovery_report_; }
@@ -208,6 +220,8 @@ class ConnectionService {
                                                           const Preconditions& preconditions,
                                                           bool is_read) const;
 
+  EncryptionMigration::Host MigrationHost();
+
   Decision DecideCreate(const StatePtr& state,
                         const std::shared_ptr<const model::Connection>& connection,
                         const CommandOptions& options) const;
@@ -228,6 +242,11 @@ class ConnectionService {
   History history_;
   LiveConnections live_;
   std::array<std::atomic<uint64_t>, projector::kEventTypeCount> events_by_type_{};
+  // Held while a committed state is published and reported to the
+  // snapshotter, and while RewriteStateRows takes states: a state it takes
+  // has always been reported (snapshotter.h, AddDirty).
+  std::mutex publish_mutex_;
+  EncryptionMigration migration_;  // last: stopped and destroyed first
 };
 
 }  // namespace connectivity::service

@@ -53,6 +53,11 @@ void Snapshotter::OnApplied(const StatePtr& state, uint64_t sequence,
   if (wake) wake_.notify_one();
 }
 
+void Snapshotter::AddDirty(const std::vector<StatePtr>& states) {
+  std::lock_guard lock(mutex_);
+  for (const StatePtr& state : states) dirty_.try_emplace(state->id, Pending{state, nullptr});
+}
+
 void Snapshotter::RequestPass() {
   {
     std::lock_guard lock(mutex_);

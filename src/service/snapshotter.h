@@ -109,6 +109,13 @@ class Snapshotter {
   // (the payload just appended), else null.
   void OnApplied(const StatePtr& state, uint64_t sequence,
                  std::shared_ptr<const std::string> sealed_json = nullptr);
+  // Adds states to the next pass unless a state of the same connection is
+  // already waiting (which is then the same or newer). REQUIRES: each is
+  // its connection's newest published state and was reported through
+  // OnApplied (or recovered) before: it is not newer than what the
+  // watermark of the next pass covers (the encryption migration takes
+  // them under the service's publish lock).
+  void AddDirty(const std::vector<StatePtr>& states);
   // Writes everything changed so far. Returns the first error, if any.
   Status WritePass();
   // Asks the thread for a pass as soon as it runs (after a long replay).
