@@ -7,7 +7,16 @@ baseline in the same run on this machine.
       with CONNECTIVITY_CONNECTION_ENCRYPTION_ENABLED=true and one without,
       in alternating rounds; the ratio is the median of the per-round ratios.
 
-Needs a Release build (scripts/build) and wrk. Standard library only; every
+  python3 bench/encryption.py migration [--connections 100000] [--events 10] [--batch 1000]
+      The data set of scripts/bench (connections with a password in their
+      URI, in plaintext) on a server started with encryption enabled; an
+      initial-encryption migration (migrateEncryption, unthrottled, batches
+      of --batch documents) while wrk creates connections; reports events/s
+      of the journal phase, documents/s of the snapshot phase, the create
+      p99 during the migration vs before it on the same server, and a grep
+      of the data dir for the data set's passwords afterwards.
+
+Needs a Release build (scripts/build connectivityd connectivity-datagen) and wrk. Standard library only; every
 process is stopped by its own handle.
 """
 import argparse
@@ -20,10 +29,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from servers import Server  # noqa: E402
+from harness import cached_dataset  # noqa: E402
+from servers import AUTH, Server, linked_copy  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
@@ -100,6 +112,99 @@ def creates(args):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def piggyback(port, selection, command):
+    body = json.dumps({"targetActorSelection": selection, "headers": {"aggregate": False},
+                       "piggybackCommand": command}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/devops/piggyback/connectivity", data=body,
+                                     headers={**AUTH, "Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return json.loads(answer.read())
+
+
+def files_containing(directory, needle):
+    found = 0
+    for root, _, names in os.walk(directory):
+        for name in names:
+            with open(os.path.join(root, name), "rb") as data:
+                if needle in data.read():
+                    found += 1
+    return found
+
+
+def migration(args):
+    dataset = cached_dataset(BUILD, args.connections, args.events)
+    work = tempfile.mkdtemp(prefix="migration-bench-")
+    data = linked_copy(dataset, os.path.join(work, "data"))
+    needle = b"bench:secret-"  # the data set's URI user info, before encryption
+    server = None
+    try:
+        log(f"data dir: {files_containing(data, needle)} files hold '{needle.decode()}'")
+        env = {"CONNECTIVITY_CONNECTION_ENCRYPTION_ENABLED": "true", "CONNECTIVITY_CONNECTION_ENCRYPTION_KEY": new_key(),
+               "CONNECTIVITY_ENCRYPTION_MIGRATION_BATCH_SIZE": str(args.batch),
+               "CONNECTIVITY_ENCRYPTION_MIGRATION_MAX_DOCS_PER_MINUTE": "0"}
+        server = Server(BUILD, data, env=env)
+        server.wait_ready()
+        selection = "/user/connectivityRoot/encryptionMigration"
+        before = [wrk(server.port, "piggyback_create.lua", args.clients, args.seconds, {"BENCH_RUN": f"before{i}"})
+                  for i in range(2)]
+        phases = {}
+        status = {}
+
+        def poll():
+            nonlocal status
+            while True:
+                status = piggyback(server.port, selection, {"type": "connectivity.commands:migrateEncryptionStatus"})
+                phases.setdefault(status["phase"], time.monotonic())
+                if not status["migrationActive"]:
+                    return
+                time.sleep(0.05)
+
+        started = time.monotonic()
+        answer = piggyback(server.port, selection, {"type": "connectivity.commands:migrateEncryption"})
+        if answer.get("status") != 202:
+            raise RuntimeError(f"migrateEncryption: {answer}")
+        poller = threading.Thread(target=poll)
+        poller.start()
+        during = []
+        while poller.is_alive():
+            during.append(wrk(server.port, "piggyback_create.lua", args.clients, args.seconds,
+                              {"BENCH_RUN": f"during{len(during)}"}))
+        poller.join()
+        ended = phases.get("completed", time.monotonic())
+        journal_started = phases.get("in_progress:journal", started)
+        after = [wrk(server.port, "piggyback_create.lua", args.clients, args.seconds, {"BENCH_RUN": f"after{i}"})
+                 for i in range(2)]
+        events = status["journalEvents"]
+        snapshots = status["snapshots"]
+        total_events = args.connections * args.events
+        summary = {
+            "connections": args.connections, "events_per_connection": args.events, "batch": args.batch,
+            "final_status": status, "migration_s": round(ended - started, 2),
+            "snapshot_phase_s": round(journal_started - started, 2), "journal_phase_s": round(ended - journal_started, 2),
+            "journal_events_per_s": round(total_events / max(ended - journal_started, 1e-9)),
+            "journal_documents_per_s": round(sum(events.values()) / max(ended - journal_started, 1e-9)),
+            "snapshot_documents_per_s": round(sum(snapshots.values()) / max(journal_started - started, 1e-9)),
+            "creates_p99_ms_before": [r["p99_us"] / 1000 for r in before],
+            "creates_p99_ms_during": [r["p99_us"] / 1000 for r in during],
+            "creates_p99_ms_after": [r["p99_us"] / 1000 for r in after],
+            "creates_rps_before": [round(r["rps"]) for r in before],
+            "creates_rps_during": [round(r["rps"]) for r in during],
+            "creates_rps_after": [round(r["rps"]) for r in after],
+            "files_with_plaintext_after": files_containing(data, needle),
+        }
+        print(json.dumps(summary))
+        baseline_p99 = statistics.median(summary["creates_p99_ms_before"] + summary["creates_p99_ms_after"])
+        print(f"migration of {args.connections} x {args.events}: {summary['migration_s']} s "
+              f"(snapshots {summary['snapshot_phase_s']} s, journal {summary['journal_phase_s']} s: "
+              f"{summary['journal_events_per_s']} events/s); create p99 at {args.clients} clients: "
+              f"{statistics.median(summary['creates_p99_ms_during']):.1f} ms during vs {baseline_p99:.1f} ms "
+              f"without; files holding '{needle.decode()}' afterwards: {summary['files_with_plaintext_after']}")
+    finally:
+        if server:
+            server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -107,9 +212,17 @@ def main():
     create_parser.add_argument("--rounds", type=int, default=5)
     create_parser.add_argument("--seconds", type=int, default=10)
     create_parser.add_argument("--connections", type=int, default=64)
+    migration_parser = commands.add_parser("migration")
+    migration_parser.add_argument("--connections", type=int, default=100_000)
+    migration_parser.add_argument("--events", type=int, default=10)
+    migration_parser.add_argument("--batch", type=int, default=1000)
+    migration_parser.add_argument("--clients", type=int, default=16)
+    migration_parser.add_argument("--seconds", type=int, default=5)
     args = parser.parse_args()
     if args.command == "creates":
         creates(args)
+    else:
+        migration(args)
 
 
 if __name__ == "__main__":
