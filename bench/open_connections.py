@@ -5,12 +5,14 @@ listener, 127.0.0.1:1884). Ditto's default pace is one connect per second
 (about 17 minutes for 1,000).
 
     scripts/brokers start mosquitto
-    python3 bench/open_connections.py [--count 1000] [--starts 3] [--build build]
+    python3 bench/open_connections.py [--count 1000] [--sources 1] [--starts 3] [--build build]
     scripts/brokers stop mosquitto
 
 The first run creates the connections through piggyback createConnection on
 a fresh data dir (not timed); each timed start then recovers them and the
-server opens them by itself. "Live" is the server's own figure:
+server opens them by itself; each connection has --sources sources (one
+address each, which every connect subscribes to and unsubscribes from: the
+address checks of src/connect/address.h). "Live" is the server's own figure:
 connectivity_connections_live{live_status="open"} of GET /metrics.
 Standard library only; nothing but 127.0.0.1 is contacted.
 """
@@ -83,15 +85,17 @@ class Server:
         self.log.close()
 
 
-def mqtt_connection(index):
+def mqtt_connection(index, sources):
     return {"id": f"open-{index:05d}", "connectionType": "mqtt", "connectionStatus": "open",
             "uri": MOSQUITTO_ANONYMOUS,
-            "sources": [{"addresses": [f"bench/{index}"], "qos": 0, "authorizationContext": ["bench:open"]}]}
+            "sources": [{"addresses": [f"bench/{index}/{source}"], "qos": 0, "authorizationContext": ["bench:open"]}
+                        for source in range(sources)]}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--sources", type=int, default=1)
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--build", default="build")
     args = parser.parse_args()
@@ -103,7 +107,7 @@ def main():
         try:
             server.wait_up()
             for index in range(args.count):
-                server.create(mqtt_connection(index))
+                server.create(mqtt_connection(index, args.sources))
         finally:
             server.stop()
         for start in range(args.starts):
@@ -115,7 +119,8 @@ def main():
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"only {server.live_open()} of {args.count} open after 120 s")
                     time.sleep(0.01)
-                print(f"start {start + 1}: /health UP at {up:.3f} s, all {args.count} open at "
+                print(f"start {start + 1}: /health UP at {up:.3f} s, all {args.count} open "
+                      f"({args.sources} sources each) at "
                       f"{server.seconds():.3f} s after process start, VmRSS {server.rss_kib()} KiB "
                       f"(Ditto's default pace: {args.count} s)")
             finally:

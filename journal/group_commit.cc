@@ -88,49 +88,49 @@ Result<Event> GroupCommitter::AppendAndWait(AppendRequest request) {
 
 bool GroupCommitter::Enqueue(Pending&& pending) {
   const size_t bytes = RequestBytes(pending.request);
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   if (closing_) return false;
   queue_.push_back(std::move(pending));
   queue_bytes_ += bytes;
   // Only the first request of a batch needs to wake the thread: later ones
   // are picked up by the TakeBatch that follows the running commit.
   const bool was_idle = queue_.size() == 1;
-  lock.unlock();
-  if (was_idle) wake_.notify_one();
+  lock.Unlock();
+  if (was_idle) wake_.NotifyOne();
   return true;
 }
 
 void GroupCommitter::Close() {
-  std::lock_guard close_lock(close_mutex_);
+  MutexLock close_lock(close_mutex_);
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     closing_ = true;
   }
-  wake_.notify_one();
+  wake_.NotifyOne();
   if (thread_.joinable()) thread_.join();
   // The commit thread handed over its last batch; now drain the completions.
   {
-    std::lock_guard lock(completion_mutex_);
+    MutexLock lock(completion_mutex_);
     completions_closing_ = true;
   }
-  completion_wake_.notify_one();
+  completion_wake_.NotifyOne();
   if (completion_thread_.joinable()) completion_thread_.join();
 }
 
 void GroupCommitter::HandOver(std::vector<Pending>&& batch) {
   {
-    std::lock_guard lock(completion_mutex_);
+    MutexLock lock(completion_mutex_);
     completions_.push_back(std::move(batch));
   }
-  completion_wake_.notify_one();
+  completion_wake_.NotifyOne();
 }
 
 void GroupCommitter::RunCompletions() {
   std::vector<std::vector<Pending>> ready;
   while (true) {
     {
-      std::unique_lock lock(completion_mutex_);
-      completion_wake_.wait(lock, [this] { return !completions_.empty() || completions_closing_; });
+      MutexLock lock(completion_mutex_);
+      while (completions_.empty() && !completions_closing_) completion_wake_.Wait(lock);
       if (completions_.empty()) return;
       ready.swap(completions_);
     }
@@ -140,7 +140,7 @@ void GroupCommitter::RunCompletions() {
 }
 
 Status GroupCommitter::health() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return sticky_.ok() ? space_ : sticky_;
 }
 
@@ -154,7 +154,7 @@ void GroupCommitter::SetSpaceStatus(const Status& status) {
   if (status.ok() && !space_refused_.load(std::memory_order_acquire)) return;
   bool changed = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     changed = space_.ok() != status.ok();
     space_ = status;
     space_refused_.store(!status.ok(), std::memory_order_release);
@@ -178,8 +178,8 @@ void GroupCommitter::Run() {
 
 bool GroupCommitter::TakeBatch(std::vector<Pending>* batch) {
   batch->clear();
-  std::unique_lock lock(mutex_);
-  wake_.wait(lock, [this] { return !queue_.empty() || closing_; });
+  MutexLock lock(mutex_);
+  while (queue_.empty() && !closing_) wake_.Wait(lock);
   if (queue_.empty()) return false;
   if (queue_.size() <= batch_events_max_ && queue_bytes_ <= batch_bytes_max_) {
     batch->swap(queue_);  // the common case: take everything, no copies
@@ -203,7 +203,7 @@ bool GroupCommitter::TakeBatch(std::vector<Pending>* batch) {
 void GroupCommitter::CommitBatch(std::vector<Pending>& batch) {
   Status failed;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     failed = sticky_;
   }
   if (failed.ok()) {
@@ -318,7 +318,7 @@ Status GroupCommitter::CommitBatchWrite(const Position& next) {
     Status sticky = Status::Unavailable("the journal refuses writes after a failed write: " +
                                         written.ToString());
     log::Error("journal", sticky.message() + "; every later write is refused until a restart");
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     sticky_ = sticky;
     return sticky;
   }

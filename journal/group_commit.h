@@ -33,10 +33,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -45,6 +43,7 @@
 #include "journal/journal.h"
 #include "journal/metrics.h"
 #include "src/base/clock.h"
+#include "src/base/mutex.h"
 #include "src/base/status.h"
 #include "storage/store.h"
 
@@ -74,14 +73,14 @@ class GroupCommitter {
   // the caller rather than copied on the commit thread.
   Result<Event> AppendAndWait(AppendRequest request);
   // Completes everything queued, then stops the thread. Idempotent.
-  void Close();
+  void Close() EXCLUDES(close_mutex_, mutex_, completion_mutex_);
   // OK; the sticky error after a failed write; or, while the free-space
   // guard refuses writes, its kNoSpace (as of the last batch or
   // RefreshSpace()).
-  Status health() const;
+  Status health() const EXCLUDES(mutex_);
   // Asks the free-space guard again, so that health() follows the disk
   // while no batch is written. Any thread.
-  void RefreshSpace();
+  void RefreshSpace() EXCLUDES(mutex_);
   uint64_t last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
 
  private:
@@ -113,11 +112,11 @@ class GroupCommitter {
   };
 
   // Queues `pending`; false (nothing queued) once Close() has begun.
-  bool Enqueue(Pending&& pending);
+  bool Enqueue(Pending&& pending) EXCLUDES(mutex_);
   void Run();
   // Blocks until there is work; false once closing and the queue is drained.
-  bool TakeBatch(std::vector<Pending>* batch);
-  void CommitBatch(std::vector<Pending>& batch);
+  bool TakeBatch(std::vector<Pending>* batch) EXCLUDES(mutex_);
+  void CommitBatch(std::vector<Pending>& batch) EXCLUDES(mutex_);
   // Checks and stamps every request, encoding the admitted ones into
   // write_batch_. Returns the position after them (not yet written).
   Position CommitBatchAdmit(std::vector<Pending>& batch);
@@ -131,12 +130,12 @@ class GroupCommitter {
   // not true any more.
   void ForgetRevisions(const std::vector<Pending>& batch);
   // Records whether the guard refuses writes, logging each change.
-  void SetSpaceStatus(const Status& status);
+  void SetSpaceStatus(const Status& status) EXCLUDES(mutex_);
   void CommitBatchComplete(std::vector<Pending>& batch);
   // The completion thread: runs CommitBatchComplete for each handed-over
   // batch, in order, until Close() drained everything.
-  void RunCompletions();
-  void HandOver(std::vector<Pending>&& batch);
+  void RunCompletions() EXCLUDES(completion_mutex_);
+  void HandOver(std::vector<Pending>&& batch) EXCLUDES(completion_mutex_);
 
   storage::Store* const store_;
   const Clock* const clock_;
@@ -144,21 +143,21 @@ class GroupCommitter {
   const size_t batch_bytes_max_;
   JournalCounters* const counters_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;   // queue_ not empty, or closing_
-  std::vector<Pending> queue_;     // guarded by mutex_
-  size_t queue_bytes_ = 0;         // guarded by mutex_
-  bool closing_ = false;           // guarded by mutex_
-  Status sticky_;                  // guarded by mutex_: the failed write's error
-  Status space_;                   // guarded by mutex_: kNoSpace while the guard refuses
+  mutable Mutex mutex_;
+  CondVar wake_;  // queue_ not empty, or closing_
+  std::vector<Pending> queue_ GUARDED_BY(mutex_);
+  size_t queue_bytes_ GUARDED_BY(mutex_) = 0;
+  bool closing_ GUARDED_BY(mutex_) = false;
+  Status sticky_ GUARDED_BY(mutex_);  // the failed write's error
+  Status space_ GUARDED_BY(mutex_);   // kNoSpace while the guard refuses
   std::atomic<bool> space_refused_{false};  // !space_.ok(), readable without the lock
-  std::mutex close_mutex_;         // serialises Close() calls
+  Mutex close_mutex_;  // serialises Close() calls
   std::thread thread_;
 
-  std::mutex completion_mutex_;
-  std::condition_variable completion_wake_;
-  std::vector<std::vector<Pending>> completions_;  // guarded by completion_mutex_
-  bool completions_closing_ = false;               // guarded by completion_mutex_
+  Mutex completion_mutex_;
+  CondVar completion_wake_;
+  std::vector<std::vector<Pending>> completions_ GUARDED_BY(completion_mutex_);
+  bool completions_closing_ GUARDED_BY(completion_mutex_) = false;
   std::thread completion_thread_;
 
   // Published after each successful write, for readers.

@@ -119,7 +119,7 @@ FaultInjectionFileSystem::FaultInjectionFileSystem(const std::shared_ptr<rocksdb
     : FileSystemWrapper(base) {}
 
 void FaultInjectionFileSystem::SetFaults(const Faults& faults) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   faults_ = faults;
 }
 
@@ -130,37 +130,38 @@ bool FaultInjectionFileSystem::Matches(const std::string& name) const {
 }
 
 void FaultInjectionFileSystem::HoldSyncs(std::string file_suffix) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   hold_suffix_ = std::move(file_suffix);
 }
 
 void FaultInjectionFileSystem::WaitUntilSyncHeld() {
-  std::unique_lock lock(mutex_);
-  hold_changed_.wait(lock, [this] { return syncs_held_ > 0; });
+  MutexLock lock(mutex_);
+  while (syncs_held_ == 0) hold_changed_.Wait(lock);
 }
 
 void FaultInjectionFileSystem::ReleaseSyncs() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   hold_suffix_.reset();
-  hold_changed_.notify_all();
+  hold_changed_.NotifyAll();
+}
+
+bool FaultInjectionFileSystem::SyncHeld(const std::string& name) const {
+  return hold_suffix_ && name.size() >= hold_suffix_->size() &&
+         name.compare(name.size() - hold_suffix_->size(), hold_suffix_->size(), *hold_suffix_) == 0;
 }
 
 void FaultInjectionFileSystem::WaitWhileSyncHeld(const std::string& name, WriteKind kind) {
   if (kind != WriteKind::kSync) return;
-  std::unique_lock lock(mutex_);
-  const auto held = [this, &name] {
-    return hold_suffix_ && name.size() >= hold_suffix_->size() &&
-           name.compare(name.size() - hold_suffix_->size(), hold_suffix_->size(), *hold_suffix_) == 0;
-  };
-  if (!held()) return;
+  MutexLock lock(mutex_);
+  if (!SyncHeld(name)) return;
   ++syncs_held_;
-  hold_changed_.notify_all();
-  hold_changed_.wait(lock, [&held] { return !held(); });
+  hold_changed_.NotifyAll();
+  while (SyncHeld(name)) hold_changed_.Wait(lock);
   --syncs_held_;
 }
 
 void FaultInjectionFileSystem::PlanPowerLoss(uint64_t writes, std::function<void()> power_loss) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   power_loss_ = std::move(power_loss);
   writes_until_power_loss_.store(writes);
 }
@@ -172,14 +173,14 @@ void FaultInjectionFileSystem::CountWriteTowardsPowerLoss() {
   if (left != 1) return;  // not planned, or not this write
   std::function<void()> power_loss;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     power_loss = power_loss_;
   }
   if (power_loss) power_loss();
 }
 
 IOStatus FaultInjectionFileSystem::CheckWrite(const std::string& name, WriteKind kind) {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   if (crashed_) return Frozen(name);
   const bool fail = (kind == WriteKind::kSync && faults_.fail_sync) ||
                     (kind == WriteKind::kAppend && faults_.fail_append);
@@ -190,29 +191,29 @@ IOStatus FaultInjectionFileSystem::CheckWrite(const std::string& name, WriteKind
 }
 
 IOStatus FaultInjectionFileSystem::CheckRead(const std::string& name) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (!faults_.fail_read || !Matches(name)) return IOStatus::OK();
   injected_failures_.fetch_add(1);
   return IOStatus::IOError("injected read failure", name);
 }
 
 void FaultInjectionFileSystem::RecordAppend(FileState& state, uint64_t bytes) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   state.size += bytes;
 }
 
 void FaultInjectionFileSystem::RecordSync(FileState& state) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   state.synced_size = state.size;
 }
 
 void FaultInjectionFileSystem::RecordWriteAt(FileState& state, uint64_t end) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   state.size = std::max(state.size, end);
 }
 
 void FaultInjectionFileSystem::RecordTruncate(FileState& state, uint64_t size) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   state.size = size;
   state.synced_size = std::min(state.synced_size, size);
 }
@@ -222,20 +223,20 @@ std::shared_ptr<FileState> FaultInjectionFileSystem::Track(const std::string& na
   auto state = std::make_shared<FileState>();
   state->size = size;
   state->synced_size = synced_size;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   files_[name] = state;
   return state;
 }
 
 void FaultInjectionFileSystem::SimulateCrash() {
   // Waits for every write in flight: after this, nothing reaches the files.
-  std::unique_lock io(io_mutex_);
-  std::lock_guard lock(mutex_);
+  WriterLock io(io_mutex_);
+  MutexLock lock(mutex_);
   crashed_ = true;
 }
 
 Status FaultInjectionFileSystem::DropUnsyncedData() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (!crashed_) return Status::InvalidArgument("DropUnsyncedData() needs SimulateCrash() first");
   for (const auto& [name, state] : files_) {
     if (state->size <= state->synced_size) continue;
@@ -251,7 +252,7 @@ Status FaultInjectionFileSystem::DropUnsyncedData() {
 }
 
 uint64_t FaultInjectionFileSystem::unsynced_bytes() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   uint64_t total = 0;
   for (const auto& [name, state] : files_) {
     if (state->size > state->synced_size) total += state->size - state->synced_size;
@@ -278,7 +279,7 @@ IOStatus FaultInjectionFileSystem::ReopenWritableFile(
   if (!s.ok()) return s;
   std::shared_ptr<FileState> state;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = files_.find(name);
     if (it != files_.end()) state = it->second;
   }
@@ -298,7 +299,7 @@ IOStatus FaultInjectionFileSystem::ReuseWritableFile(
   IOStatus s = Guarded(name, WriteKind::kMetadata, [&] { return target()->ReuseWritableFile(name, old_name, options, &file, debug); }, [] {});
   if (!s.ok()) return s;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     files_.erase(old_name);
   }
   result->reset(new TrackedWritableFile(std::move(file), name, this, Track(name, 0, 0)));
@@ -320,7 +321,7 @@ IOStatus FaultInjectionFileSystem::RenameFile(const std::string& from, const std
   IOStatus s = Guarded(from, WriteKind::kMetadata,
                        [&] { return target()->RenameFile(from, to, options, debug); }, [] {});
   if (!s.ok()) return s;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = files_.find(from);
   if (it != files_.end()) {
     files_[to] = it->second;
@@ -336,7 +337,7 @@ IOStatus FaultInjectionFileSystem::DeleteFile(const std::string& name, const IOO
   IOStatus s = Guarded(name, WriteKind::kMetadata,
                        [&] { return target()->DeleteFile(name, options, debug); }, [] {});
   if (s.ok()) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     files_.erase(name);
   }
   return s;
@@ -349,7 +350,7 @@ IOStatus FaultInjectionFileSystem::Truncate(const std::string& name, size_t size
   if (!s.ok()) return s;
   std::shared_ptr<FileState> state;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     auto it = files_.find(name);
     if (it != files_.end()) state = it->second;
   }

@@ -35,19 +35,17 @@
 #define CONNECTIVITY_STORAGE_FAULT_INJECTION_FS_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
-#include <shared_mutex>
 #include <optional>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
 
+#include "src/base/mutex.h"
 #include "src/base/status.h"
 
 namespace connectivity::storage {
@@ -76,8 +74,8 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   const char* Name() const override { return "FaultInjectionFileSystem"; }
 
   // --- failures on demand ---
-  void SetFaults(const Faults& faults);
-  void ClearFaults() { SetFaults(Faults{}); }
+  void SetFaults(const Faults& faults) EXCLUDES(mutex_);
+  void ClearFaults() EXCLUDES(mutex_) { SetFaults(Faults{}); }
   // How many operations failed because of SetFaults (tests assert > 0, so
   // that a test cannot pass without the fault having been hit).
   uint64_t injected_failures() const { return injected_failures_.load(); }
@@ -86,25 +84,25 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   // From now on a sync of a file ending in `file_suffix` blocks until
   // ReleaseSyncs(): the journal's commit thread then sits in its fsync,
   // which lets a test queue requests behind a batch in flight.
-  void HoldSyncs(std::string file_suffix);
+  void HoldSyncs(std::string file_suffix) EXCLUDES(mutex_);
   // Blocks until a sync is being held.
-  void WaitUntilSyncHeld();
-  void ReleaseSyncs();
+  void WaitUntilSyncHeld() EXCLUDES(mutex_);
+  void ReleaseSyncs() EXCLUDES(mutex_);
 
   // --- power loss ---
   // From now on every write, sync, file creation, rename and delete fails,
   // as if the machine had stopped. Close the database afterwards (or, in a
   // running process, drop the unsynced data and die at once).
-  void SimulateCrash();
+  void SimulateCrash() EXCLUDES(mutex_);
   // REQUIRES: SimulateCrash() was called and the database is closed.
   // Truncates every tracked file to its last synced length, forgets the
   // tracking and unfreezes the file system.
-  Status DropUnsyncedData();
+  Status DropUnsyncedData() EXCLUDES(mutex_);
   // Bytes written but not yet synced, over all tracked files.
-  uint64_t unsynced_bytes() const;
+  uint64_t unsynced_bytes() const EXCLUDES(mutex_);
   // Calls `power_loss` on the writing thread right after the `writes`-th
   // append or sync from now on (0: none planned).
-  void PlanPowerLoss(uint64_t writes, std::function<void()> power_loss);
+  void PlanPowerLoss(uint64_t writes, std::function<void()> power_loss) EXCLUDES(mutex_);
 
   // --- hooks (called by the file wrappers) ---
   enum class WriteKind {
@@ -120,7 +118,7 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
     WaitWhileSyncHeld(name, kind);
     rocksdb::IOStatus s;
     {
-      std::shared_lock io(io_mutex_);
+      ReaderLock io(io_mutex_);
       s = CheckWrite(name, kind);
       if (s.ok()) s = op();
       if (s.ok()) record();
@@ -128,12 +126,12 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
     if (s.ok() && kind != WriteKind::kMetadata) CountWriteTowardsPowerLoss();
     return s;
   }
-  rocksdb::IOStatus CheckWrite(const std::string& name, WriteKind kind);
-  rocksdb::IOStatus CheckRead(const std::string& name);
-  void RecordAppend(FileState& state, uint64_t bytes);
-  void RecordWriteAt(FileState& state, uint64_t end);
-  void RecordSync(FileState& state);
-  void RecordTruncate(FileState& state, uint64_t size);
+  rocksdb::IOStatus CheckWrite(const std::string& name, WriteKind kind) EXCLUDES(mutex_);
+  rocksdb::IOStatus CheckRead(const std::string& name) EXCLUDES(mutex_);
+  void RecordAppend(FileState& state, uint64_t bytes) EXCLUDES(mutex_);
+  void RecordWriteAt(FileState& state, uint64_t end) EXCLUDES(mutex_);
+  void RecordSync(FileState& state) EXCLUDES(mutex_);
+  void RecordTruncate(FileState& state, uint64_t size) EXCLUDES(mutex_);
 
   // --- FileSystem overrides ---
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
@@ -161,24 +159,27 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
                              rocksdb::IODebugContext* debug) override;
 
  private:
-  bool Matches(const std::string& name) const;  // REQUIRES: mutex_ held
-  void WaitWhileSyncHeld(const std::string& name, WriteKind kind);
-  void CountWriteTowardsPowerLoss();
-  std::shared_ptr<FileState> Track(const std::string& name, uint64_t size, uint64_t synced_size);
+  bool Matches(const std::string& name) const REQUIRES(mutex_);
+  bool SyncHeld(const std::string& name) const REQUIRES(mutex_);
+  void WaitWhileSyncHeld(const std::string& name, WriteKind kind) EXCLUDES(mutex_);
+  void CountWriteTowardsPowerLoss() EXCLUDES(mutex_);
+  std::shared_ptr<FileState> Track(const std::string& name, uint64_t size, uint64_t synced_size)
+      EXCLUDES(mutex_);
 
-  mutable std::mutex mutex_;
-  Faults faults_;     // guarded by mutex_
-  bool crashed_ = false;  // guarded by mutex_
+  // Also guards every FileState (which the analysis cannot see).
+  mutable Mutex mutex_;
+  Faults faults_ GUARDED_BY(mutex_);
+  bool crashed_ GUARDED_BY(mutex_) = false;
   // Every file written through this file system, by current name.
-  std::map<std::string, std::shared_ptr<FileState>> files_;  // guarded by mutex_
+  std::map<std::string, std::shared_ptr<FileState>> files_ GUARDED_BY(mutex_);
   std::atomic<uint64_t> injected_failures_{0};
-  std::condition_variable hold_changed_;
-  std::optional<std::string> hold_suffix_;  // guarded by mutex_; set: syncs are held
-  size_t syncs_held_ = 0;                   // guarded by mutex_
+  CondVar hold_changed_;
+  std::optional<std::string> hold_suffix_ GUARDED_BY(mutex_);  // set: syncs are held
+  size_t syncs_held_ GUARDED_BY(mutex_) = 0;
   // Shared by every write in flight; SimulateCrash() takes it exclusively.
-  std::shared_mutex io_mutex_;
+  SharedMutex io_mutex_;
   std::atomic<uint64_t> writes_until_power_loss_{0};
-  std::function<void()> power_loss_;  // guarded by mutex_
+  std::function<void()> power_loss_ GUARDED_BY(mutex_);
 };
 
 // The file system and an Env over it, for StoreOptions::env and

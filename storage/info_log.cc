@@ -5,9 +5,10 @@
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
 
 #include <rocksdb/env.h>
+
+#include "src/base/mutex.h"
 
 namespace connectivity::storage {
 namespace {
@@ -35,7 +36,7 @@ class StdioInfoLog final : public rocksdb::Logger {
     const int written = std::vsnprintf(line + prefix, sizeof(line) - prefix, format, copy);
     va_end(copy);
     if (written < 0) return;
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (file_ == nullptr) return;
     // Errors (a full disk) are ignored on purpose: see info_log.h.
     std::fputs(line, file_);
@@ -45,7 +46,7 @@ class StdioInfoLog final : public rocksdb::Logger {
   }
 
   void Flush() override {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (file_ != nullptr) std::fflush(file_);
   }
 
@@ -61,8 +62,7 @@ class StdioInfoLog final : public rocksdb::Logger {
     return n > 0 ? static_cast<size_t>(n) : 0;
   }
 
-  // REQUIRES: mutex_ held.
-  void RotateIfLarge() {
+  void RotateIfLarge() REQUIRES(mutex_) {
     const long size = std::ftell(file_);
     if (size < 0 || static_cast<size_t>(size) < max_bytes_) return;
     std::fclose(file_);
@@ -73,8 +73,8 @@ class StdioInfoLog final : public rocksdb::Logger {
   const std::string path_;
   const std::string old_path_;
   const size_t max_bytes_;
-  std::mutex mutex_;
-  std::FILE* file_ = nullptr;  // guarded by mutex_
+  Mutex mutex_;
+  std::FILE* file_ GUARDED_BY(mutex_) = nullptr;
 };
 
 }  // namespace

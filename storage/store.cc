@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
-#include <mutex>
 #include <system_error>
 #include <utility>
 
@@ -17,6 +16,7 @@
 
 #include "src/base/check.h"
 #include "src/base/log.h"
+#include "src/base/mutex.h"
 #include "storage/free_space.h"
 #include "storage/info_log.h"
 #include "storage/rocksdb_options.h"
@@ -107,18 +107,18 @@ class BackgroundErrorListener final : public rocksdb::EventListener {
 
 // The first write or background error; read by every later write.
 struct Store::WriteErrorState {
-  mutable std::mutex mutex;
-  Status error;  // guarded by mutex
+  mutable Mutex mutex;
+  Status error GUARDED_BY(mutex);
 
   // Keeps the first error; returns true if this one was the first.
-  bool Record(const Status& status) {
-    std::lock_guard lock(mutex);
+  bool Record(const Status& status) EXCLUDES(mutex) {
+    MutexLock lock(mutex);
     if (!error.ok()) return false;
     error = status;
     return true;
   }
-  Status Get() const {
-    std::lock_guard lock(mutex);
+  Status Get() const EXCLUDES(mutex) {
+    MutexLock lock(mutex);
     return error;
   }
 };

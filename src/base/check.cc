@@ -1,13 +1,15 @@
 #include "src/base/check.h"
 
-#include <cstdio>
 #include <cstdlib>
+#include <string>
+
+#include "src/base/log.h"
 
 namespace connectivity::internal {
 
 void CheckFailed(const char* file, int line, const char* expression, const char* message) {
-  std::fprintf(stderr, "CHECK failed: %s:%d '%s' %s\n", file, line, expression, message);
-  std::fflush(stderr);
+  log::Error("check", std::string("CHECK failed: ") + file + ":" + std::to_string(line) + " '" + expression +
+                          "' " + message);
   std::abort();
 }
 

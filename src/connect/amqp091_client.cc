@@ -1,5 +1,6 @@
 // AMQP 0.9.1 with rabbitmq-c: TCP (or TLS) connect to a checked address, connection.start/tune/
-// open with SASL PLAIN (EXTERNAL with a client certificate and no user), channel.open; then the
+// open with SASL PLAIN (EXTERNAL with a client certificate and no user), channel.open, then a
+// passive queue.declare of every source address (address.h; it consumes nothing). Then the
 // thread waits for frames so that rabbitmq-c exchanges heartbeats, and a broker close
 // (connection.close), a heartbeat timeout or a socket error is the loss. Close is channel.close +
 // connection.close. A RequestClose during the handshake shuts the socket down to cut it short.
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 
+#include "src/connect/address.h"
 #include "src/connect/clients.h"
 #include "src/connect/resolver.h"
 #include "src/connect/tls.h"
@@ -71,7 +73,7 @@ class Amqp091Session {
     if (connection_ == nullptr) return;
     timeval bound = ToTimeval(1'000'000);
     amqp_set_rpc_timeout(connection_, &bound);
-    amqp_channel_close(connection_, 1, AMQP_REPLY_SUCCESS);
+    amqp_channel_close(connection_, channel_, AMQP_REPLY_SUCCESS);
     amqp_connection_close(connection_, AMQP_REPLY_SUCCESS);
   }
 
@@ -84,13 +86,49 @@ class Amqp091Session {
     amqp_set_handshake_timeout(connection_, &left);
     amqp_set_rpc_timeout(connection_, &left);
     const int rc = amqp_socket_open_noblock(socket, address.ToString().c_str(),
-                                            target_.endpoint.port, &left);
+                                            ConnectPort(target_), &left);
     if (rc != AMQP_STATUS_OK) return SocketFailure(rc, address);
     const int fd = amqp_get_sockfd(connection_);
     context_.SetAbortHook([fd] { ::shutdown(fd, SHUT_RDWR); });
     ConnectOutcome outcome = Login();
     if (outcome.ok) outcome = OpenChannel();
+    if (outcome.ok) outcome = CheckQueues(std::move(outcome));
     return outcome;
+  }
+
+  // RabbitMQClientActor.ensureQueuesExist: a passive declare per source address. A missing queue
+  // closes the channel (404), so the next declare goes to a new one.
+  ConnectOutcome CheckQueues(ConnectOutcome connected) {
+    std::vector<AddressCheck> checks;
+    for (const std::string& queue : PlanChecks(target_).sources) {
+      amqp_bytes_t name{queue.size(), const_cast<char*>(queue.data())};
+      const amqp_queue_declare_ok_t* ok =
+          amqp_queue_declare(connection_, channel_, name, /*passive=*/1, 0, 0, 0, amqp_empty_table);
+      const amqp_rpc_reply_t reply = amqp_get_rpc_reply(connection_);
+      if (reply.reply_type == AMQP_RESPONSE_NORMAL && ok != nullptr) {
+        checks.push_back({true, queue, true,
+                          "Queue exists (" + std::to_string(ok->message_count) + " messages, " +
+                              std::to_string(ok->consumer_count) +
+                              " consumers); this service does not consume messages."});
+        continue;
+      }
+      if (reply.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION ||
+          reply.reply.id != AMQP_CHANNEL_CLOSE_METHOD) {
+        return FromReply(reply, "queue.declare");  // the connection, not the queue, failed
+      }
+      checks.push_back({true, queue, false, CloseText(reply.reply)});
+      if (ConnectOutcome reopened = ReopenChannel(); !reopened.ok) return reopened;
+    }
+    return ConcludeChecks(target_, std::move(connected), std::move(checks));
+  }
+
+  // Answers the broker's channel.close and opens the next channel.
+  ConnectOutcome ReopenChannel() {
+    amqp_channel_close_ok_t close_ok{};
+    amqp_send_method(connection_, channel_, AMQP_CHANNEL_CLOSE_OK_METHOD, &close_ok);
+    ++channel_;
+    amqp_channel_open(connection_, channel_);
+    return FromReply(amqp_get_rpc_reply(connection_), "channel.open");
   }
 
   amqp_socket_t* OpenSocket() {
@@ -120,7 +158,7 @@ class Amqp091Session {
     }
     if (rc == AMQP_STATUS_SOCKET_ERROR) {
       // rabbitmq-c does not keep the errno: ask the network once more to name the cause.
-      const int error = ProbeTcp(address, target_.endpoint.port, context_.deadline_us());
+      const int error = ProbeTcp(address, ConnectPort(target_), context_.deadline_us());
       if (error == ECONNREFUSED) return Failure(FailureKind::kRefused, target_, kRefusedDetail);
       if (error != 0) return Failure(KindForErrno(error), target_, ErrnoText(error));
     }
@@ -161,7 +199,8 @@ class Amqp091Session {
   }
 
   ConnectOutcome OpenChannel() {
-    amqp_channel_open(connection_, 1);
+    channel_ = 1;
+    amqp_channel_open(connection_, channel_);
     ConnectOutcome outcome = FromReply(amqp_get_rpc_reply(connection_), "channel.open");
     if (!outcome.ok) return outcome;
     std::string detail = "CONNECTED";
@@ -231,6 +270,7 @@ class Amqp091Session {
   const ClientSettings& settings_;
   SessionContext& context_;
   amqp_connection_state_t connection_ = nullptr;
+  amqp_channel_t channel_ = 1;  // the open channel (a refused passive declare closes one)
   ConnectOutcome tls_failure_;
 };
 

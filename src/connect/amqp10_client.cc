@@ -1,7 +1,12 @@
 // AMQP 1.0 with Qpid Proton C++: a container per client on the session thread, connecting to a
 // checked address with SASL (PLAIN with a user, else ANONYMOUS/EXTERNAL), optional TLS, and the
-// configured host as virtual host (AMQP open hostname, SNI and the TLS peer name). Success is the
-// peer's begin frame for a session opened after its open frame. While open, the idle timeout (heartbeat) makes Proton detect a silent peer;
+// configured host as virtual host (AMQP open hostname, SNI and the TLS peer name). Connected is the
+// peer's begin frame for a session opened after its open frame; then every source address gets a
+// receiver link with zero credit and every static target a sender link (address.h), one address
+// at a time (one round trip each): an attach echoing the terminus passes, a refusal (a null
+// terminus and a detach with an error, or the end of the session: RabbitMQ 3.10 ends it) fails
+// that address, and the checks go on in a new session. Each check link is detached again. While
+// open, the idle timeout (heartbeat) makes Proton detect a silent peer;
 // a transport error or a close from the broker is the loss. Close sends close and waits up to 1 s
 // for the broker's answer.
 //
@@ -15,13 +20,20 @@
 #include <proton/container.hpp>
 #include <proton/error_condition.hpp>
 #include <proton/messaging_handler.hpp>
+#include <proton/receiver.hpp>
+#include <proton/receiver_options.hpp>
+#include <proton/sender.hpp>
+#include <proton/sender_options.hpp>
 #include <proton/session.hpp>
+#include <proton/source.hpp>
+#include <proton/target.hpp>
 #include <proton/ssl.hpp>
 #include <proton/transport.hpp>
 #include <proton/work_queue.hpp>
 
 #include <optional>
 
+#include "src/connect/address.h"
 #include "src/connect/clients.h"
 #include "src/connect/resolver.h"
 #include "src/connect/tls.h"
@@ -88,15 +100,41 @@ class Amqp10Handler final : public proton::messaging_handler {
   }
 
   void on_session_open(proton::session& session) override {
-    if (phase_ != Phase::kConnecting) return;
-    phase_ = Phase::kOpen;
-    session_ = session;
-    context_.ReportResult(Success(target_, "CONNECTED"));
-    // RequestClose closes at once instead of at the next tick (work_queue().add is thread-safe).
-    context_.SetAbortHook([this] { connection_.work_queue().add(proton::work([this] { BeginClose(); })); });
+    if (phase_ == Phase::kConnecting) {
+      // RequestClose closes at once instead of at the next tick (work_queue().add is thread-safe).
+      context_.SetAbortHook([this] { connection_.work_queue().add(proton::work([this] { BeginClose(); })); });
+      const CheckPlan plan = PlanChecks(target_);
+      for (const std::string& address : plan.sources) checks_.push_back({true, address, false, ""});
+      for (const std::string& address : plan.targets) checks_.push_back({false, address, false, ""});
+      phase_ = Phase::kChecking;
+    }
+    if (phase_ != Phase::kChecking) return;
+    session_ = session;  // the first, or a new one after a refusal ended the last
+    AttachNext();
   }
 
+  // An attach that echoes the terminus is accepted; a refusal has a null terminus and is
+  // followed by a detach carrying the error (or, RabbitMQ 3.10, the end of the session).
+  void on_receiver_open(proton::receiver& receiver) override {
+    if (!receiver.source().address().empty()) Decide(receiver, true, "");
+  }
+  void on_sender_open(proton::sender& sender) override {
+    if (!sender.target().address().empty()) Decide(sender, true, "");
+  }
+  void on_receiver_error(proton::receiver& receiver) override { Refused(receiver, receiver.error()); }
+  void on_sender_error(proton::sender& sender) override { Refused(sender, sender.error()); }
+  void on_receiver_close(proton::receiver& receiver) override { Refused(receiver, receiver.error()); }
+  void on_sender_close(proton::sender& sender) override { Refused(sender, sender.error()); }
+
   void on_session_error(proton::session& session) override {
+    if (phase_ == Phase::kChecking && session == session_) {
+      const proton::error_condition error = session.error();
+      if (next_check_ < checks_.size() && current_) {
+        Decide(*current_, false, AmqpLinkErrorText(error.name(), error.description()), /*attach_next=*/false);
+      }
+      if (phase_ == Phase::kChecking) connection_.open_session();  // the checks go on there
+      return;
+    }
     Fail(session.connection().container(), session.error());
   }
 
@@ -110,7 +148,9 @@ class Amqp10Handler final : public proton::messaging_handler {
   void on_error(const proton::error_condition&) override {}
 
   void on_connection_close(proton::connection& connection) override {
-    if (phase_ == Phase::kOpen) {
+    if (phase_ == Phase::kChecking) {
+      Fail(connection.container(), connection.error());
+    } else if (phase_ == Phase::kOpen) {
       Finish(connection.container(),
              Failure(FailureKind::kOther, target_, "closed by the broker"));
     } else if (phase_ == Phase::kClosing) {
@@ -119,7 +159,9 @@ class Amqp10Handler final : public proton::messaging_handler {
   }
 
   void on_transport_close(proton::transport& transport) override {
-    if (phase_ == Phase::kOpen) {
+    if (phase_ == Phase::kChecking) {
+      Fail(transport.connection().container(), transport.error());
+    } else if (phase_ == Phase::kOpen) {
       Finish(transport.connection().container(),
              Failure(FailureKind::kOther, target_, "connection lost"));
     } else if (phase_ == Phase::kClosing) {
@@ -128,7 +170,51 @@ class Amqp10Handler final : public proton::messaging_handler {
   }
 
  private:
-  enum class Phase { kConnecting, kOpen, kClosing, kDone };
+  enum class Phase { kConnecting, kChecking, kOpen, kClosing, kDone };
+
+  // Checks one address at a time: a broker may end the whole session on a refusal (RabbitMQ
+  // 3.10 does), which must not hide which address it refused.
+  void AttachNext() {
+    if (next_check_ == checks_.size()) return Conclude();
+    const AddressCheck& check = checks_[next_check_];
+    const std::string name = "connectivity-check-" + std::to_string(next_check_);
+    if (check.source) {
+      proton::receiver_options options;
+      options.credit_window(0).name(name);  // no credit: the broker sends nothing
+      current_ = session_.open_receiver(check.address, options);
+    } else {
+      proton::sender_options options;
+      options.name(name);
+      current_ = session_.open_sender(AmqpNodeOfTarget(check.address), options);
+    }
+  }
+
+  void Refused(proton::link& link, const proton::error_condition& error) {
+    Decide(link, false, AmqpLinkErrorText(error.name(), error.description()));
+  }
+
+  // The verdict on the current link; detaches it and goes on with the next address.
+  void Decide(proton::link& link, bool ok, const std::string& detail, bool attach_next = true) {
+    if (phase_ != Phase::kChecking || !current_ || link.name() != current_->name()) return;
+    AddressCheck& check = checks_[next_check_++];
+    check.ok = ok;
+    check.detail = ok ? (check.source ? "Receiver link attached with zero credit; this service does "
+                                        "not consume messages."
+                                      : "Sender link attached; this service does not publish messages.")
+                      : detail;
+    if (current_->active()) current_->close();
+    current_.reset();
+    if (attach_next) AttachNext();
+  }
+
+  void Conclude() {
+    ConnectOutcome outcome = ConcludeChecks(target_, Success(target_, "CONNECTED"), std::move(checks_));
+    checks_.clear();
+    const bool ok = outcome.ok;
+    context_.ReportResult(std::move(outcome));
+    phase_ = Phase::kOpen;
+    if (!ok) BeginClose();  // a refused address fails the attempt: close cleanly
+  }
 
   proton::connection_options Options() const {
     proton::connection_options options;
@@ -161,7 +247,7 @@ class Amqp10Handler final : public proton::messaging_handler {
   void ConnectNext(proton::container& container) {
     const IpAddress& address = addresses_[next_address_++];
     const std::string url = std::string(target_.tls.enabled ? "amqps://" : "amqp://") +
-                            JoinHostPort(address.ToString(), target_.endpoint.port);
+                            JoinHostPort(address.ToString(), ConnectPort(target_));
     connection_ = container.connect(url, Options());
   }
 
@@ -175,6 +261,10 @@ class Amqp10Handler final : public proton::messaging_handler {
       context_.ReportResult(Failure(kind, target_,
                                     kind == FailureKind::kRefused ? std::string(kRefusedDetail)
                                                                   : ErrorText(error)));
+      Finish(container, std::nullopt);
+    } else if (phase_ == Phase::kChecking) {
+      context_.ReportResult(Failure(FailureKind::kProtocol, target_,
+                                    "connection lost while attaching links: " + ErrorText(error)));
       Finish(container, std::nullopt);
     } else if (phase_ == Phase::kOpen) {
       Finish(container, Failure(FailureKind::kOther, target_, "connection lost: " + ErrorText(error)));
@@ -211,12 +301,19 @@ class Amqp10Handler final : public proton::messaging_handler {
       Finish(container, std::nullopt);
       return;
     }
+    if (phase_ == Phase::kChecking && now >= context_.deadline_us()) {
+      context_.ReportResult(Failure(FailureKind::kTimeout, target_,
+                                    "the broker did not answer every link attach, " +
+                                        WithinSeconds(context_.timeout_us())));
+      Finish(container, std::nullopt);
+      return;
+    }
     if (context_.stop_requested()) {
       if (phase_ == Phase::kOpen) {
         // The tick runs in the container's context: a change made there is not flushed until the
         // connection wakes, so the close goes through the connection's own work queue.
         connection_.work_queue().add(proton::work([this] { BeginClose(); }));
-      } else if (phase_ == Phase::kConnecting ||
+      } else if (phase_ == Phase::kConnecting || phase_ == Phase::kChecking ||
                  (phase_ == Phase::kClosing && now >= close_deadline_us_)) {
         Finish(container, std::nullopt);
         return;
@@ -234,6 +331,9 @@ class Amqp10Handler final : public proton::messaging_handler {
   int64_t close_deadline_us_ = 0;
   proton::connection connection_;
   proton::session session_;
+  std::vector<AddressCheck> checks_;  // the address checks, decided up to next_check_
+  size_t next_check_ = 0;
+  std::optional<proton::link> current_;  // the link of checks_[next_check_] while attaching
   std::optional<PemFile> ca_file_, cert_file_, key_file_;
 };
 

@@ -25,6 +25,8 @@ std::string_view Cause(FailureKind kind) {
     case FailureKind::kUnresolvable: return "Unresolvable host";
     case FailureKind::kProtocol: return "Protocol error";
     case FailureKind::kBlockedHost: return "Blocked host";
+    case FailureKind::kAddress: return "Address refused";
+    case FailureKind::kTunnel: return "SSH tunnel failure";
     case FailureKind::kNone:
     case FailureKind::kOther: break;
   }
@@ -43,6 +45,8 @@ std::string_view FailureKindName(FailureKind kind) {
     case FailureKind::kUnresolvable: return "unresolvable";
     case FailureKind::kProtocol: return "protocol";
     case FailureKind::kBlockedHost: return "blocked-host";
+    case FailureKind::kAddress: return "address";
+    case FailureKind::kTunnel: return "ssh-tunnel";
     case FailureKind::kOther: return "other";
   }
   return "other";
@@ -120,6 +124,11 @@ std::variant<std::vector<IpAddress>, ConnectOutcome> ResolveChecked(const Client
                                                                     const ConnectTarget& target,
                                                                     const HostPort& endpoint,
                                                                     int64_t deadline_us) {
+  if (target.connect_to) {
+    if (std::optional<IpAddress> local = ParseIpAddress(target.connect_to->host)) {
+      return std::vector<IpAddress>{*local};
+    }
+  }
   CheckedAddresses checked = CheckedResolve(settings, endpoint.host, deadline_us);
   if (checked.failure != FailureKind::kNone) {
     return Failure(checked.failure, target, checked.detail);

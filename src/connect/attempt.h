@@ -50,13 +50,21 @@ std::string WithinSeconds(int64_t timeout_us);
 // defence that keeps passwords out of descriptions, whatever a library put into its messages.
 std::string ScrubSecret(std::string text, const std::optional<std::string>& secret);
 
+// The port a client connects to: the SSH tunnel's local end if `connect_to` is set, else the
+// endpoint's.
+inline int ConnectPort(const ConnectTarget& target) {
+  return target.connect_to ? target.connect_to->port : target.endpoint.port;
+}
+
 // settings.policy->Check with the settings' resolver (outbound_rules.h).
 CheckedAddresses CheckedResolve(const ClientSettings& settings, std::string_view host,
                                 int64_t deadline_us);
 
 // Resolves `host` once and checks the name and every address against the policy. Returns the
 // addresses the client may connect to (in resolver order), or the failure (blocked, unresolvable,
-// timeout). A client must connect to these addresses, never resolve the name again.
+// timeout). A client must connect to these addresses, never resolve the name again. With
+// `target.connect_to` (an SSH tunnel's local end) that address, unchecked: the tunnel's server
+// was checked instead.
 std::variant<std::vector<IpAddress>, ConnectOutcome> ResolveChecked(const ClientSettings& settings,
                                                                     const ConnectTarget& target,
                                                                     const HostPort& endpoint,

@@ -32,10 +32,14 @@ std::unique_ptr<Client> MakeKafkaClient(ConnectTarget target, SharedSettings set
                                         ClientCallbacks callbacks);
 
 class MqttLoop;
-// The client for `target.protocol`; MQTT clients run on `mqtt_loop`. Returns nullptr only if the
+// The client for `target.protocol`, through the connection's SSH tunnel when it has one (and
+// `connect_to` is not set yet); MQTT clients run on `mqtt_loop`. Returns nullptr only if the
 // MQTT loop is not running (then no callback will ever run).
 std::unique_ptr<Client> CreateClient(ConnectTarget target, SharedSettings settings,
                                      ClientCallbacks callbacks, MqttLoop& mqtt_loop);
+// The tunnel first, then the protocol client to its local end (tunneled_client.cc).
+std::unique_ptr<Client> MakeTunneledClient(ConnectTarget target, SharedSettings settings,
+                                           ClientCallbacks callbacks, MqttLoop& mqtt_loop);
 
 }  // namespace connectivity::connect
 

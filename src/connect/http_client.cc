@@ -1,42 +1,35 @@
-// HTTP push with libcurl: there is no session to keep, so "connected" means the target endpoint
-// answers: a HEAD request to the URI's base (scheme://host:port/path) with the URI's credentials
-// as Basic auth. 401, 403 and 407 are an authentication failure; any other HTTP answer (404 and
-// 405 included) proves the endpoint reachable. While open, the check is repeated every
-// recheck interval, and a failed check is the loss.
+// HTTP push with libcurl, checking what Ditto's HttpPushClientActor.doTestConnection checks: the
+// TCP connection to the URI's host and port (http) or the TLS handshake with it (https), and, with
+// OAuth credentials, the token request (AsyncJwtLoader: a form POST to the token endpoint that must
+// answer 2xx, application/json and an `access_token` that is a JSON Web Token). No request goes
+// to the push endpoint itself. While open, the TCP/TLS check is repeated every recheck interval,
+// and a failed check is the loss.
 //
-// Outbound safety: CURLOPT_RESOLVE pins the host to the checked addresses (curl then never
-// resolves), proxies from the environment are ignored and redirects are not followed, so the
-// request cannot go anywhere else. TLS: peer and host checks per validateCertificates, `ca` as the
-// only trusted CAs, a client certificate from `credentials`.
+// Outbound safety: CURLOPT_RESOLVE pins each host (endpoint and token endpoint) to its checked
+// addresses (curl then never resolves), proxies from the environment are ignored and redirects are
+// not followed, so no request can go anywhere else. TLS: peer and host checks per
+// validateCertificates, `ca` as the only trusted CAs, a client certificate from `credentials`;
+// the token endpoint is verified against the system's CAs, as Ditto's HTTP client does.
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <simdjson.h>
 
 #include <cctype>
 #include <mutex>
 
 #include "src/connect/clients.h"
 #include "src/connect/resolver.h"
+#include "src/model/connection_uri.h"
 
 namespace connectivity::connect {
 namespace {
 
+// A token endpoint's answer is a small JSON object; anything larger is not a token response.
+constexpr size_t kTokenResponseBytesMax = 64 * 1024;
+
 void InitCurlOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string EncodePath(std::string_view path) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out.empty() ? "/" : out;
 }
 
 struct CurlDeleter {
@@ -46,45 +39,160 @@ struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
+// The pinned address list of CURLOPT_RESOLVE: "host:port:addr1,addr2".
+std::unique_ptr<curl_slist, SlistDeleter> Pin(const std::string& host, int port,
+                                              const std::vector<IpAddress>& addresses) {
+  std::string pinned = host + ":" + std::to_string(port) + ":";
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    const std::string ip = addresses[i].ToString();
+    pinned += (i > 0 ? "," : "") + (addresses[i].is_v6 ? "[" + ip + "]" : ip);
+  }
+  return std::unique_ptr<curl_slist, SlistDeleter>(curl_slist_append(nullptr, pinned.c_str()));
+}
+
+// Base64url (JWT) to bytes; nullopt if malformed.
+std::optional<std::string> DecodeBase64Url(std::string_view text) {
+  std::string standard(text);
+  for (char& c : standard) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  while (standard.size() % 4 != 0) standard += '=';
+  std::string out(standard.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(standard.data()),
+                                static_cast<int>(standard.size()));
+  if (n < 0) return std::nullopt;
+  size_t padding = 0;
+  while (padding < 2 && standard.size() > padding && standard[standard.size() - 1 - padding] == '=') ++padding;
+  out.resize(static_cast<size_t>(n) - padding);
+  return out;
+}
+
+// ImmutableJsonWebToken.fromToken: three parts, header and payload base64url-encoded JSON objects.
+bool IsJsonWebToken(std::string_view token) {
+  std::vector<std::string_view> parts;
+  for (size_t start = 0;;) {
+    const size_t dot = token.find('.', start);
+    parts.push_back(token.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (parts.size() != 3) return false;
+  for (size_t i = 0; i < 2; ++i) {
+    std::optional<std::string> json = DecodeBase64Url(parts[i]);
+    if (!json) return false;
+    simdjson::dom::parser parser;
+    simdjson::dom::object object;
+    if (parser.parse(*json).get(object) != simdjson::SUCCESS) return false;
+  }
+  return true;
+}
+
+size_t AppendBody(char* data, size_t size, size_t count, void* out) {
+  auto* body = static_cast<std::string*>(out);
+  if (body->size() + size * count > kTokenResponseBytesMax) return 0;  // aborts the transfer
+  body->append(data, size * count);
+  return size * count;
+}
+
 class HttpCheck {
  public:
-  HttpCheck(const ConnectTarget& target, SessionContext& context,
+  HttpCheck(const ConnectTarget& target, const ClientSettings& settings, SessionContext& context,
             const std::vector<IpAddress>& addresses)
-      : target_(target), context_(context) {
-    std::string pinned = target.endpoint.host + ":" + std::to_string(target.endpoint.port) + ":";
-    for (size_t i = 0; i < addresses.size(); ++i) {
-      const std::string ip = addresses[i].ToString();
-      pinned += (i > 0 ? "," : "") + (addresses[i].is_v6 ? "[" + ip + "]" : ip);
+      : target_(target), settings_(settings), context_(context),
+        resolve_(Pin(target.endpoint.host, target.endpoint.port, addresses)),
+        url_(target.scheme + "://" + JoinHostPort(target.endpoint.host, target.endpoint.port) + "/") {
+    if (target.connect_to) {  // through the SSH tunnel's local end
+      const std::string to = target.endpoint.host + ":" + std::to_string(target.endpoint.port) + ":" +
+                             target.connect_to->host + ":" + std::to_string(target.connect_to->port);
+      connect_to_.reset(curl_slist_append(nullptr, to.c_str()));
     }
-    resolve_.reset(curl_slist_append(nullptr, pinned.c_str()));
-    url_ = target.scheme + "://" + JoinHostPort(target.endpoint.host, target.endpoint.port) +
-           EncodePath(target.path);
   }
 
-  ConnectOutcome Run(int64_t deadline_us) {
-    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-    if (!curl) return Failure(FailureKind::kOther, target_, "curl_easy_init failed");
-    char error[CURL_ERROR_SIZE] = {};
-    Configure(curl.get(), error, deadline_us);
-    const CURLcode rc = curl_easy_perform(curl.get());
-    if (rc == CURLE_OK) {
-      long code = 0;
-      curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &code);
-      const std::string detail = "HTTP " + std::to_string(code) + " to HEAD " + EncodePath(target_.path);
-      if (code == 401 || code == 403 || code == 407) {
-        return Failure(FailureKind::kAuthentication, target_, detail);
-      }
-      return Success(target_, detail);
-    }
-    return CurlFailure(curl.get(), rc, error);
+  // The connect check, then (first attempt only: `with_token`) the OAuth token.
+  ConnectOutcome Run(int64_t deadline_us, bool with_token) {
+    ConnectOutcome outcome = Reach(deadline_us);
+    if (!outcome.ok || !with_token || !target_.oauth) return outcome;
+    if (std::optional<ConnectOutcome> failure = FetchToken(deadline_us)) return *failure;
+    return outcome;
   }
 
  private:
-  void Configure(CURL* curl, char* error, int64_t deadline_us) {
+  // TCP connect (http) or TLS handshake (https), and nothing sent (CURLOPT_CONNECT_ONLY).
+  ConnectOutcome Reach(int64_t deadline_us) {
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    if (!curl) return Failure(FailureKind::kOther, target_, "curl_easy_init failed");
+    char error[CURL_ERROR_SIZE] = {};
+    Configure(curl.get(), url_, resolve_.get(), error, deadline_us);
+    curl_easy_setopt(curl.get(), CURLOPT_CONNECT_ONLY, 1L);
+    if (connect_to_) curl_easy_setopt(curl.get(), CURLOPT_CONNECT_TO, connect_to_.get());
+    if (target_.tls.enabled) ConfigureTls(curl.get());
+    const CURLcode rc = curl_easy_perform(curl.get());
+    if (rc != CURLE_OK) return CurlFailure(curl.get(), rc, error);
+    const std::string where = target_.endpoint.host + ":" + std::to_string(target_.endpoint.port);
+    return Success(target_, target_.tls.enabled ? "TLS connection to '" + where + "' established successfully."
+                                                : "TCP connection to '" + where + "' established successfully");
+  }
+
+  // AsyncJwtLoader's token request; nullopt if it yields a token. Failures read as Ditto's test
+  // connection reports them (the JwtInvalidException's message behind "Cause: ").
+  std::optional<ConnectOutcome> FetchToken(int64_t deadline_us) {
+    const OAuthTokenRequest& oauth = *target_.oauth;
+    const std::string request_failed = "Cause: Request to token endpoint <" + oauth.token_endpoint + "> failed.";
+    const std::string invalid_response =
+        "Cause: Received invalid JSON web token response from <" + oauth.token_endpoint + ">.";
+    const std::optional<model::ConnectionUri> uri = model::ParseServerUri(oauth.token_endpoint);
+    if (!uri || uri->host.empty()) return TokenFailure(request_failed);
+    const std::string host = uri->host.front() == '[' ? uri->host.substr(1, uri->host.size() - 2) : uri->host;
+    const int port = uri->port > 0 ? uri->port : (uri->scheme == "https" ? 443 : 80);
+    CheckedAddresses checked = CheckedResolve(settings_, host, deadline_us);
+    if (checked.failure != FailureKind::kNone) return TokenFailure(request_failed);
+    auto pinned = Pin(host, port, checked.addresses);
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    if (!curl) return TokenFailure(request_failed);
+    char error[CURL_ERROR_SIZE] = {};
+    Configure(curl.get(), oauth.token_endpoint, pinned.get(), error, deadline_us);
+    std::unique_ptr<curl_slist, SlistDeleter> headers(
+        curl_slist_append(nullptr, "Accept: application/json"));
+    curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, oauth.form.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(oauth.form.size()));
+    std::string body;
+    curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &AppendBody);
+    curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
+    if (curl_easy_perform(curl.get()) != CURLE_OK) return TokenFailure(request_failed);
+    long code = 0;
+    char* content_type = nullptr;
+    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_getinfo(curl.get(), CURLINFO_CONTENT_TYPE, &content_type);
+    const std::string_view media = content_type == nullptr ? "" : std::string_view(content_type);
+    if (code < 200 || code > 299 || media.substr(0, media.find(';')) != "application/json") {
+      return TokenFailure(invalid_response);
+    }
+    simdjson::dom::parser parser;
+    std::string_view token;
+    if (parser.parse(body).at_key("access_token").get(token) != simdjson::SUCCESS) {
+      return TokenFailure(invalid_response);
+    }
+    if (!IsJsonWebToken(token)) return TokenFailure("Cause: The JSON Web Token is not valid.");
+    return std::nullopt;
+  }
+
+  ConnectOutcome TokenFailure(std::string description) const {
+    ConnectOutcome failure;
+    failure.failure = FailureKind::kAuthentication;
+    failure.description = std::move(description);
+    for (const std::string& secret : target_.oauth->secrets) {
+      failure.description = ScrubSecret(std::move(failure.description), secret);
+    }
+    return failure;
+  }
+
+  void Configure(CURL* curl, const std::string& url, curl_slist* pinned, char* error, int64_t deadline_us) {
     const long left_ms = static_cast<long>(std::max<int64_t>(1, (deadline_us - SteadyMicros()) / 1000));
-    curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve_.get());
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_RESOLVE, pinned);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_PROXY, "");
@@ -96,12 +204,6 @@ class HttpCheck {
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &context_);
     curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &AbortOnStop);
-    if (target_.username) {
-      curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-      curl_easy_setopt(curl, CURLOPT_USERNAME, target_.username->c_str());
-      curl_easy_setopt(curl, CURLOPT_PASSWORD, target_.password.value_or("").c_str());
-    }
-    if (target_.tls.enabled) ConfigureTls(curl);
   }
 
   void ConfigureTls(CURL* curl) {
@@ -136,7 +238,7 @@ class HttpCheck {
         return Failure(KindForErrno(static_cast<int>(os_errno)), target_, detail);
       case CURLE_OPERATION_TIMEDOUT:
         return Failure(FailureKind::kTimeout, target_,
-                       "no HTTP response, " + WithinSeconds(context_.timeout_us()) + " (" + detail + ")");
+                       "no answer, " + WithinSeconds(context_.timeout_us()) + " (" + detail + ")");
       case CURLE_SSL_CONNECT_ERROR:
       case CURLE_PEER_FAILED_VERIFICATION:
       case CURLE_SSL_CACERT_BADFILE:
@@ -150,8 +252,10 @@ class HttpCheck {
   }
 
   const ConnectTarget& target_;
+  const ClientSettings& settings_;
   SessionContext& context_;
   std::unique_ptr<curl_slist, SlistDeleter> resolve_;
+  std::unique_ptr<curl_slist, SlistDeleter> connect_to_;  // the SSH tunnel's local end, if any
   std::string url_;
 };
 
@@ -162,14 +266,14 @@ void RunHttp(const ConnectTarget& target, const ClientSettings& settings, Sessio
     context.ReportResult(std::move(*failure));
     return;
   }
-  HttpCheck check(target, context, std::get<std::vector<IpAddress>>(resolved));
-  ConnectOutcome outcome = check.Run(context.deadline_us());
+  HttpCheck check(target, settings, context, std::get<std::vector<IpAddress>>(resolved));
+  ConnectOutcome outcome = check.Run(context.deadline_us(), /*with_token=*/true);
   if (!outcome.ok && context.stop_requested()) return;
   const bool connected = outcome.ok;
   context.ReportResult(std::move(outcome));
   if (!connected) return;
   while (!context.WaitForStop(settings.recheck_interval_us)) {
-    ConnectOutcome again = check.Run(SteadyMicros() + settings.timeout_us);
+    ConnectOutcome again = check.Run(SteadyMicros() + settings.timeout_us, /*with_token=*/false);
     if (context.stop_requested()) return;
     if (!again.ok) {
       context.ReportLost(again);

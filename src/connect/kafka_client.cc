@@ -1,5 +1,9 @@
 // Kafka with librdkafka: a producer handle whose metadata request proves the cluster reachable
-// (and, with SASL, the credentials accepted). rd_kafka_metadata blocks for its whole timeout when
+// (and, with SASL, the credentials accepted); then the metadata of every source topic and static
+// target topic, one request each (address.h). The producer is configured with
+// allow.auto.create.topics=false (a producer's default is true, and brokers, the mock cluster
+// too, create a topic that a metadata request allows), so a check never creates what it reports
+// missing. rd_kafka_metadata blocks for its whole timeout when
 // the broker is down, so the request is made in growing slices (100 ms .. 1 s) with
 // rd_kafka_poll in between, and the first decisive error_cb (all brokers down, authentication,
 // TLS) ends the attempt at once. While open: all-brokers-down from error_cb, or a failed metadata
@@ -17,8 +21,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
+#include <variant>
 
+#include "src/connect/address.h"
 #include "src/connect/clients.h"
 #include "src/connect/resolver.h"
 
@@ -54,7 +61,9 @@ class KafkaSession {
       rd_kafka_conf_destroy(conf);
       return Failure(FailureKind::kOther, target_, error);
     }
-    return Probe(context_.deadline_us(), /*fail_fast=*/true);
+    ConnectOutcome connected = Probe(context_.deadline_us(), /*fail_fast=*/true);
+    if (!connected.ok) return connected;
+    return CheckTopics(std::move(connected));
   }
 
   std::optional<ConnectOutcome> Watch() {
@@ -93,6 +102,7 @@ class KafkaSession {
         {"reconnect.backoff.ms", "100"},
         {"reconnect.backoff.max.ms", "1000"},
         {"security.protocol", protocol},
+        {"allow.auto.create.topics", "false"},
     };
     if (sasl) {
       settings.push_back({"sasl.mechanisms", target_.sasl_mechanism});
@@ -122,6 +132,63 @@ class KafkaSession {
     if (tls.ca_pem) settings.push_back({"ssl.ca.pem", *tls.ca_pem});
     if (tls.client_cert_pem) settings.push_back({"ssl.certificate.pem", *tls.client_cert_pem});
     if (tls.client_key_pem) settings.push_back({"ssl.key.pem", *tls.client_key_pem});
+  }
+
+  // The metadata of each topic (of sources, then static targets; each topic asked once).
+  ConnectOutcome CheckTopics(ConnectOutcome connected) {
+    const CheckPlan plan = PlanChecks(target_);
+    std::map<std::string, AddressCheck> by_topic;
+    std::vector<AddressCheck> checks;
+    auto check = [&](bool source, const std::string& address, const std::string& topic) -> std::optional<ConnectOutcome> {
+      auto it = by_topic.find(topic);
+      if (it == by_topic.end()) {
+        std::variant<AddressCheck, ConnectOutcome> result = TopicMetadata(topic);
+        if (auto* failure = std::get_if<ConnectOutcome>(&result)) return std::move(*failure);
+        it = by_topic.emplace(topic, std::get<AddressCheck>(result)).first;
+      }
+      checks.push_back({source, address, it->second.ok, it->second.detail});
+      return std::nullopt;
+    };
+    for (const std::string& topic : plan.sources) {
+      if (std::optional<ConnectOutcome> failure = check(true, topic, topic)) return *failure;
+    }
+    for (const std::string& address : plan.targets) {
+      if (std::optional<ConnectOutcome> failure = check(false, address, KafkaTopicOfTarget(address))) {
+        return *failure;
+      }
+    }
+    return ConcludeChecks(target_, std::move(connected), std::move(checks));
+  }
+
+  // One metadata request for `topic`: the check, or the failure of the request itself.
+  std::variant<AddressCheck, ConnectOutcome> TopicMetadata(const std::string& topic) {
+    rd_kafka_topic_t* handle = rd_kafka_topic_new(handle_, topic.c_str(), nullptr);
+    if (handle == nullptr) {
+      return AddressCheck{true, topic, false, rd_kafka_err2str(rd_kafka_last_error())};
+    }
+    const int64_t left_ms = std::max<int64_t>(1, (context_.deadline_us() - SteadyMicros()) / 1000);
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const rd_kafka_resp_err_t err =
+        rd_kafka_metadata(handle_, 0, handle, &metadata, static_cast<int>(left_ms));
+    rd_kafka_topic_destroy(handle);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const FailureKind kind = err == RD_KAFKA_RESP_ERR__TIMED_OUT ? FailureKind::kTimeout : FailureKind::kProtocol;
+      return Failure(kind, target_, "metadata of topic '" + topic + "': " + rd_kafka_err2str(err));
+    }
+    AddressCheck result{true, topic, false, "not in the broker's metadata"};
+    for (int i = 0; i < metadata->topic_cnt; ++i) {
+      const rd_kafka_metadata_topic_t& entry = metadata->topics[i];
+      if (entry.topic == nullptr || topic != entry.topic) continue;
+      if (entry.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        result.ok = true;
+        result.detail = "Topic exists (" + std::to_string(entry.partition_cnt) +
+                        " partitions); this service does not consume or publish messages.";
+      } else {
+        result.detail = rd_kafka_err2str(entry.err);
+      }
+    }
+    rd_kafka_metadata_destroy(metadata);
+    return result;
   }
 
   // A metadata request in slices until `deadline_us`, failing at the first decisive error.

@@ -59,11 +59,14 @@ std::string AggregateCategory(const std::vector<ResourceStatus>& resources, bool
 
 std::string AggregateLiveStatus(const std::vector<ResourceStatus>& clients,
                                 const std::vector<ResourceStatus>& sources,
-                                const std::vector<ResourceStatus>& targets) {
+                                const std::vector<ResourceStatus>& targets,
+                                const std::vector<ResourceStatus>& ssh_tunnels) {
   const std::string client = AggregateCategory(clients, false);
   const bool clients_open = client == "open";
-  const std::vector<std::string> categories = {client, AggregateCategory(sources, clients_open),
-                                               AggregateCategory(targets, clients_open)};
+  std::vector<std::string> categories = {client, AggregateCategory(sources, clients_open),
+                                         AggregateCategory(targets, clients_open)};
+  // Only a connection with a tunnel has this category (an empty one would count as open).
+  if (!ssh_tunnels.empty()) categories.push_back(AggregateCategory(ssh_tunnels, clients_open));
   if (All(categories, "open")) return "open";
   if (Any(categories, "failed")) return "failed";
   if (Any(categories, "misconfigured")) return "misconfigured";

@@ -12,7 +12,7 @@
 namespace connectivity::connect {
 
 struct ResourceStatus {
-  std::string type;     // "client" | "source" | "target"
+  std::string type;     // "client" | "source" | "target" | "ssh"
   std::string client;   // the instance identifier of this service (SPEC §3 --instance)
   std::string address;  // sources and targets
   std::string status;   // open | closed | failed | misconfigured | unknown
@@ -57,6 +57,7 @@ struct LiveStatus {
   std::vector<ResourceStatus> client_status;
   std::vector<ResourceStatus> source_status;
   std::vector<ResourceStatus> target_status;
+  std::vector<ResourceStatus> ssh_tunnel_status;  // one per client if the SSH tunnel is enabled
   LiveMetrics metrics;
 };
 
@@ -65,10 +66,11 @@ struct LiveStatus {
 // misconfigured; all closed -> closed; some unknown -> open if `clients_open`, else unknown.
 std::string AggregateCategory(const std::vector<ResourceStatus>& resources, bool clients_open);
 // Overall: all categories open -> open; any failed -> failed; any misconfigured ->
-// misconfigured; all closed -> closed; else unknown.
+// misconfigured; all closed -> closed; else unknown. The SSH tunnel is a category of its own.
 std::string AggregateLiveStatus(const std::vector<ResourceStatus>& clients,
                                 const std::vector<ResourceStatus>& sources,
-                                const std::vector<ResourceStatus>& targets);
+                                const std::vector<ResourceStatus>& targets,
+                                const std::vector<ResourceStatus>& ssh_tunnels = {});
 // All succeeded -> succeeded; any backOffLimitReached; any ongoing; else unknown.
 std::string AggregateRecoveryStatus(const std::vector<ResourceStatus>& clients);
 

@@ -81,7 +81,13 @@ class MqttLoop::Impl {
     sessions_[session.id] = std::move(owned);
     session.start_us = SteadyMicros();
     session.deadline_us = session.start_us + session.settings->timeout_us;
-    if (ParseIpAddress(session.target.endpoint.host)) {
+    if (session.target.connect_to) {  // an SSH tunnel's local end: connect there, unchecked
+      CheckedAddresses local;
+      if (std::optional<IpAddress> address = ParseIpAddress(session.target.connect_to->host)) {
+        local.addresses.push_back(*address);
+      }
+      OnResolved(session.id, std::move(local));
+    } else if (ParseIpAddress(session.target.endpoint.host)) {
       OnResolved(session.id,
                  CheckedResolve(*session.settings, session.target.endpoint.host, session.deadline_us));
     } else {
@@ -92,11 +98,16 @@ class MqttLoop::Impl {
   void CloseSession(uint64_t id) {
     auto it = sessions_.find(id);
     if (it == sessions_.end() || it->second->phase == MqttSession::Phase::kDone) return;
-    Finish(*it->second, it->second->phase == MqttSession::Phase::kOpen);
+    Finish(*it->second, Connected(*it->second));
     sessions_.erase(it);
   }
 
  private:
+  // CONNACK accepted: a close says DISCONNECT.
+  static bool Connected(const MqttSession& session) {
+    return session.phase == MqttSession::Phase::kChecking || session.phase == MqttSession::Phase::kOpen;
+  }
+
   void Wake() {
     const uint64_t one = 1;
     [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof(one));
@@ -124,7 +135,7 @@ class MqttLoop::Impl {
       Sweep();
       if (stopping) break;
     }
-    for (auto& [id, session] : sessions_) Finish(*session, session->phase == MqttSession::Phase::kOpen);
+    for (auto& [id, session] : sessions_) Finish(*session, Connected(*session));
     sessions_.clear();
     std::lock_guard<std::mutex> lock(mutex_);
     running_ = false;
@@ -206,7 +217,10 @@ class MqttLoop::Impl {
     auto it = sessions_.find(id);
     if (it == sessions_.end() || it->second->mosq == nullptr) return;
     MqttSession& session = *it->second;
-    if (session.phase != MqttSession::Phase::kConnecting && session.phase != MqttSession::Phase::kOpen) return;
+    if (session.phase != MqttSession::Phase::kConnecting && session.phase != MqttSession::Phase::kChecking &&
+        session.phase != MqttSession::Phase::kOpen) {
+      return;
+    }
     const bool error = (revents & (EPOLLERR | EPOLLHUP)) != 0;
     if (session.phase == MqttSession::Phase::kConnecting && error && !session.connack) {
       int so_error = 0;
@@ -245,16 +259,34 @@ class MqttLoop::Impl {
     if (session.phase == MqttSession::Phase::kConnecting) {
       if (session.connack) {
         ConnectOutcome outcome = ConnackOutcome(session);
+        if (!outcome.ok) {
+          ReportResult(session, std::move(outcome));
+          Finish(session, false);
+        } else if (std::optional<ConnectOutcome> failure = StartSubscriptionChecks(session)) {
+          ReportResult(session, std::move(*failure));
+          Finish(session, true);
+        } else {
+          session.phase = MqttSession::Phase::kChecking;
+          session.connected = std::move(outcome);
+        }
+      } else if (session.disconnect_rc) {
+        ConnectFailed(session,
+                      SocketLostOutcome(session, *session.disconnect_rc, session.disconnect_errno));
+      }
+    }
+    if (session.phase == MqttSession::Phase::kChecking) {
+      if (session.disconnect_rc) {
+        ReportResult(session, SocketLostOutcome(session, *session.disconnect_rc, session.disconnect_errno));
+        Finish(session, false);
+      } else if (SubscriptionChecksDone(session)) {
+        ConnectOutcome outcome = ConcludeSubscriptionChecks(session, std::move(session.connected));
         const bool ok = outcome.ok;
         if (ok) {
           session.phase = MqttSession::Phase::kOpen;
           session.next_misc_us = SteadyMicros() + kMiscEveryUs;
         }
         ReportResult(session, std::move(outcome));
-        if (!ok) Finish(session, false);
-      } else if (session.disconnect_rc) {
-        ConnectFailed(session,
-                      SocketLostOutcome(session, *session.disconnect_rc, session.disconnect_errno));
+        if (!ok) Finish(session, true);
       }
     } else if (session.phase == MqttSession::Phase::kOpen && session.disconnect_rc) {
       const ConnectOutcome lost =
@@ -264,7 +296,8 @@ class MqttLoop::Impl {
       if (session.callbacks.on_lost) session.callbacks.on_lost(lost);
       Finish(session, false);
     }
-    if (session.phase == MqttSession::Phase::kConnecting || session.phase == MqttSession::Phase::kOpen) {
+    if (session.phase == MqttSession::Phase::kConnecting || session.phase == MqttSession::Phase::kChecking ||
+        session.phase == MqttSession::Phase::kOpen) {
       SyncEpoll(session);
     }
   }
@@ -280,6 +313,12 @@ class MqttLoop::Impl {
                                       "no CONNACK from the peer, " +
                                           WithinSeconds(session.settings->timeout_us)));
         Finish(session, false);
+      } else if (session.phase == MqttSession::Phase::kChecking) {
+        if (now < session.deadline_us) continue;
+        ReportResult(session, Failure(FailureKind::kTimeout, session.target,
+                                      "no SUBACK for every subscription, " +
+                                          WithinSeconds(session.settings->timeout_us)));
+        Finish(session, true);
       } else if (session.phase == MqttSession::Phase::kOpen && now >= session.next_misc_us) {
         session.next_misc_us = now + kMiscEveryUs;
         // PINGREQ when due; closes on a missing PINGRESP.

@@ -6,11 +6,19 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "src/connect/address.h"
+
 namespace connectivity::connect {
 namespace {
 
 void OnConnack(mosquitto*, void* data, int rc, int, const mosquitto_property*) {
   static_cast<MqttSession*>(data)->connack = rc;
+}
+
+void OnSubscribe(mosquitto*, void* data, int mid, int count, const int* granted, const mosquitto_property*) {
+  for (SubscriptionCheck& check : static_cast<MqttSession*>(data)->subscriptions) {
+    if (check.mid == mid && !check.codes) check.codes.emplace(granted, granted + count);
+  }
 }
 
 void OnDisconnect(mosquitto*, void* data, int rc, const mosquitto_property*) {
@@ -63,10 +71,11 @@ std::optional<ConnectOutcome> StartMosquittoConnect(MqttSession& session) {
     if (std::optional<ConnectOutcome> failure = ConfigureTls(session)) return failure;
   }
   mosquitto_connect_v5_callback_set(session.mosq, &OnConnack);
+  mosquitto_subscribe_v5_callback_set(session.mosq, &OnSubscribe);
   mosquitto_disconnect_v5_callback_set(session.mosq, &OnDisconnect);
   errno = 0;
   const int rc = mosquitto_connect_async(session.mosq, address.ToString().c_str(),
-                                         target.endpoint.port, KeepAliveSeconds(session));
+                                         ConnectPort(target), KeepAliveSeconds(session));
   if (rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_CONN_PENDING) return std::nullopt;
   if (rc == MOSQ_ERR_ERRNO) return SocketLostOutcome(session, rc, errno);
   if (rc == MOSQ_ERR_TLS) return TlsFailure(session);
@@ -85,6 +94,66 @@ ConnectOutcome ConnackOutcome(const MqttSession& session) {
                                        rc == CONNACK_REFUSED_NOT_AUTHORIZED);
   return Failure(denied ? FailureKind::kAuthentication : FailureKind::kProtocol, session.target,
                  text);
+}
+
+std::optional<ConnectOutcome> StartSubscriptionChecks(MqttSession& session) {
+  session.subscriptions.clear();
+  for (const SourceAddresses& source : session.target.sources) {
+    SubscriptionCheck check;
+    check.qos = std::clamp(source.qos, 0, 2);
+    for (const std::string& filter : source.addresses) {
+      if (!IsSharedSubscription(filter)) check.filters.push_back(filter);
+    }
+    if (!check.filters.empty()) session.subscriptions.push_back(std::move(check));
+  }
+  const int options = IsV5(session) ? MQTT_SUB_OPT_SEND_RETAIN_NEVER : 0;
+  for (SubscriptionCheck& check : session.subscriptions) {
+    std::vector<char*> filters;
+    for (std::string& filter : check.filters) filters.push_back(filter.data());
+    const int rc = mosquitto_subscribe_multiple(session.mosq, &check.mid, static_cast<int>(filters.size()),
+                                                filters.data(), check.qos, options, nullptr);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      return Failure(FailureKind::kProtocol, session.target,
+                     std::string("cannot subscribe: ") + mosquitto_strerror(rc));
+    }
+  }
+  return std::nullopt;
+}
+
+bool SubscriptionChecksDone(const MqttSession& session) {
+  return std::all_of(session.subscriptions.begin(), session.subscriptions.end(),
+                     [](const SubscriptionCheck& check) { return check.codes.has_value(); });
+}
+
+ConnectOutcome ConcludeSubscriptionChecks(MqttSession& session, ConnectOutcome connected) {
+  std::vector<AddressCheck> checks;
+  std::vector<std::string> granted;
+  for (const SubscriptionCheck& check : session.subscriptions) {
+    if (check.codes->size() != check.filters.size()) {
+      return Failure(FailureKind::kProtocol, session.target,
+                     "the SUBACK has " + std::to_string(check.codes->size()) + " codes for " +
+                         std::to_string(check.filters.size()) + " topic filters");
+    }
+    for (size_t i = 0; i < check.filters.size(); ++i) {
+      const int code = (*check.codes)[i];
+      const std::string status = SubAckStatusText(code, IsV5(session));
+      if (IsSubAckError(code)) {
+        checks.push_back({true, check.filters[i], false, status});
+      } else {
+        checks.push_back({true, check.filters[i], true,
+                          "Subscribed (SUBACK " + status +
+                              ") and unsubscribed again; this service does not consume messages."});
+        granted.push_back(check.filters[i]);
+      }
+    }
+  }
+  if (!granted.empty()) {
+    std::vector<char*> filters;
+    for (std::string& filter : granted) filters.push_back(filter.data());
+    mosquitto_unsubscribe_multiple(session.mosq, nullptr, static_cast<int>(filters.size()),
+                                   filters.data(), nullptr);
+  }
+  return ConcludeChecks(session.target, std::move(connected), std::move(checks));
 }
 
 ConnectOutcome TlsFailure(const MqttSession& session) {

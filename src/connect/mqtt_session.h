@@ -7,8 +7,10 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "src/connect/clients.h"
@@ -39,8 +41,17 @@ class Completion {
   bool done_ = false;
 };
 
+// One SUBSCRIBE of the address checks (address.h): a source's filters and the SUBACK's codes.
+struct SubscriptionCheck {
+  std::vector<std::string> filters;
+  int qos = 2;
+  int mid = 0;
+  std::optional<std::vector<int>> codes;  // one per filter once the SUBACK arrived
+};
+
 struct MqttSession {
-  enum class Phase { kResolving, kConnecting, kOpen, kDone };
+  // kChecking: CONNACK accepted, the SUBACKs of the address checks are awaited.
+  enum class Phase { kResolving, kConnecting, kChecking, kOpen, kDone };
 
   uint64_t id = 0;
   ConnectTarget target;
@@ -66,6 +77,8 @@ struct MqttSession {
   std::optional<int> connack;
   std::optional<int> disconnect_rc;
   int disconnect_errno = 0;
+  std::vector<SubscriptionCheck> subscriptions;  // the address checks of this attempt
+  ConnectOutcome connected;                       // the CONNACK's success, while kChecking
 };
 
 void InitMosquittoOnce();
@@ -76,6 +89,15 @@ std::optional<ConnectOutcome> StartMosquittoConnect(MqttSession& session);
 
 // The verdict of a CONNACK reason code.
 ConnectOutcome ConnackOutcome(const MqttSession& session);
+
+// After CONNACK: queues one SUBSCRIBE per source with the source's qos (shared subscriptions
+// left out; MQTT 5 asks for no retained messages). The failure if libmosquitto refused one.
+std::optional<ConnectOutcome> StartSubscriptionChecks(MqttSession& session);
+// True once every SUBSCRIBE has its SUBACK.
+bool SubscriptionChecksDone(const MqttSession& session);
+// The verdict of the SUBACKs (address.h), given the CONNACK's success; queues an UNSUBSCRIBE of
+// every granted filter (not awaited: the broker handles packets in order).
+ConnectOutcome ConcludeSubscriptionChecks(MqttSession& session, ConnectOutcome connected);
 // A failed TLS handshake, with the verification error if there was one.
 ConnectOutcome TlsFailure(const MqttSession& session);
 // Why the socket went away: `errno_value` from SO_ERROR or the disconnect callback.

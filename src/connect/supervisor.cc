@@ -151,6 +151,9 @@ class Supervisor::Impl {
       Retire(*slot);
       AnswerFirstAttempt(*slot, Closed("Superseded by a newer configuration"), deferred);
       slot->backoff.Reset();
+      slot->address_checks.clear();
+      slot->checks_current = false;
+      slot->tunnel.reset();
       SetClientStatus(*slot, "unknown", "CONNECTING", clock_.NowMicros());
       slot->recovery_status = "unknown";
     }
@@ -183,7 +186,7 @@ class Supervisor::Impl {
   void StartAttempt(SupervisedEntry& entry, Deferred& deferred) {
     const int64_t now = clock_.NowMicros();
     entry.metrics.connect_attempts.Record(now);
-    Result<ConnectTarget> target = MakeConnectTarget(entry.connection);
+    Result<ConnectTarget> target = MakeConnectTarget(entry.connection, options_.connect.hono);
     std::unique_ptr<Client> client;
     if (target.ok()) {
       client = CreateClient(std::move(*target), settings_, Callbacks(entry), mqtt_loop_);
@@ -232,6 +235,10 @@ class Supervisor::Impl {
 
   void HandleResult(SupervisedEntry& entry, const ConnectOutcome& outcome, Deferred& deferred) {
     const int64_t now = clock_.NowMicros();
+    entry.address_checks = outcome.addresses;
+    entry.checks_current = outcome.ok || outcome.failure == FailureKind::kAddress;
+    entry.checks_at_us = now;
+    SetTunnel(entry, outcome.tunnel, now);
     if (outcome.ok) {
       entry.phase = SupervisedEntry::Phase::kOpen;
       entry.open_since_steady_us = SteadyMicros();
@@ -264,11 +271,23 @@ class Supervisor::Impl {
         entry->backoff.Reset();
       }
       entry->metrics.connected_since_us = 0;
+      entry->checks_current = false;
+      // The tunnel broke (the cause), or closes with the lost client.
+      if (entry->tunnel) {
+        SetTunnel(*entry, cause.tunnel ? *cause.tunnel : TunnelReport{false, "SSH Tunnel closed", ""}, now);
+      }
       SetClientStatus(*entry, "failed", cause.description, now);
       ScheduleRetry(*entry);
       Notify(entry->id, cause, now, deferred);
     }
     RunDeferred(deferred);
+  }
+
+  static void SetTunnel(SupervisedEntry& entry, const std::optional<TunnelReport>& report, int64_t now) {
+    if (!report) return;
+    const bool changed = !entry.tunnel || entry.tunnel->ok != report->ok || entry.tunnel->cause != report->cause;
+    entry.tunnel = report;
+    if (changed) entry.tunnel_since_us = now;
   }
 
   SupervisedEntry* Find(const std::string& id, uint64_t generation, SupervisedEntry::Phase phase) {
@@ -303,9 +322,11 @@ class Supervisor::Impl {
 
   void Notify(const std::string& id, const ConnectOutcome& outcome, int64_t now, Deferred& deferred) {
     if (!listener_) return;
-    deferred.push_back([listener = listener_, event = ConnectEvent{id, outcome.ok, outcome.description, now}] {
-      listener(event);
-    });
+    ConnectEvent event{id, outcome.ok, outcome.description, now, {}, outcome.tunnel};
+    for (const AddressCheck& check : outcome.addresses) {
+      if (!check.ok) event.refused.push_back(check);
+    }
+    deferred.push_back([listener = listener_, event = std::move(event)] { listener(event); });
   }
 
   // Fires due retries and destroys finished clients (joining their threads) off the lock.

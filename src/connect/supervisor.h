@@ -9,8 +9,11 @@
 //
 // One physical client per connection: this service is one instance, so for clientCount > 1 the
 // other clients are reported "misconfigured" with Ditto's message for a cluster too small.
-// Sources and targets are reported with their client's state (this service moves no messages, so
-// there are no consumers or producers of its own).
+// Every attempt checks the sources and targets as Ditto's client for the protocol does
+// (address.h); a refused address fails the attempt (retried with backoff, so rechecked at every
+// reconnect), and each checked address is reported with its own status and the broker's words.
+// Addresses a protocol does not check follow their client's state (this service moves no
+// messages, so there are no consumers or producers of its own).
 //
 // Threading: every method is thread-safe and returns quickly; callbacks (first_attempt, the event
 // listener) run on client threads without any Supervisor lock held, so they may call back into
@@ -26,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "src/base/clock.h"
 #include "src/connect/live_status.h"
@@ -39,6 +43,8 @@ struct ConnectEvent {
   bool success = false;
   std::string message;  // the outcome's description; a loss reads "... connection lost: ..."
   int64_t timestamp_us = 0;
+  std::vector<AddressCheck> refused;  // the addresses the broker refused in this attempt
+  std::optional<TunnelReport> tunnel;  // the SSH tunnel's part, if the connection has one
 };
 
 class Supervisor {

@@ -4,7 +4,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "src/connect/backoff.h"
 #include "src/connect/client.h"
@@ -33,6 +35,16 @@ struct SupervisedEntry {
   std::string status_details = "CONNECTING";
   int64_t in_state_since_us = 0;
   int64_t open_since_steady_us = 0;
+
+  // The address checks of the last attempt that got as far as checking (address.h), and whether
+  // they still describe the addresses: while the client is open, or after it failed on them.
+  std::vector<AddressCheck> address_checks;
+  bool checks_current = false;
+  int64_t checks_at_us = 0;
+
+  // The SSH tunnel as the last attempt or loss left it (none: no attempt reached it yet).
+  std::optional<TunnelReport> tunnel;
+  int64_t tunnel_since_us = 0;
 
   Backoff backoff;
   LiveMetrics metrics;

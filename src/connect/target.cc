@@ -1,5 +1,7 @@
 #include "src/connect/target.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "src/model/connection_uri.h"
@@ -64,6 +66,46 @@ std::optional<Protocol> ProtocolFor(const model::Connection& c, std::string_view
   return std::nullopt;
 }
 
+// UriEncoding.encodeAllButUnreserved: everything but ALPHA / DIGIT / "-" / "." / "_" / "~".
+std::string FormEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+OAuthTokenRequest ClientCredentialsGrant(const model::OAuthClientCredentials& oauth) {
+  OAuthTokenRequest request{oauth.token_endpoint, "grant_type=client_credentials&client_id=" +
+                                                      FormEncode(oauth.client_id) +
+                                                      "&client_secret=" + FormEncode(oauth.client_secret) +
+                                                      "&scope=" + FormEncode(oauth.requested_scopes),
+                            {oauth.client_secret}};
+  if (oauth.audience) request.form += "&audience=" + FormEncode(*oauth.audience);
+  return request;
+}
+
+OAuthTokenRequest PasswordGrant(const model::OAuthPasswordCredentials& oauth) {
+  OAuthTokenRequest request{oauth.token_endpoint,
+                            "grant_type=password&client_id=" + FormEncode(oauth.client_id) +
+                                "&scope=" + FormEncode(oauth.requested_scopes),
+                            {oauth.password}};
+  if (oauth.client_secret) {
+    request.form += "&client_secret=" + FormEncode(*oauth.client_secret);
+    request.secrets.push_back(*oauth.client_secret);
+  }
+  if (oauth.audience) request.form += "&audience=" + FormEncode(*oauth.audience);
+  request.form += "&username=" + FormEncode(oauth.username) + "&password=" + FormEncode(oauth.password);
+  return request;
+}
+
 void ApplyCredentials(const model::Connection& c, ConnectTarget& target) {
   if (!c.credentials) return;
   if (const auto* plain = std::get_if<model::UserPasswordCredentials>(&*c.credentials)) {
@@ -74,6 +116,10 @@ void ApplyCredentials(const model::Connection& c, ConnectTarget& target) {
   } else if (const auto* cert = std::get_if<model::ClientCertificateCredentials>(&*c.credentials)) {
     target.tls.client_cert_pem = cert->cert;
     target.tls.client_key_pem = cert->key;
+  } else if (const auto* client = std::get_if<model::OAuthClientCredentials>(&*c.credentials)) {
+    target.oauth = ClientCredentialsGrant(*client);
+  } else if (const auto* password = std::get_if<model::OAuthPasswordCredentials>(&*c.credentials)) {
+    target.oauth = PasswordGrant(*password);
   }
 }
 
@@ -93,8 +139,34 @@ Status ApplyKafka(const model::Connection& c, ConnectTarget& target) {
         "no endpoint to connect to: set the URI or specificConfig.bootstrapServers");
   }
   target.endpoint = target.bootstrap.front();
+  // Upper case, as Ditto's KafkaAuthenticationSpecificConfig (a resolved Hono connection says
+  // "plain"); librdkafka knows PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.
   const std::string* mechanism = model::FindInStringMap(c.specific_config, "saslMechanism");
   target.sasl_mechanism = mechanism != nullptr ? *mechanism : "PLAIN";
+  for (char& ch : target.sasl_mechanism) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return Status::Ok();
+}
+
+// An enabled sshTunnel: its server (port 22 unless named) and credentials.
+Status ApplySshTunnel(const model::Connection& c, ConnectTarget& target) {
+  if (!c.ssh_tunnel || !c.ssh_tunnel->enabled) return Status::Ok();
+  const model::SshTunnel& tunnel = *c.ssh_tunnel;
+  const std::optional<model::ConnectionUri> uri = model::ParseServerUri(tunnel.uri);
+  if (!uri || uri->host.empty()) return Status::InvalidArgument("the URI of the SSH tunnel is invalid");
+  SshTunnelConfig config;
+  config.server = {StripBrackets(uri->host), uri->port > 0 ? uri->port : 22};
+  if (const auto* plain = std::get_if<model::UserPasswordCredentials>(&tunnel.credentials)) {
+    config.user = plain->username;
+    config.password = plain->password;
+  } else if (const auto* keys = std::get_if<model::SshPublicKeyCredentials>(&tunnel.credentials)) {
+    config.user = keys->username;
+    config.private_key_pem = keys->private_key;
+  } else {
+    return Status::InvalidArgument("the credentials of the SSH tunnel are neither plain nor public-key");
+  }
+  config.validate_host = tunnel.validate_host;
+  config.known_hosts = tunnel.known_hosts;
+  target.ssh_tunnel = std::move(config);
   return Status::Ok();
 }
 
@@ -181,7 +253,18 @@ Result<ConnectTarget> MakeConnectTarget(const model::Connection& c) {
     CONNECTIVITY_RETURN_IF_ERROR(ApplyMqtt(c, target));
   }
   if (target.endpoint.host.empty()) return Status::InvalidArgument("no endpoint to connect to");
+  CONNECTIVITY_RETURN_IF_ERROR(ApplySshTunnel(c, target));
+  for (const model::Source& source : c.sources) {
+    target.sources.push_back(SourceAddresses{source.addresses, source.qos.value_or(2),
+                                             std::max<int32_t>(1, source.consumer_count)});
+  }
+  for (const model::Target& t : c.targets) target.targets.push_back(t.address);
   return target;
+}
+
+Result<ConnectTarget> MakeConnectTarget(const model::Connection& connection, const model::HonoSettings& hono) {
+  if (connection.connection_type != model::ConnectionType::kHono) return MakeConnectTarget(connection);
+  return MakeConnectTarget(model::ResolveHonoConnection(connection, hono));
 }
 
 }  // namespace connectivity::connect

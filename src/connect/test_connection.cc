@@ -12,10 +12,20 @@ namespace {
 // Clients keep their own deadlines; this margin only turns a bug into an answer, not a hang.
 constexpr int64_t kSafetyMarginUs = 5'000'000;
 
+ConnectOutcome OtherFailure(std::string description) {
+  ConnectOutcome failure;
+  failure.failure = FailureKind::kOther;
+  failure.description = std::move(description);
+  return failure;
+}
+
 }  // namespace
 
 std::unique_ptr<Client> CreateClient(ConnectTarget target, SharedSettings settings,
                                      ClientCallbacks callbacks, MqttLoop& mqtt_loop) {
+  if (target.ssh_tunnel && !target.connect_to) {
+    return MakeTunneledClient(std::move(target), std::move(settings), std::move(callbacks), mqtt_loop);
+  }
   switch (target.protocol) {
     case Protocol::kAmqp091:
       return MakeAmqp091Client(std::move(target), std::move(settings), std::move(callbacks));
@@ -33,7 +43,7 @@ std::unique_ptr<Client> CreateClient(ConnectTarget target, SharedSettings settin
 }
 
 ConnectOutcome TestConnection(const model::Connection& connection, const ConnectSettings& settings) {
-  Result<ConnectTarget> target = MakeConnectTarget(connection);
+  Result<ConnectTarget> target = MakeConnectTarget(connection, settings.hono);
   if (!target.ok()) {
     ConnectOutcome invalid;
     invalid.failure = FailureKind::kOther;
@@ -44,7 +54,7 @@ ConnectOutcome TestConnection(const model::Connection& connection, const Connect
   MqttLoop loop;  // one small loop per MQTT test keeps concurrent tests independent
   if (mqtt) {
     if (Status status = loop.Start(); !status.ok()) {
-      return ConnectOutcome{false, FailureKind::kOther, status.message(), 0};
+      return OtherFailure(status.message());
     }
   }
   auto result = std::make_shared<std::promise<ConnectOutcome>>();
@@ -52,10 +62,10 @@ ConnectOutcome TestConnection(const model::Connection& connection, const Connect
   callbacks.on_result = [result](const ConnectOutcome& outcome) { result->set_value(outcome); };
   std::unique_ptr<Client> client =
       CreateClient(std::move(*target), MakeClientSettings(settings), std::move(callbacks), loop);
-  if (!client) return ConnectOutcome{false, FailureKind::kOther, "the MQTT loop is not running", 0};
+  if (!client) return OtherFailure("the MQTT loop is not running");
   std::future<ConnectOutcome> future = result->get_future();
   if (!client->Start()) {
-    return ConnectOutcome{false, FailureKind::kOther, "the client could not start (no thread)", 0};
+    return OtherFailure("the client could not start (no thread)");
   }
   ConnectOutcome outcome;
   if (future.wait_for(std::chrono::microseconds(settings.timeout_us + kSafetyMarginUs)) ==

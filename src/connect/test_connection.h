@@ -12,7 +12,8 @@ namespace connectivity::connect {
 // verdict comes within settings.timeout_us (a silent peer is a kTimeout); the clean close after
 // a success adds a few milliseconds (at most 1 s with an unresponsive broker). duration_us covers
 // connect and handshake. Configuration that cannot be connected (invalid URI, unknown scheme,
-// malformed bootstrap servers) is a kOther failure without any network traffic.
+// malformed bootstrap servers) is a kOther failure without any network traffic. A `hono`
+// connection connects as the Kafka connection settings.hono resolves it into (target.h).
 ConnectOutcome TestConnection(const model::Connection& connection, const ConnectSettings& settings);
 
 }  // namespace connectivity::connect

@@ -73,6 +73,28 @@ Setter Boolean(bool Config::*field) {
   };
 }
 
+// The Hono settings (model::HonoSettings), environment only, as Ditto reads them.
+Setter HonoText(std::string model::HonoSettings::*field) {
+  return [field](Config& c, std::string_view v) -> std::optional<std::string> {
+    c.hono.*field = std::string(v);
+    return std::nullopt;
+  };
+}
+
+std::optional<std::string> SetHonoSasl(Config& c, std::string_view v) {
+  const std::optional<std::string> mechanism = model::ParseHonoSaslMechanism(v);
+  if (!mechanism) return "must be PLAIN, SCRAM_SHA_256 or SCRAM_SHA_512, got '" + std::string(v) + "'";
+  c.hono.sasl_mechanism = *mechanism;
+  return std::nullopt;
+}
+
+std::optional<std::string> SetHonoValidate(Config& c, std::string_view v) {
+  if (v == "true") c.hono.validate_certificates = true;
+  else if (v == "false") c.hono.validate_certificates = false;
+  else return "must be true or false, got '" + std::string(v) + "'";
+  return std::nullopt;
+}
+
 // A byte count: digits with an optional unit (KiB, MiB, GiB; KB, MB, GB as
 // the same powers of two), e.g. 268435456, 256MiB, 1GiB, 0.
 std::optional<std::string> SetDiskHeadroom(Config& c, std::string_view v) {
@@ -157,6 +179,13 @@ const std::vector<Option>& Options() {
       {nullptr, "CONNECTIVITY_CONNECTION_BLOCKED_HOST_REGEX", "regex of blocked hosts", Text(&Config::blocked_host_regex)},
       {nullptr, "CONNECTIVITY_CONNECTION_ALLOWED_HOSTNAMES", "comma list of hosts allowed despite the blocks", Text(&Config::allowed_hostnames)},
       {nullptr, "CONNECTIVITY_HTTP_OAUTH2_ENFORCE_HTTPS", "OAuth token endpoints must be https (default true)", Boolean(&Config::oauth2_enforce_https)},
+      {nullptr, "HONO_CONNECTION_URI", "Kafka URI hono connections use (default tcp://localhost:9092)", HonoText(&model::HonoSettings::base_uri)},
+      {nullptr, "HONO_CONNECTION_BOOTSTRAP_SERVERS", "their bootstrap servers (default localhost:9092)", HonoText(&model::HonoSettings::bootstrap_servers)},
+      {nullptr, "HONO_CONNECTION_SASL_MECHANISM", "PLAIN (default), SCRAM_SHA_256 or SCRAM_SHA_512", SetHonoSasl},
+      {nullptr, "HONO_CONNECTION_HONO_USERNAME", "their SASL user (default honoUsername)", HonoText(&model::HonoSettings::username)},
+      {nullptr, "HONO_CONNECTION_HONO_PASSWORD", "their SASL password (default honoPassword)", HonoText(&model::HonoSettings::password)},
+      {nullptr, "HONO_CONNECTION_VALIDATE_CERTIFICATE", "verify their broker's certificate (default false)", SetHonoValidate},
+      {nullptr, "HONO_CONNECTION_CA", "PEM CA certificates they trust (default none)", HonoText(&model::HonoSettings::ca)},
       {nullptr, crypto::kEncryptionEnabledVariable, "true: store connection secrets encrypted (default false)",
        Encryption(crypto::SetEncryptionEnabled)},
       {nullptr, crypto::kEncryptionKeyVariable, "256-bit AES key, URL-safe base64 (openssl rand 32 | basenc --base64url)",

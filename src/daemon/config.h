@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "src/crypto/encryption_settings.h"
+#include "src/model/hono_connection.h"
 
 namespace connectivity::daemon {
 
@@ -40,6 +41,7 @@ struct Config {
   std::string blocked_host_regex;
   std::string allowed_hostnames;
   bool oauth2_enforce_https = true;
+  model::HonoSettings hono;  // HONO_CONNECTION_*, Ditto's defaults
   // Free-space guard (storage/store.h): writes stop (503) while the data
   // dir's filesystem has less than this free beyond the memtables; a start
   // below it serves reads only until space returns. Covers a compaction

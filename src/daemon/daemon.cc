@@ -46,6 +46,7 @@ connect::ConnectSettings MakeConnectSettings(const Config& config) {
   settings.timeout_us = config.client_connect_timeout_us;
   settings.outbound = model::HostRulesFromConfig(config.blocked_hostnames, config.blocked_subnets,
                                                  config.blocked_host_regex, config.allowed_hostnames);
+  settings.hono = config.hono;
   return settings;
 }
 

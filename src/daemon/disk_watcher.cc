@@ -30,21 +30,23 @@ void DiskWatcher::Start() {
 
 void DiskWatcher::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void DiskWatcher::Run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, std::chrono::microseconds(interval_us_), [this] { return stopping_; });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(interval_us_);
+    while (!stopping_ && wake_.WaitUntil(lock, deadline)) {
+    }
     if (stopping_) break;
-    lock.unlock();
+    lock.Unlock();
     Check();
-    lock.lock();
+    lock.Lock();
   }
 }
 

@@ -9,13 +9,12 @@
 #ifndef CONNECTIVITY_DAEMON_DISK_WATCHER_H_
 #define CONNECTIVITY_DAEMON_DISK_WATCHER_H_
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "journal/journal.h"
+#include "src/base/mutex.h"
 
 namespace connectivity::daemon {
 
@@ -33,10 +32,10 @@ class DiskWatcher {
   DiskWatcher& operator=(const DiskWatcher&) = delete;
 
   void Start();
-  void Stop();
+  void Stop() EXCLUDES(mutex_);
 
  private:
-  void Run();
+  void Run() EXCLUDES(mutex_);
   void Check();
 
   journal::Journal& journal_;
@@ -44,9 +43,9 @@ class DiskWatcher {
   const uint64_t headroom_bytes_;
   const int64_t interval_us_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mutex_
+  Mutex mutex_;
+  CondVar wake_;
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

@@ -121,15 +121,16 @@ void WriteWindowed(JsonWriter& w, std::string_view name, const connect::Windowed
   w.EndObject();
 }
 
-// SPEC §4.5's `live` object: empty unless the connection has a client.
+// SPEC §4.5's `live` object, always with its four members: a connection without a client (closed,
+// or not yet connecting) has zero counters, `lastAt` and `connectedSince` null.
 void WriteLive(JsonWriter& w, const std::optional<connect::LiveStatus>& live, int64_t now_us) {
+  static const connect::LiveMetrics kNone;
+  const connect::LiveMetrics& metrics = live ? live->metrics : kNone;
   w.Key("live").BeginObject();
-  if (live) {
-    WriteWindowed(w, "connectAttempts", live->metrics.connect_attempts, now_us);
-    WriteWindowed(w, "connectSuccesses", live->metrics.connect_successes, now_us);
-    WriteWindowed(w, "connectFailures", live->metrics.connect_failures, now_us);
-    WriteTime(w, "connectedSince", live->metrics.connected_since_us);
-  }
+  WriteWindowed(w, "connectAttempts", metrics.connect_attempts, now_us);
+  WriteWindowed(w, "connectSuccesses", metrics.connect_successes, now_us);
+  WriteWindowed(w, "connectFailures", metrics.connect_failures, now_us);
+  WriteTime(w, "connectedSince", metrics.connected_since_us);
   w.EndObject();
 }
 
@@ -187,6 +188,7 @@ std::string StatusResponseJson(const service::StatusView& status, std::string_vi
   WriteResources(w, "clientStatus", live.client_status);
   WriteResources(w, "sourceStatus", live.source_status);
   WriteResources(w, "targetStatus", live.target_status);
+  WriteResources(w, "sshTunnelStatus", live.ssh_tunnel_status);
   w.EndObject();
   return out;
 }

@@ -14,6 +14,7 @@
 #include "src/http/monitoring_json.h"
 #include "src/model/connection_id.h"
 #include "src/model/field_selector.h"
+#include "src/model/hono_connection.h"
 #include "src/projector/stored_connection.h"
 
 namespace connectivity::http {
@@ -77,7 +78,7 @@ std::optional<Selection> ParseSelection(std::string_view selection) {
 }
 
 model::DittoError Prefixed(model::DittoError error, std::string_view type) {
-  if (error.IsJsonError() && error.message != model::kJsonForbiddenNulCharacterMessage) {
+  if (error.IsJsonError()) {
     error.message = "Error when parsing Json type '" + std::string(type) + "': " + error.message;
   }
   return error;
@@ -143,12 +144,10 @@ Prepared OnShard(std::function<void(Reply)> run) { return Prepared{Selection::kC
 
 void ReplyError(const Reply& reply, const model::DittoError& error) { reply(error.ToJson()); }
 
-// A connection that did not parse. Ditto finds U+0000 only after the command
-// was parsed, so that one error comes back bare; the others are parse errors.
+// A connection that did not parse: a parse-stage error, wrapped in an
+// errorResponse (SPEC §4.1) like every other, U+0000 in a string included
+// (issue 12: it is found while parsing here).
 Preparation ConnectionParseFailure(model::DittoError error, const Context& context) {
-  if (error.message == model::kJsonForbiddenNulCharacterMessage) {
-    return OnShard([error](Reply reply) { ReplyError(reply, error); });
-  }
   return Prefixed(std::move(error), context.type);
 }
 
@@ -182,21 +181,26 @@ Preparation PrepareModify(service::ConnectionService& service, const Context& co
   });
 }
 
+// The optional `selectedFields` member of a retrieve.
+std::variant<std::optional<model::FieldSelector>, model::DittoError> SelectedFields(object command) {
+  element selected;
+  if (command["selectedFields"].get(selected) != simdjson::SUCCESS) return std::optional<model::FieldSelector>();
+  std::string_view text;
+  if (selected.get_string().get(text) != simdjson::SUCCESS) {
+    return model::JsonFieldTypeInvalid("/selectedFields", "String");
+  }
+  auto parsed = model::FieldSelector::Parse(text);
+  if (auto* error = std::get_if<model::DittoError>(&parsed)) return std::move(*error);
+  return std::optional<model::FieldSelector>(std::move(std::get<model::FieldSelector>(parsed)));
+}
+
 Preparation PrepareRetrieve(service::ConnectionService& service, const Context& context,
                             object command) {
   auto id = ConnectionIdMember(command);
   if (auto* error = std::get_if<model::DittoError>(&id)) return Prefixed(*error, context.type);
-  std::optional<model::FieldSelector> selector;
-  element selected;
-  if (command["selectedFields"].get(selected) == simdjson::SUCCESS) {
-    std::string_view text;
-    if (selected.get_string().get(text) != simdjson::SUCCESS) {
-      return Prefixed(model::JsonFieldTypeInvalid("/selectedFields", "String"), context.type);
-    }
-    auto parsed = model::FieldSelector::Parse(text);
-    if (auto* error = std::get_if<model::DittoError>(&parsed)) return Prefixed(*error, context.type);
-    selector = std::move(std::get<model::FieldSelector>(parsed));
-  }
+  auto selected = SelectedFields(command);
+  if (auto* error = std::get_if<model::DittoError>(&selected)) return Prefixed(*error, context.type);
+  const std::optional<model::FieldSelector> selector = std::get<std::optional<model::FieldSelector>>(selected);
   service::Preconditions preconditions = OptionsFrom(context).preconditions;
   auto at = ReadHistoricalQuery(context);
   if (auto* error = std::get_if<model::DittoError>(&at)) return *error;
@@ -217,6 +221,32 @@ Preparation PrepareRetrieve(service::ConnectionService& service, const Context& 
     const std::string body = selector
                                  ? selector->Apply(projector::StoredJsonWithHiddenFields(*outcome.state))
                                  : outcome.state->json;
+    reply(ConnectionResponse("connectivity.responses:retrieveConnection", 200, body));
+  });
+}
+
+// retrieveResolvedHonoConnection (REF row 17): the stored hono connection resolved into the Kafka
+// connection Ditto would build from the service's Hono settings (model/hono_connection.h), in
+// retrieveConnection's answer; 404 connection.notfound for other types, as Ditto.
+Preparation PrepareRetrieveResolvedHono(service::ConnectionService& service, const Context& context,
+                                        object command) {
+  auto id = ConnectionIdMember(command);
+  if (auto* error = std::get_if<model::DittoError>(&id)) return Prefixed(*error, context.type);
+  auto selected = SelectedFields(command);
+  if (auto* error = std::get_if<model::DittoError>(&selected)) return Prefixed(*error, context.type);
+  return OnShard([&service, id = std::get<std::string>(id),
+                  selector = std::get<std::optional<model::FieldSelector>>(selected),
+                  preconditions = OptionsFrom(context).preconditions](Reply reply) {
+    const service::Outcome outcome = service.Retrieve(id, preconditions);
+    if (outcome.error) return ReplyError(reply, *outcome.error);
+    auto parsed = model::ParseConnection(outcome.state->json, model::ParseOptions{});
+    const auto* stored = std::get_if<model::Connection>(&parsed);
+    if (stored == nullptr || stored->connection_type != model::ConnectionType::kHono) {
+      return ReplyError(reply, model::ConnectionNotFound(id));
+    }
+    projector::ConnectionState resolved = *outcome.state;
+    resolved.json = model::SerializeConnection(model::ResolveHonoConnection(*stored, service.hono_settings()));
+    const std::string body = selector ? selector->Apply(projector::StoredJsonWithHiddenFields(resolved)) : resolved.json;
     reply(ConnectionResponse("connectivity.responses:retrieveConnection", 200, body));
   });
 }
@@ -391,6 +421,9 @@ Preparation Prepare(service::ConnectionService& service, const Context& context,
   if (type == "connectivity.commands:closeConnection") {
     return PrepareIdCommand(service, context, command, &S::Close,
                             "connectivity.responses:closeConnection", 200);
+  }
+  if (type == "connectivity.commands:retrieveResolvedHonoConnection") {
+    return PrepareRetrieveResolvedHono(service, context, command);
   }
   if (type == "connectivity.commands:retrieveAllConnectionIds") return PrepareAllIds(service);
   if (type == "connectivity.commands:testConnection") return PrepareTest(service, context, command);

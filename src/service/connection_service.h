@@ -134,6 +134,8 @@ class ConnectionService {
   // --- queries (immediate) ---
   // The current state of an existing connection, or connection.notfound.
   Outcome Retrieve(std::string_view id, const Preconditions& preconditions) const;
+  // How hono connections resolve (retrieveResolvedHonoConnection; connecting uses the same).
+  const model::HonoSettings& hono_settings() const { return options_.connect.hono; }
   std::vector<std::string> AllConnectionIds() const;
   // Up to `count` existing connections with ids after `after_id`, in id order
   // (for answers streamed in pieces).

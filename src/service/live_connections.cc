@@ -12,7 +12,9 @@ constexpr size_t kTestWorkers = 8;
 }  // namespace
 
 model::DittoError ConnectFailure(std::string_view id, const connect::ConnectOutcome& outcome) {
-  return model::ConnectionFailed(id, outcome.description);
+  model::DittoError error = model::ConnectionFailed(id, outcome.description);
+  if (!outcome.message.empty()) error.message = outcome.message;  // e.g. AMQP 1.0's sources
+  return error;
 }
 
 LiveConnections::LiveConnections(connect::Supervisor* supervisor, connect::ConnectSettings test_settings,
@@ -26,6 +28,24 @@ LiveConnections::LiveConnections(connect::Supervisor* supervisor, connect::Conne
     entry.message = event.success ? "Connection successful: " + event.message
                                   : "Connection failed: " + event.message;
     logs_.Add(event.connection_id, std::move(entry));
+    // The SSH tunnel's part, in SshTunnelActor's words.
+    if (event.tunnel && !event.tunnel->detail.empty()) {
+      LogEntry tunnel;
+      tunnel.timestamp_us = event.timestamp_us;
+      tunnel.success = event.tunnel->ok;
+      tunnel.message = event.tunnel->detail;
+      logs_.Add(event.connection_id, std::move(tunnel));
+    }
+    // One entry per address the broker refused, in the address's own logger.
+    for (const connect::AddressCheck& refused : event.refused) {
+      LogEntry address;
+      address.timestamp_us = event.timestamp_us;
+      address.success = false;
+      address.category = refused.source ? "source" : "target";
+      address.address = refused.address;
+      address.message = std::string("The broker refused the ") + address.category + " address: " + refused.detail;
+      logs_.Add(event.connection_id, std::move(address));
+    }
   });
 }
 
@@ -65,6 +85,7 @@ void LiveConnections::Open(std::shared_ptr<const model::Connection> connection,
 
 void LiveConnections::Close(std::string_view id) {
   if (supervisor_ != nullptr) supervisor_->Close(id);
+  logs_.Disable(id);  // the session's logs end with it, as Ditto's end with its client actors
 }
 
 void LiveConnections::Test(std::shared_ptr<const model::Connection> connection,

@@ -1,7 +1,11 @@
 // LiveConnections: the service's side of real connections (REF §2.1, §8;
 // SPEC §4.4): test connection on a worker thread, and the hand-over of
 // desired-open connections to the connect::Supervisor after their events are
-// committed. Connect successes and failures go to the connection logs.
+// committed. Connect successes and failures go to the connection logs, and
+// closing a connection (close, delete, modify to closed) ends its logging:
+// Ditto's logs live in the client actors a close stops, so a closed
+// connection answers no entries and no enabledSince/enabledUntil until it is
+// opened again (ditto-testing RestConnectionsIT).
 //
 // Without a Supervisor (unit tests of the journal path) open and close only
 // change the desired status, and test connection answers 503.
@@ -48,6 +52,7 @@ class LiveConnections {
   // the 504 connection.failed with the cause.
   void Open(std::shared_ptr<const model::Connection> connection,
             std::function<void(std::optional<model::DittoError>)> first_attempt);
+  // Disconnects and ends the connection's logging session (entries dropped).
   void Close(std::string_view id);
   // A real connect + handshake + close on a worker thread: nullopt on
   // success, else the error (504 with the cause).

@@ -28,11 +28,11 @@ void Snapshotter::Start() {
 
 void Snapshotter::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
   ReportPass(WritePass());
 }
@@ -41,7 +41,7 @@ void Snapshotter::OnApplied(const StatePtr& state, uint64_t sequence,
                             std::shared_ptr<const std::string> sealed_json) {
   bool wake = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     const Pending pending{state, std::move(sealed_json)};
     dirty_[state->id] = pending;
     applied_sequence_ = sequence;
@@ -50,20 +50,20 @@ void Snapshotter::OnApplied(const StatePtr& state, uint64_t sequence,
     }
     wake = dirty_.size() >= options_.dirty_max;
   }
-  if (wake) wake_.notify_one();
+  if (wake) wake_.NotifyOne();
 }
 
 void Snapshotter::AddDirty(const std::vector<StatePtr>& states) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const StatePtr& state : states) dirty_.try_emplace(state->id, Pending{state, nullptr});
 }
 
 void Snapshotter::RequestPass() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     pass_requested_ = true;
   }
-  wake_.notify_one();
+  wake_.NotifyOne();
 }
 
 Result<std::string> Snapshotter::Encode(const Pending& pending) const {
@@ -92,7 +92,7 @@ Status Snapshotter::EncodePass(const std::vector<Pending>& historical, const Dir
 }
 
 Status Snapshotter::WritePass() {
-  std::lock_guard pass_lock(pass_mutex_);
+  MutexLock pass_lock(pass_mutex_);
   // After a failed journal write RocksDB must not be written again; the
   // states stay dirty for a later process (which replays them anyway).
   if (Status health = journal_.health(); !health.ok() && !health.IsNoSpace()) return health;
@@ -100,7 +100,7 @@ Status Snapshotter::WritePass() {
   std::vector<Pending> historical;
   uint64_t watermark = 0;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     pass_requested_ = false;
     if (dirty_.empty() && historical_.empty()) return Status::Ok();
     dirty.swap(dirty_);
@@ -113,7 +113,7 @@ Status Snapshotter::WritePass() {
   if (status.ok()) status = EncodePass(historical, dirty, snapshots, rows);
   if (status.ok()) status = journal_.snapshots().PutHistorical(snapshots, /*sync=*/false);
   if (status.ok()) status = journal_.snapshots().WriteStateRows(rows, watermark, /*sync=*/false);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++stats_.passes;
   if (!status.ok()) {
     ++stats_.failures;
@@ -131,7 +131,7 @@ Status Snapshotter::WritePass() {
 void Snapshotter::ReportPass(const Status& status) {
   bool was_failing = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     was_failing = failing_;
     failing_ = !status.ok();
   }
@@ -144,22 +144,23 @@ void Snapshotter::ReportPass(const Status& status) {
 }
 
 void Snapshotter::Run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
     // After a failed pass (a full disk), only the interval: retrying at
     // once would spin while the refusal lasts.
-    wake_.wait_for(lock, std::chrono::microseconds(options_.interval_us), [this] {
-      return stopping_ || (!failing_ && (pass_requested_ || dirty_.size() >= options_.dirty_max));
-    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(options_.interval_us);
+    while (!stopping_ && (failing_ || (!pass_requested_ && dirty_.size() < options_.dirty_max))) {
+      if (!wake_.WaitUntil(lock, deadline)) break;
+    }
     if (stopping_) break;
-    lock.unlock();
+    lock.Unlock();
     ReportPass(WritePass());
-    lock.lock();
+    lock.Lock();
   }
 }
 
 SnapshotterStats Snapshotter::stats() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return stats_;
 }
 

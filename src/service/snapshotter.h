@@ -48,9 +48,7 @@
 #ifndef CONNECTIVITY_SERVICE_SNAPSHOTTER_H_
 #define CONNECTIVITY_SERVICE_SNAPSHOTTER_H_
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -58,6 +56,7 @@
 
 #include "journal/journal.h"
 #include "journal/snapshot_store.h"
+#include "src/base/mutex.h"
 #include "src/projector/secret_codec.h"
 #include "src/service/encryption_mark.h"
 #include "src/service/registry.h"
@@ -103,25 +102,25 @@ class Snapshotter {
 
   void Start();
   // Stops the thread and writes a last pass.
-  void Stop();
+  void Stop() EXCLUDES(mutex_);
 
   // `sealed_json`: the stored form of state->json if the caller has it
   // (the payload just appended), else null.
   void OnApplied(const StatePtr& state, uint64_t sequence,
-                 std::shared_ptr<const std::string> sealed_json = nullptr);
+                 std::shared_ptr<const std::string> sealed_json = nullptr) EXCLUDES(mutex_);
   // Adds states to the next pass unless a state of the same connection is
   // already waiting (which is then the same or newer). REQUIRES: each is
   // its connection's newest published state and was reported through
   // OnApplied (or recovered) before: it is not newer than what the
   // watermark of the next pass covers (the encryption migration takes
   // them under the service's publish lock).
-  void AddDirty(const std::vector<StatePtr>& states);
+  void AddDirty(const std::vector<StatePtr>& states) EXCLUDES(mutex_);
   // Writes everything changed so far. Returns the first error, if any.
-  Status WritePass();
+  Status WritePass() EXCLUDES(mutex_, pass_mutex_);
   // Asks the thread for a pass as soon as it runs (after a long replay).
-  void RequestPass();
+  void RequestPass() EXCLUDES(mutex_);
 
-  SnapshotterStats stats() const;
+  SnapshotterStats stats() const EXCLUDES(mutex_);
 
  private:
   // A state to write, with its sealed JSON when known.
@@ -131,7 +130,7 @@ class Snapshotter {
   };
   using DirtyMap = std::unordered_map<std::string, Pending>;
 
-  void Run();
+  void Run() EXCLUDES(mutex_);
   // The snapshot blob of a state, sealed.
   Result<std::string> Encode(const Pending& pending) const;
   // The blobs of a pass, sealed.
@@ -139,23 +138,23 @@ class Snapshotter {
                     std::vector<journal::HistoricalSnapshot>& snapshots,
                     std::vector<journal::StateRow>& rows) const;
   // Logs a failed pass once, not at every retry, and its end.
-  void ReportPass(const Status& status);
+  void ReportPass(const Status& status) EXCLUDES(mutex_);
 
   journal::Journal& journal_;
   const SnapshotterOptions options_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  DirtyMap dirty_;                                       // guarded by mutex_
-  std::vector<Pending> historical_;                      // guarded by mutex_
-  uint64_t applied_sequence_ = 0;                        // guarded by mutex_
-  bool pass_requested_ = false;                          // guarded by mutex_
-  bool stopping_ = false;                                // guarded by mutex_
-  bool failing_ = false;                                 // guarded by mutex_: the last pass failed
-  SnapshotterStats stats_;                               // guarded by mutex_
+  mutable Mutex mutex_;
+  CondVar wake_;
+  DirtyMap dirty_ GUARDED_BY(mutex_);
+  std::vector<Pending> historical_ GUARDED_BY(mutex_);
+  uint64_t applied_sequence_ GUARDED_BY(mutex_) = 0;
+  bool pass_requested_ GUARDED_BY(mutex_) = false;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  bool failing_ GUARDED_BY(mutex_) = false;  // the last pass failed
+  SnapshotterStats stats_ GUARDED_BY(mutex_);
 
   EncryptionMark mark_;
-  std::mutex pass_mutex_;  // one pass at a time
+  Mutex pass_mutex_;  // one pass at a time
   std::thread thread_;
 };
 

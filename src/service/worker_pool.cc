@@ -8,13 +8,13 @@ WorkerPool::~WorkerPool() { Stop(); }
 
 void WorkerPool::Post(std::function<void()> task) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (!stopping_) {
       tasks_.push_back(std::move(task));
       if (idle_ == 0 && threads_.size() < threads_max_) {
         threads_.emplace_back([this] { Run(); });
       } else {
-        wake_.notify_one();
+        wake_.NotifyOne();
       }
       return;
     }
@@ -25,11 +25,11 @@ void WorkerPool::Post(std::function<void()> task) {
 void WorkerPool::Stop() {
   std::vector<std::thread> threads;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
     threads.swap(threads_);
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   for (std::thread& thread : threads) {
     if (thread.joinable()) thread.join();
   }
@@ -39,9 +39,9 @@ void WorkerPool::Run() {
   while (true) {
     std::function<void()> task;
     {
-      std::unique_lock lock(mutex_);
+      MutexLock lock(mutex_);
       ++idle_;
-      wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      while (!stopping_ && tasks_.empty()) wake_.Wait(lock);
       --idle_;
       if (tasks_.empty()) return;
       task = std::move(tasks_.front());

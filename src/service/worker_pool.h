@@ -6,12 +6,12 @@
 #ifndef CONNECTIVITY_SERVICE_WORKER_POOL_H_
 #define CONNECTIVITY_SERVICE_WORKER_POOL_H_
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "src/base/mutex.h"
 
 namespace connectivity::service {
 
@@ -23,20 +23,20 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // Runs `task` on a worker; after Stop(), runs it on the caller's thread.
-  void Post(std::function<void()> task);
+  void Post(std::function<void()> task) EXCLUDES(mutex_);
   // Runs what is queued, then joins the threads. Idempotent.
-  void Stop();
+  void Stop() EXCLUDES(mutex_);
 
  private:
-  void Run();
+  void Run() EXCLUDES(mutex_);
 
   const size_t threads_max_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> tasks_;  // guarded by mutex_
-  bool stopping_ = false;                    // guarded by mutex_
-  size_t idle_ = 0;                          // guarded by mutex_: workers waiting for a task
-  std::vector<std::thread> threads_;         // guarded by mutex_
+  Mutex mutex_;
+  CondVar wake_;
+  std::deque<std::function<void()>> tasks_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  size_t idle_ GUARDED_BY(mutex_) = 0;  // workers waiting for a task
+  std::vector<std::thread> threads_ GUARDED_BY(mutex_);
 };
 
 }  // namespace connectivity::service

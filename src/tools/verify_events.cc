@@ -259,7 +259,7 @@ void EventsPass::FinishStream() {
     if (current_.revision_at_watermark == 0) return;
     problems_.Add(kStateColumnFamily, current_.stream,
                   "missing, though the connection has events up to the watermark " +
-                      std::to_string(watermark) + " (recovery would replay it from the middle)");
+                      std::to_string(watermark) + " (the server rebuilds such rows from the journal at its next start)");
     return;
   }
   if (!current_.row) return;  // reported when loaded

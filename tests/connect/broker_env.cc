@@ -33,6 +33,10 @@ int MosquittoPort() { return EnvInt("CONNECTIVITY_MOSQUITTO_PORT", 1883); }
 int MosquittoAnonPort() { return EnvInt("CONNECTIVITY_MOSQUITTO_ANON_PORT", 1884); }
 int MosquittoTlsPort() { return EnvInt("CONNECTIVITY_MOSQUITTO_TLS_PORT", 8883); }
 std::string KafkaBootstrap() { return EnvString("CONNECTIVITY_KAFKA_BOOTSTRAP"); }
+std::string KafkaMissingTopic() {
+  const std::string topic = EnvString("CONNECTIVITY_KAFKA_MISSING_TOPIC");
+  return topic.empty() ? "connectivity-missing-topic" : topic;
+}
 
 std::string TlsDir() {
   const std::string dir = EnvString("CONNECTIVITY_BROKERS_DIR");

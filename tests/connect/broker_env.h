@@ -37,6 +37,9 @@ int MosquittoPort();      // 1883, user test/test
 int MosquittoAnonPort();  // 1884
 int MosquittoTlsPort();   // 8883
 std::string KafkaBootstrap();  // 127.0.0.1:<port>
+// A topic the Kafka mock answers "unknown topic or partition" for (scripts/brokers; the Debian
+// mock creates every other topic it is asked about).
+std::string KafkaMissingTopic();
 std::string TlsCaPem();        // the test CA of scripts/brokers
 std::string TlsDir();          // .brokers/tls
 

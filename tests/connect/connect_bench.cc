@@ -4,10 +4,15 @@
 //       Supervisor with N open MQTT 3.1.1 connections (distinct client ids) to Mosquitto:
 //       time from process start and from Supervisor::Start until every Status() says liveStatus
 //       "open", RSS per open connection, the broker-side socket count, and the time Stop() takes.
-//   build/connect-bench latency [--runs N]
+//   build/connect-bench latency [--runs N] [--addresses 0|1]
 //       TestConnection per protocol (median and p90 of N, after one warm-up), reading the broker
 //       addresses from `eval "$(scripts/brokers env)"`; HTTP if CONNECTIVITY_BENCH_HTTP names a
-//       URI (e.g. a local `python3 -m http.server`).
+//       URI (e.g. a local `python3 -m http.server`). With --addresses 1 (the default) each
+//       connection has one source and one target, which the clients check at connect
+//       (src/connect/address.h): the queue and topic are created first.
+//   build/connect-bench tunnel [--runs N]
+//       TestConnection per protocol directly and through an SSH tunnel (password credentials) of
+//       a real sshd started here (tests/connect/ssh_server.h; needs root and openssh-server).
 //
 // The process raises its open-files limit as far as the hard limit allows.
 #include <signal.h>
@@ -27,7 +32,9 @@
 
 #include "src/connect/supervisor.h"
 #include "src/connect/test_connection.h"
+#include "tests/connect/broker_admin.h"
 #include "tests/connect/broker_env.h"
+#include "tests/connect/ssh_server.h"
 
 namespace {
 
@@ -145,30 +152,97 @@ void Latency(const char* name, const connectivity::model::Connection& connection
   }
   std::sort(ms.begin(), ms.end());
   std::sort(verdict_ms.begin(), verdict_ms.end());
-  std::printf("%-12s ok=%d  call median %7.2f ms  p90 %7.2f ms  max %7.2f ms | verdict median %6.2f ms\n",
+  std::printf("%-16s ok=%d  call median %7.2f ms  p90 %7.2f ms  max %7.2f ms | verdict median %6.2f ms\n",
               name, last.ok ? 1 : 0, ms[ms.size() / 2], ms[ms.size() * 9 / 10], ms.back(),
               verdict_ms[verdict_ms.size() / 2]);
 }
 
+// One source and one target of `connection` (an address of each kind the protocol checks).
+connectivity::model::Connection WithAddresses(connectivity::model::Connection connection,
+                                              const std::string& source, const std::string& target) {
+  connectivity::model::Source in;
+  in.addresses = {source};
+  in.qos = 1;
+  in.authorization_context = {"integration:test"};
+  connection.sources.push_back(in);
+  connection.targets.at(0).address = target;
+  return connection;
+}
+
 int Latencies(int argc, char** argv) {
   const int runs = std::atoi(Flag(argc, argv, "--runs", "20"));
+  const bool addresses = std::atoi(Flag(argc, argv, "--addresses", "1")) != 0;
   const std::string rabbit = Env("CONNECTIVITY_RABBITMQ_PORT", "5672");
   const std::string mqtt = Env("CONNECTIVITY_MOSQUITTO_PORT", "1883");
   const std::string kafka = Env("CONNECTIVITY_KAFKA_BOOTSTRAP", "127.0.0.1:9092");
+  auto make = [addresses](ConnectionType type, std::string uri, const std::string& source,
+                          const std::string& target) {
+    connectivity::model::Connection c = Mqtt("latency", std::move(uri));
+    c.connection_type = type;
+    return addresses ? WithAddresses(std::move(c), source, target) : c;
+  };
+  if (addresses && (!connectivity::connect::testing::RabbitDeclareQueue("bench-latency") ||
+                    !connectivity::connect::testing::KafkaCreateTopic("bench-latency"))) {
+    std::fprintf(stderr, "connect-bench: cannot create the queue and topic the sources name\n");
+    return 1;
+  }
+  std::printf("TestConnection, %d runs each, %s; call = connect + handshake + checks + close, "
+              "verdict = connect + handshake + checks (duration_us)\n",
+              runs, addresses ? "one source and one target each" : "no sources");
+  Latency("AMQP 0.9.1", make(ConnectionType::kAmqp091, "amqp://guest:guest@127.0.0.1:" + rabbit,
+                             "bench-latency", "amq.topic/bench"), runs);
+  Latency("AMQP 1.0", make(ConnectionType::kAmqp10, "amqp://guest:guest@127.0.0.1:" + rabbit,
+                           "/amq/queue/bench-latency", "/exchange/amq.topic/bench"), runs);
+  Latency("MQTT 3.1.1", make(ConnectionType::kMqtt, "tcp://test:test@127.0.0.1:" + mqtt,
+                             "bench/latency/#", "bench/out"), runs);
+  Latency("MQTT 5", make(ConnectionType::kMqtt5, "tcp://test:test@127.0.0.1:" + mqtt,
+                         "bench/latency/#", "bench/out"), runs);
+  Latency("Kafka", make(ConnectionType::kKafka, "tcp://" + kafka, "bench-latency", "bench-latency"), runs);
+  const std::string http = Env("CONNECTIVITY_BENCH_HTTP", "");
+  if (!http.empty()) {  // HTTP push has no sources; its target is not checked
+    connectivity::model::Connection c = Mqtt("latency", http);
+    c.connection_type = ConnectionType::kHttpPush;
+    c.targets.at(0).address = "POST:/bench";
+    Latency("HTTP", c, runs);
+  }
+  return 0;
+}
+
+int Tunnel(int argc, char** argv) {
+  const int runs = std::atoi(Flag(argc, argv, "--runs", "20"));
+  connectivity::connect::testing::SshServer ssh;
+  if (!ssh.ok()) {
+    std::fprintf(stderr, "connect-bench: no sshd: %s\n", ssh.error().c_str());
+    return 1;
+  }
+  const std::string rabbit = Env("CONNECTIVITY_RABBITMQ_PORT", "5672");
+  const std::string mqtt = Env("CONNECTIVITY_MOSQUITTO_PORT", "1883");
   auto make = [](ConnectionType type, std::string uri) {
     connectivity::model::Connection c = Mqtt("latency", std::move(uri));
     c.connection_type = type;
+    c.targets.clear();
     return c;
   };
-  std::printf("TestConnection, %d runs each; call = connect + handshake + close, "
-              "verdict = connect + handshake (duration_us)\n", runs);
-  Latency("AMQP 0.9.1", make(ConnectionType::kAmqp091, "amqp://guest:guest@127.0.0.1:" + rabbit), runs);
-  Latency("AMQP 1.0", make(ConnectionType::kAmqp10, "amqp://guest:guest@127.0.0.1:" + rabbit), runs);
-  Latency("MQTT 3.1.1", make(ConnectionType::kMqtt, "tcp://test:test@127.0.0.1:" + mqtt), runs);
-  Latency("MQTT 5", make(ConnectionType::kMqtt5, "tcp://test:test@127.0.0.1:" + mqtt), runs);
-  Latency("Kafka", make(ConnectionType::kKafka, "tcp://" + kafka), runs);
-  const std::string http = Env("CONNECTIVITY_BENCH_HTTP", "");
-  if (!http.empty()) Latency("HTTP", make(ConnectionType::kHttpPush, http), runs);
+  auto tunneled = [&ssh](connectivity::model::Connection c) {
+    connectivity::model::SshTunnel tunnel;
+    tunnel.enabled = true;
+    tunnel.uri = ssh.uri();
+    tunnel.credentials = connectivity::model::UserPasswordCredentials{ssh.user(), ssh.password()};
+    c.ssh_tunnel = tunnel;
+    return c;
+  };
+  std::printf("TestConnection, %d runs each, direct and through an SSH tunnel (sshd on 127.0.0.1:%d, "
+              "password); no sources or targets\n", runs, ssh.port());
+  const std::pair<const char*, connectivity::model::Connection> cases[] = {
+      {"AMQP 0.9.1", make(ConnectionType::kAmqp091, "amqp://guest:guest@127.0.0.1:" + rabbit)},
+      {"AMQP 1.0", make(ConnectionType::kAmqp10, "amqp://guest:guest@127.0.0.1:" + rabbit)},
+      {"MQTT 3.1.1", make(ConnectionType::kMqtt, "tcp://test:test@127.0.0.1:" + mqtt)},
+      {"MQTT 5", make(ConnectionType::kMqtt5, "tcp://test:test@127.0.0.1:" + mqtt)},
+  };
+  for (const auto& [name, connection] : cases) {
+    Latency(name, connection, runs);
+    Latency((std::string(name) + " ssh").c_str(), tunneled(connection), runs);
+  }
   return 0;
 }
 
@@ -179,7 +253,9 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "open") return Open(argc, argv);
   if (mode == "latency") return Latencies(argc, argv);
+  if (mode == "tunnel") return Tunnel(argc, argv);
   std::fprintf(stderr, "usage: connect-bench open [--count N] [--port P] [--user-info U:P] [--concurrency C]\n"
-                       "       connect-bench latency [--runs N]\n");
+                       "       connect-bench latency [--runs N] [--addresses 0|1]\n"
+                       "       connect-bench tunnel [--runs N]\n");
   return 2;
 }

@@ -5,12 +5,19 @@
 // SIGUSR1 takes the broker down (drops its connections and refuses new ones), SIGUSR2 brings it
 // back up: the tests' stand-in for stopping and starting a Kafka broker (the port must not change,
 // and a new process would get a new random port). The mock has no SASL and no TLS.
+//
+// Missing topics: Debian's librdkafka 2.0.2 mock answers Metadata up to version 2, which has no
+// AllowAutoTopicCreation field, so it creates every topic a metadata request names (measured:
+// asked with allow.auto.create.topics=false, a new topic exists afterwards). Each
+// `--missing-topic=NAME` argument makes the mock answer UNKNOWN_TOPIC_OR_PART for NAME instead,
+// which is what a Kafka broker answers for a topic it does not have when creation is not allowed.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
 
 #include <cstdio>
 #include <initializer_list>
+#include <string_view>
 
 namespace {
 
@@ -34,7 +41,7 @@ int Serve(rd_kafka_mock_cluster_t* cluster, const sigset_t& signals) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   // Block the signals before librdkafka starts its threads, so that only sigwait sees them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -55,6 +62,13 @@ int main() {
     std::fprintf(stderr, "kafka-mock-broker: could not create the mock cluster\n");
     rd_kafka_destroy(handle);
     return 1;
+  }
+  constexpr std::string_view kMissing = "--missing-topic=";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.substr(0, kMissing.size()) == kMissing) {
+      rd_kafka_mock_topic_set_error(cluster, argv[i] + kMissing.size(), RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+    }
   }
   const int rc = Serve(cluster, signals);
   rd_kafka_mock_cluster_destroy(cluster);

@@ -54,6 +54,10 @@ TEST(Aggregation, FollowsRef71) {
   EXPECT_EQ(AggregateLiveStatus({R("open")}, {R("unknown")}, {}), "open");  // clients open
   EXPECT_EQ(AggregateLiveStatus({R("unknown")}, {R("unknown")}, {}), "unknown");
   EXPECT_EQ(AggregateLiveStatus({R("closed")}, {}, {}), "unknown");  // empty categories count as open
+  // The SSH tunnel is a category of its own, and only with a tunnel.
+  EXPECT_EQ(AggregateLiveStatus({R("open")}, {R("open")}, {}, {R("failed")}), "failed");
+  EXPECT_EQ(AggregateLiveStatus({R("open")}, {}, {}, {R("open")}), "open");
+  EXPECT_EQ(AggregateLiveStatus({R("closed")}, {R("closed")}, {R("closed")}, {R("closed")}), "closed");
   EXPECT_EQ(AggregateRecoveryStatus({R("open", "succeeded")}), "succeeded");
   EXPECT_EQ(AggregateRecoveryStatus({R("failed", "ongoing"), R("failed", "backOffLimitReached")}),
             "backOffLimitReached");

@@ -5,9 +5,11 @@
 #include <signal.h>
 
 #include <mutex>
+#include <vector>
 #include <optional>
 
 #include "src/connect/supervisor.h"
+#include "tests/connect/broker_admin.h"
 #include "tests/connect/broker_env.h"
 
 namespace connectivity::connect {
@@ -144,6 +146,58 @@ TEST_F(SupervisorBrokers, StopClosesMqttClientsAtTheBroker) {
   EXPECT_TRUE(watcher.WaitFor(3)) << watcher.clients();
   supervisor_.Stop();
   EXPECT_TRUE(watcher.WaitFor(0)) << watcher.clients();
+}
+
+// Each source address has its own status and the broker's words; a missing queue fails the
+// attempt, and every reconnect checks again, so the connection opens once the queue exists.
+TEST_F(SupervisorBrokers, AddressesHaveTheirOwnStatusRecheckedAtEveryReconnect) {
+  ASSERT_TRUE(testing::RabbitDeclareQueue("live-here"));
+  ASSERT_TRUE(testing::RabbitDeleteQueue("live-later"));
+  model::Connection connection = MakeConnection(
+      "addresses", ConnectionType::kAmqp091, "amqp://guest:guest@127.0.0.1:" + std::to_string(testing::RabbitPort()));
+  model::Source source;
+  source.addresses = {"live-here", "live-later"};
+  source.authorization_context = {"integration:test"};
+  connection.sources.push_back(source);
+  std::vector<ConnectEvent> events;
+  std::mutex mutex;
+  supervisor_.SetEventListener([&](const ConnectEvent& event) {
+    std::lock_guard<std::mutex> lock(mutex);
+    events.push_back(event);
+  });
+  supervisor_.Start();
+  std::optional<ConnectOutcome> first;
+  supervisor_.Open(connection, [&](const ConnectOutcome& outcome) {
+    std::lock_guard<std::mutex> lock(mutex);
+    first = outcome;
+  });
+  ASSERT_TRUE(WaitUntil([&] { return Live("addresses") == "failed"; }, 3000)) << Details("addresses");
+  LiveStatus failed = *supervisor_.Status("addresses");
+  EXPECT_EQ(failed.client_status[0].status_details, "The queues [live-later] to connect to are missing.");
+  ASSERT_EQ(failed.source_status.size(), 2u);
+  EXPECT_EQ(failed.source_status[0].address, "live-here");
+  EXPECT_EQ(failed.source_status[0].status, "open");
+  EXPECT_EQ(failed.source_status[1].status, "failed");
+  EXPECT_EQ(failed.source_status[1].status_details, "404 NOT_FOUND - no queue 'live-later' in vhost '/'");
+  EXPECT_EQ(failed.target_status[0].status, "failed") << "unchecked targets follow the client";
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->failure, FailureKind::kAddress);
+    ASSERT_FALSE(events.empty());
+    ASSERT_EQ(events.front().refused.size(), 1u);
+    EXPECT_EQ(events.front().refused[0].address, "live-later");
+  }
+
+  ASSERT_TRUE(testing::RabbitDeclareQueue("live-later"));
+  ASSERT_TRUE(WaitUntil([&] { return Live("addresses") == "open"; }, 5000)) << Details("addresses");
+  const LiveStatus open = *supervisor_.Status("addresses");
+  EXPECT_EQ(open.source_status[1].status, "open");
+  EXPECT_NE(open.source_status[1].status_details.find("Queue exists"), std::string::npos);
+  EXPECT_EQ(open.target_status[0].status, "open");
+  supervisor_.Close("addresses");
+  ASSERT_TRUE(testing::RabbitDeleteQueue("live-here"));
+  ASSERT_TRUE(testing::RabbitDeleteQueue("live-later"));
 }
 
 }  // namespace

@@ -201,7 +201,8 @@ TEST_F(SupervisorTest, StopAnswersPendingAttemptsAndReturnsPromptly) {
   supervisor.Open(MakeConnection("a", ConnectionType::kAmqp091, "amqp://127.0.0.1:" + port), recorder.FirstAttempt());
   supervisor.Open(MakeConnection("b", ConnectionType::kAmqp10, "amqp://127.0.0.1:" + port), recorder.FirstAttempt());
   supervisor.Open(MakeConnection("c", ConnectionType::kMqtt5, "tcp://127.0.0.1:" + port), recorder.FirstAttempt());
-  supervisor.Open(MakeConnection("d", ConnectionType::kHttpPush, "http://127.0.0.1:" + port), recorder.FirstAttempt());
+  // https: plain HTTP's whole check is the TCP connection, which the silent peer accepts.
+  supervisor.Open(MakeConnection("d", ConnectionType::kHttpPush, "https://127.0.0.1:" + port), recorder.FirstAttempt());
   supervisor.Open(MakeConnection("e", ConnectionType::kKafka, "tcp://127.0.0.1:" + port), recorder.FirstAttempt());
   ASSERT_TRUE(WaitUntil([&] { return silent.accepted() >= 5; }, 2000));
   const auto start = std::chrono::steady_clock::now();

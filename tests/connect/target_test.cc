@@ -85,6 +85,28 @@ TEST(ConnectTarget, HonoPicksKafkaOrAmqp) {
   EXPECT_FALSE(MakeConnectTarget(MakeConnection("h", ConnectionType::kHono, "")).ok());
 }
 
+// A hono connection connects as the Kafka connection the service's Hono settings make of it.
+TEST(ConnectTarget, HonoResolvesToTheSettingsKafka) {
+  model::Connection hono = MakeConnection("h", ConnectionType::kHono, "amqps://ignored:5671");
+  hono.specific_config = {{"bootstrapServers", "ignored:1"}, {"honoTenantId", "t"}};
+  model::HonoSettings settings;
+  settings.base_uri = "tcp://kafka-1:9092";
+  settings.bootstrap_servers = "kafka-1:9092,kafka-2:9093";
+  settings.username = "hono-user";
+  settings.password = "hono-secret";
+  settings.sasl_mechanism = "SCRAM_SHA_512";
+  Result<ConnectTarget> target = MakeConnectTarget(hono, settings);
+  ASSERT_TRUE(target.ok()) << target.status().message();
+  EXPECT_EQ(target->protocol, Protocol::kKafka);
+  ASSERT_EQ(target->bootstrap.size(), 2u);
+  EXPECT_EQ(target->bootstrap[0].host, "kafka-1");
+  EXPECT_EQ(target->bootstrap[1].port, 9093);
+  EXPECT_EQ(target->username, "hono-user");
+  EXPECT_EQ(target->password, "hono-secret");
+  EXPECT_EQ(target->sasl_mechanism, "SCRAM-SHA-512");
+  EXPECT_FALSE(target->tls.validate_certificates);  // Ditto's default for Hono
+}
+
 TEST(ConnectTarget, ErrorsNeverShowThePassword) {
   Result<ConnectTarget> target =
       MakeConnectTarget(MakeConnection("x", ConnectionType::kMqtt, "http://u:topsecret@localhost:80"));

@@ -104,11 +104,30 @@ TEST_F(Brokers, Kafka) {
   model::Connection both = MakeConnection("kafka", ConnectionType::kKafka, Uri("tcp", "", closed.port()));
   both.specific_config.emplace_back("bootstrapServers", bootstrap);
   ExpectConnected(TestConnection(both, Settings()));
-  // Hono connects through Kafka when it has bootstrap servers.
-  model::Connection hono = MakeConnection("hono", ConnectionType::kHono, "");
-  hono.specific_config.emplace_back("bootstrapServers", bootstrap);
-  ExpectConnected(TestConnection(hono, Settings()));
   // The mock cluster has no SASL: a wrong password cannot be tested against it.
+}
+
+// Hono connects through the Kafka connection its settings resolve it into. Ditto's resolution always
+// puts the Hono credentials into the URI, so the client always authenticates with SASL: a Hono
+// configuration without SASL cannot be expressed, and the mock cluster has no SASL. What the mock
+// shows end to end: the hono connection goes to the settings' bootstrap servers, with SASL.
+TEST_F(Brokers, HonoGoesToTheResolvedKafkaWithSasl) {
+  const std::string bootstrap = testing::KafkaBootstrap();
+  ASSERT_FALSE(bootstrap.empty());
+  model::Connection hono = MakeConnection("hono", ConnectionType::kHono, "");
+  ConnectSettings settings = Settings();
+  settings.hono.base_uri = "tcp://" + bootstrap;
+  settings.hono.bootstrap_servers = bootstrap;
+  settings.hono.password = kWrongPassword;
+  const ConnectOutcome outcome = TestConnection(hono, settings);
+  // "Authentication failure on '127.0.0.1:<port>' (Kafka): sasl_plaintext://...: Failed to
+  // initialize SASL authentication: SASL Handshake not supported by broker (required by
+  // mechanism PLAIN)"
+  EXPECT_EQ(outcome.failure, FailureKind::kAuthentication) << outcome.description;
+  EXPECT_NE(outcome.description.find(bootstrap), std::string::npos) << outcome.description;
+  EXPECT_NE(outcome.description.find("(Kafka)"), std::string::npos) << outcome.description;
+  EXPECT_NE(outcome.description.find("PLAIN"), std::string::npos) << outcome.description;
+  EXPECT_EQ(outcome.description.find(kWrongPassword), std::string::npos) << outcome.description;
 }
 
 TEST_F(Brokers, ConnectsToTheAddressTheRulesChecked) {
@@ -163,19 +182,73 @@ TEST_F(Brokers, TlsHonoursCaAndValidateCertificates) {
   }
 }
 
-TEST(HttpPush, CredentialsAndReachability) {
+// HttpPushClientActor.doTestConnection: the TCP connection, nothing requested, Basic credentials
+// not checked (Ditto sends them with each message, not at connect).
+TEST(HttpPush, ChecksTheTcpConnectionOnly) {
   signal(SIGPIPE, SIG_IGN);
   testing::HttpTestServer server;
   const int port = server.port();
-  ExpectConnected(TestConnection(
+  const ConnectOutcome ok = TestConnection(
       MakeConnection("http", ConnectionType::kHttpPush, Uri("http", "test:test", port, "127.0.0.1", "/api")),
-      Settings()));
-  ExpectAuthenticationFailure(
-      TestConnection(MakeConnection("http", ConnectionType::kHttpPush,
-                                    Uri("http", std::string("test:") + kWrongPassword, port)),
-                     Settings()),
-      port, 3'000'000);
-  EXPECT_EQ(server.requests(), 2);
+      Settings());
+  ExpectConnected(ok);
+  EXPECT_NE(ok.description.find("TCP connection to '127.0.0.1:" + std::to_string(port) +
+                                "' established successfully"),
+            std::string::npos)
+      << ok.description;
+  ExpectConnected(TestConnection(MakeConnection("http", ConnectionType::kHttpPush,
+                                                Uri("http", std::string("test:") + kWrongPassword, port)),
+                                 Settings()));
+  EXPECT_EQ(server.accepted(), 2);
+  EXPECT_EQ(server.requests(), 0);
+}
+
+model::Connection WithOAuth(const std::string& endpoint, const std::string& secret) {
+  model::Connection connection = MakeConnection("oauth", ConnectionType::kHttpPush, endpoint);
+  model::OAuthClientCredentials oauth;
+  oauth.token_endpoint = endpoint + "/token";
+  oauth.client_id = "connectivity";
+  oauth.client_secret = secret;
+  oauth.requested_scopes = "push";
+  connection.credentials = oauth;
+  return connection;
+}
+
+// AsyncJwtLoader: the token request, and Ditto's words when it fails; never the secret.
+TEST(HttpPush, FetchesTheOAuthToken) {
+  signal(SIGPIPE, SIG_IGN);
+  testing::HttpTestServer server;
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(server.port());
+  ExpectConnected(TestConnection(WithOAuth(endpoint, testing::HttpTestServer::kGoodClientSecret), Settings()));
+  EXPECT_EQ(server.requests(), 1);
+
+  const ConnectOutcome wrong = TestConnection(WithOAuth(endpoint, kWrongPassword), Settings());
+  EXPECT_EQ(wrong.failure, FailureKind::kAuthentication);
+  EXPECT_EQ(wrong.description, "Cause: Received invalid JSON web token response from <" + endpoint + "/token>.");
+  const ConnectOutcome not_jwt = TestConnection(WithOAuth(endpoint, "not-a-jwt"), Settings());
+  EXPECT_EQ(not_jwt.description, "Cause: The JSON Web Token is not valid.");
+
+  model::OAuthPasswordCredentials password;
+  password.token_endpoint = endpoint + "/token";
+  password.client_id = "connectivity";
+  password.client_secret = testing::HttpTestServer::kGoodClientSecret;
+  password.requested_scopes = "push";
+  password.username = "user";
+  password.password = kWrongPassword;
+  model::Connection password_grant = MakeConnection("oauth", ConnectionType::kHttpPush, endpoint);
+  password_grant.credentials = password;
+  ExpectConnected(TestConnection(password_grant, Settings()));
+
+  testing::ClosedPort closed;
+  model::Connection unreachable = WithOAuth(endpoint, kWrongPassword);
+  std::get<model::OAuthClientCredentials>(*unreachable.credentials).token_endpoint =
+      "http://127.0.0.1:" + std::to_string(closed.port()) + "/token";
+  const ConnectOutcome failed = TestConnection(unreachable, Settings());
+  EXPECT_EQ(failed.description,
+            "Cause: Request to token endpoint <http://127.0.0.1:" + std::to_string(closed.port()) + "/token> failed.");
+  for (const ConnectOutcome* outcome : {&wrong, &not_jwt, &failed}) {
+    EXPECT_EQ(outcome->description.find(kWrongPassword), std::string::npos) << outcome->description;
+  }
 }
 
 TEST_F(Brokers, HttpsHonoursCaAndValidateCertificates) {

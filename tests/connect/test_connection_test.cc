@@ -68,7 +68,13 @@ TEST_P(EveryProtocol, ClosedPortIsRefusedQuickly) {
 
 TEST_P(EveryProtocol, SilentPeerTimesOutWithinItsBound) {
   testing::SilentPeer silent;
-  const ConnectOutcome outcome = TestConnection(ConnectionTo(silent.port()), Settings());
+  model::Connection connection = ConnectionTo(silent.port());
+  if (GetParam().type == ConnectionType::kHttpPush) {
+    // Plain HTTP checks the TCP connection only (as Ditto), which a silent peer accepts; the TLS
+    // handshake of https waits for an answer.
+    connection.uri = Loopback("https", silent.port(), "user:s3cret-pass");
+  }
+  const ConnectOutcome outcome = TestConnection(connection, Settings());
   EXPECT_FALSE(outcome.ok);
   EXPECT_EQ(outcome.failure, FailureKind::kTimeout) << outcome.description;
   EXPECT_NE(outcome.description.find("Timeout"), std::string::npos) << outcome.description;
@@ -123,11 +129,19 @@ TEST(TestConnection, InvalidConfigurationFailsWithoutNetwork) {
       << outcome.description;
 }
 
-TEST(TestConnection, HonoWithoutEndpointIsAConfigurationError) {
+// A hono connection has no endpoint of its own: it goes where the service's Hono settings say.
+TEST(TestConnection, HonoConnectsWhereTheHonoSettingsSay) {
+  testing::ClosedPort closed;
   model::Connection connection = MakeConnection("hono", ConnectionType::kHono, "");
-  const ConnectOutcome outcome = TestConnection(connection, Settings());
-  EXPECT_EQ(outcome.failure, FailureKind::kOther);
-  EXPECT_NE(outcome.description.find("bootstrapServers"), std::string::npos) << outcome.description;
+  ConnectSettings settings = Settings();
+  settings.hono.base_uri = "tcp://127.0.0.1:" + std::to_string(closed.port());
+  settings.hono.bootstrap_servers = "127.0.0.1:" + std::to_string(closed.port());
+  const ConnectOutcome outcome = TestConnection(connection, settings);
+  EXPECT_EQ(outcome.failure, FailureKind::kRefused) << outcome.description;
+  EXPECT_NE(outcome.description.find("127.0.0.1:" + std::to_string(closed.port())), std::string::npos)
+      << outcome.description;
+  EXPECT_NE(outcome.description.find("(Kafka)"), std::string::npos) << outcome.description;
+  EXPECT_EQ(outcome.description.find("honoPassword"), std::string::npos) << outcome.description;
 }
 
 }  // namespace

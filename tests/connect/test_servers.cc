@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include "tests/connect/broker_env.h"
 
@@ -111,12 +113,49 @@ void HttpTestServer::Serve() {
     }
     const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
+    accepted_.fetch_add(1);
     const timeval bound{2, 0};  // a client that never sends must not stall the server
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
     Answer(fd);
     ::close(fd);
   }
 }
+
+namespace {
+
+// "test:test" in Basic auth is dGVzdDp0ZXN0.
+std::string BasicAuthAnswer(const std::string& request) {
+  const bool authorized = request.find("Authorization: Basic dGVzdDp0ZXN0") != std::string::npos;
+  return authorized ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    : "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"test\"\r\n"
+                      "Content-Length: 0\r\nConnection: close\r\n\r\n";
+}
+
+std::string JsonAnswer(const char* status, const std::string& body) {
+  return std::string("HTTP/1.1 ") + status + "\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+// The token endpoint (see the header): reads the form, then answers by its client secret.
+template <typename ReadMore>
+std::string TokenAnswer(std::string& request, ReadMore read_more) {
+  const size_t header_end = request.find("\r\n\r\n") + 4;
+  const size_t length_at = request.find("Content-Length: ");
+  const size_t length = length_at == std::string::npos ? 0 : std::stoul(request.substr(length_at + 16));
+  while (request.size() < header_end + length && read_more()) {
+  }
+  const std::string form = request.substr(header_end);
+  if (form.find("client_secret=" + std::string(HttpTestServer::kGoodClientSecret)) != std::string::npos) {
+    return JsonAnswer("200 OK", std::string(R"({"access_token":")") + HttpTestServer::kValidJwt +
+                                    R"(","token_type":"Bearer","expires_in":300})");
+  }
+  if (form.find("client_secret=not-a-jwt") != std::string::npos) {
+    return JsonAnswer("200 OK", R"({"access_token":"not-a-jwt","token_type":"Bearer"})");
+  }
+  return JsonAnswer("401 Unauthorized", R"({"error":"invalid_client"})");
+}
+
+}  // namespace
 
 void HttpTestServer::Answer(int fd) {
   SSL* ssl = nullptr;
@@ -131,25 +170,163 @@ void HttpTestServer::Answer(int fd) {
   }
   std::string request;
   char buffer[4096];
-  while (request.find("\r\n\r\n") == std::string::npos && request.size() < 65536) {
+  auto read_more = [&] {
     const int n = ssl != nullptr ? SSL_read(ssl, buffer, sizeof(buffer))
                                  : static_cast<int>(::recv(fd, buffer, sizeof(buffer), 0));
-    if (n <= 0) break;
-    request.append(buffer, static_cast<size_t>(n));
+    if (n > 0) request.append(buffer, static_cast<size_t>(n));
+    return n > 0;
+  };
+  while (request.find("\r\n\r\n") == std::string::npos && request.size() < 65536) {
+    if (!read_more()) break;
+  }
+  if (request.empty()) {  // a connect-only check: nothing was asked
+    if (ssl != nullptr) SSL_free(ssl);
+    return;
   }
   requests_.fetch_add(1);
-  // "test:test" in Basic auth is dGVzdDp0ZXN0.
-  const bool authorized = request.find("Authorization: Basic dGVzdDp0ZXN0") != std::string::npos;
-  const std::string response =
-      authorized ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                 : "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"test\"\r\n"
-                   "Content-Length: 0\r\nConnection: close\r\n\r\n";
+  const std::string response = request.rfind("POST /token", 0) == 0 ? TokenAnswer(request, read_more)
+                                                                    : BasicAuthAnswer(request);
   if (ssl != nullptr) {
     SSL_write(ssl, response.data(), static_cast<int>(response.size()));
     SSL_shutdown(ssl);
     SSL_free(ssl);
   } else {
     [[maybe_unused]] ssize_t n = ::send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+  }
+}
+
+// --- MqttRefusingBroker ------------------------------------------------------------------------
+
+namespace {
+
+// Reads exactly `size` bytes; false on EOF, error or stop.
+bool ReadFull(int fd, uint8_t* out, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::recv(fd, out + done, size - done, 0);
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// One MQTT control packet: the first byte and the rest after the remaining length.
+bool ReadPacket(int fd, uint8_t* type, std::vector<uint8_t>* body) {
+  if (!ReadFull(fd, type, 1)) return false;
+  size_t length = 0;
+  for (int shift = 0; shift < 28; shift += 7) {
+    uint8_t byte;
+    if (!ReadFull(fd, &byte, 1)) return false;
+    length |= static_cast<size_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) break;
+  }
+  body->resize(length);
+  return length == 0 || ReadFull(fd, body->data(), length);
+}
+
+void WritePacket(int fd, uint8_t type, const std::vector<uint8_t>& body) {
+  std::vector<uint8_t> packet{type};
+  size_t length = body.size();
+  do {
+    uint8_t byte = length & 0x7F;
+    length >>= 7;
+    if (length > 0) byte |= 0x80;
+    packet.push_back(byte);
+  } while (length > 0);
+  packet.insert(packet.end(), body.begin(), body.end());
+  [[maybe_unused]] ssize_t n = ::send(fd, packet.data(), packet.size(), MSG_NOSIGNAL);
+}
+
+// Skips an MQTT 5 property block at `at`.
+size_t SkipProperties(const std::vector<uint8_t>& body, size_t at) {
+  size_t length = 0;
+  for (int shift = 0; at < body.size(); shift += 7) {
+    const uint8_t byte = body[at++];
+    length |= static_cast<size_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) break;
+  }
+  return at + length;
+}
+
+// The topic filters of a SUBSCRIBE / UNSUBSCRIBE body from `at`, with their option bytes.
+std::vector<std::pair<std::string, uint8_t>> Filters(const std::vector<uint8_t>& body, size_t at, bool options) {
+  std::vector<std::pair<std::string, uint8_t>> filters;
+  while (at + 2 <= body.size()) {
+    const size_t length = (static_cast<size_t>(body[at]) << 8) | body[at + 1];
+    at += 2;
+    if (at + length > body.size()) break;
+    std::string filter(body.begin() + static_cast<long>(at), body.begin() + static_cast<long>(at + length));
+    at += length;
+    uint8_t option = 0;
+    if (options && at < body.size()) option = body[at++];
+    filters.emplace_back(std::move(filter), option);
+  }
+  return filters;
+}
+
+}  // namespace
+
+MqttRefusingBroker::MqttRefusingBroker(int refusal) : refusal_(refusal) {
+  listener_ = BindLoopback(0, 16, &port_);
+  thread_ = std::thread([this] {
+    while (!stop_.load()) {
+      if (!Readable(listener_)) continue;
+      const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      const timeval bound{5, 0};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+      Serve(fd);
+      ::close(fd);
+    }
+  });
+}
+
+MqttRefusingBroker::~MqttRefusingBroker() {
+  stop_.store(true);
+  thread_.join();
+  ::close(listener_);
+}
+
+void MqttRefusingBroker::Serve(int fd) {
+  bool v5 = false;
+  uint8_t type;
+  std::vector<uint8_t> body;
+  while (!stop_.load() && ReadPacket(fd, &type, &body)) {
+    switch (type >> 4) {
+      case 1: {  // CONNECT: protocol name, then the level
+        const size_t name = body.size() >= 2 ? ((static_cast<size_t>(body[0]) << 8) | body[1]) : 0;
+        v5 = body.size() > 2 + name && body[2 + name] == 5;
+        WritePacket(fd, 0x20, v5 ? std::vector<uint8_t>{0, 0, 0} : std::vector<uint8_t>{0, 0});
+        break;
+      }
+      case 8: {  // SUBSCRIBE: packet id, [properties], filters with options
+        subscribes_.fetch_add(1);
+        std::vector<uint8_t> ack{body[0], body[1]};
+        if (v5) ack.push_back(0);
+        for (const auto& [filter, option] : Filters(body, v5 ? SkipProperties(body, 2) : 2, true)) {
+          ack.push_back(filter.rfind("denied", 0) == 0 ? static_cast<uint8_t>(refusal_) : (option & 3));
+        }
+        WritePacket(fd, 0x90, ack);
+        break;
+      }
+      case 10: {  // UNSUBSCRIBE
+        unsubscribes_.fetch_add(1);
+        std::vector<uint8_t> ack{body[0], body[1]};
+        if (v5) {
+          ack.push_back(0);
+          ack.resize(ack.size() + Filters(body, SkipProperties(body, 2), false).size(), 0);
+        }
+        WritePacket(fd, 0xB0, ack);
+        break;
+      }
+      case 12:  // PINGREQ
+        WritePacket(fd, 0xD0, {});
+        break;
+      case 14:  // DISCONNECT
+        return;
+      default:
+        break;
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <vector>
 
 #include "tests/connect/broker_env.h"
 #include "tests/integration/rest_client.h"
@@ -21,19 +22,32 @@ namespace {
 
 namespace brokers = connect::testing;
 
-// A listener on 127.0.0.1 that accepts (in the kernel) and never speaks.
+// Ditto's bootstrap-servers pattern (src/model/kafka_specific_config.cc) rejects ports
+// 60000-60999, which lie in Linux's ephemeral range (32768-60999): a Kafka connection to such a
+// port is invalid (400), not unreachable. Every port below 60000 is accepted.
+bool KafkaPatternAccepts(uint16_t port) { return port > 0 && port < 60000; }
+
+// A listener on 127.0.0.1 that accepts (in the kernel) and never speaks, on a port every
+// protocol's validation accepts (the kernel's ports it did not want stay bound until then, so
+// that each try gets another one).
 class SilentPeer {
  public:
   SilentPeer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    std::vector<int> rejected;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      fd_ = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in address{};
+      address.sin_family = AF_INET;
+      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+      socklen_t size = sizeof(address);
+      getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size);
+      port_ = ntohs(address.sin_port);
+      if (KafkaPatternAccepts(port_)) break;
+      rejected.push_back(fd_);
+    }
+    for (int fd : rejected) close(fd);
     listen(fd_, 16);
-    socklen_t size = sizeof(address);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size);
-    port_ = ntohs(address.sin_port);
   }
   ~SilentPeer() { close(fd_); }
   uint16_t port() const { return port_; }
@@ -107,12 +121,13 @@ class BrokersE2eTest : public ServerTest {
                              R"(,"specificConfig":{"bootstrapServers":")" + servers + R"("})");
          },
          kafka_port, "", ""},
-        // HTTP push against this server's own API: Basic auth is checked there.
+        // HTTP push against this server's own port. As in Ditto, a test checks the TCP
+        // connection and not the Basic credentials (they go with each message).
         {"HTTP", "http-push",
          [](const std::string& id, const std::string& user_info, uint16_t port) {
            return WithTarget(id, "http-push", Uri("http", user_info, port, "/api/2/connections"), "POST:/events");
          },
-         port(), "devops:foobar", "devops:wrong"},
+         port(), "devops:foobar", ""},
     };
   }
 
@@ -153,6 +168,11 @@ TEST_F(BrokersE2eTest, TestConnectionPerProtocol) {
     }
     ExpectFailure(protocol, protocol.json("c-" + protocol.type, protocol.good_user_info, ClosedPort()), "refused");
     SilentPeer silent;
+    if (protocol.type == "http-push") {  // plain HTTP: the TCP connection is the whole check
+      const auto [reached, _] = Test(protocol.json("s-" + protocol.type, protocol.good_user_info, silent.port()));
+      EXPECT_EQ(reached.Int("/status"), 200) << reached.Raw("");
+      continue;
+    }
     ExpectFailure(protocol, protocol.json("s-" + protocol.type, protocol.good_user_info, silent.port()), "timeout");
   }
   EXPECT_EQ(Rest(port(), "GET", "?ids-only=true").body, "[]") << "a test persists nothing";
@@ -211,6 +231,42 @@ TEST_F(BrokersE2eTest, OpenConnectionsComeBackAfterARestart) {
   EXPECT_TRUE(WaitForLiveStatus("back-1", "open"));
   EXPECT_TRUE(WaitForLiveStatus("back-2", "open"));
   EXPECT_TRUE(watcher.WaitFor(2)) << "both clients back at the broker, no command sent";
+}
+
+// Issue 12's walk-through: a source queue that does not exist fails the test with Ditto's error,
+// and an open connection reports that source failed with RabbitMQ's words, in status and logs.
+TEST_F(BrokersE2eTest, MissingSourceQueueFailsTestStatusAndLogs) {
+  const std::string amqp = Uri("amqp", "guest:guest", static_cast<uint16_t>(brokers::RabbitPort()));
+  const std::string body = R"({"connectionType":"amqp-091","connectionStatus":"open","uri":")" + amqp +
+                           R"(","sources":[{"addresses":["no-such-queue"],"authorizationContext":["ditto:inbound"]}]})";
+  const HttpResponse dry_run = Rest(port(), "POST", "?dry-run=true", body);
+  EXPECT_EQ(dry_run.status, 504) << dry_run.body;
+  const Json failure(dry_run.body);
+  EXPECT_EQ(failure.String("/error"), "connectivity:connection.failed");
+  EXPECT_EQ(failure.String("/description"), "The queues [no-such-queue] to connect to are missing.");
+
+  EXPECT_EQ(Rest(port(), "PUT", "/amqp1", body).status, 201);
+  ASSERT_TRUE(WaitForLiveStatus("amqp1", "failed")) << LiveStatus("amqp1");
+  const Json status(Rest(port(), "GET", "/amqp1/status").body);
+  EXPECT_EQ(status.String("/sourceStatus/0/address"), "no-such-queue");
+  EXPECT_EQ(status.String("/sourceStatus/0/status"), "failed");
+  EXPECT_EQ(status.String("/sourceStatus/0/statusDetails"), "404 NOT_FOUND - no queue 'no-such-queue' in vhost '/'");
+  EXPECT_EQ(status.String("/clientStatus/0/statusDetails"), "The queues [no-such-queue] to connect to are missing.");
+  const std::string logs = Json(Rest(port(), "GET", "/amqp1/logs").body).Raw("/connectionLogs");
+  EXPECT_NE(logs.find(R"("category":"source")"), std::string::npos) << logs;
+  EXPECT_NE(logs.find(R"("address":"no-such-queue")"), std::string::npos) << logs;
+  EXPECT_NE(logs.find("404 NOT_FOUND"), std::string::npos) << logs;
+
+  // AMQP 1.0: Ditto's own message names the consumer it could not start.
+  const std::string amqp10 = R"({"id":"t-10","connectionType":"amqp-10","connectionStatus":"closed","uri":")" +
+                             amqp + R"(","sources":[{"addresses":["/amq/queue/no-such-queue"],)"
+                             R"("authorizationContext":["ditto:inbound"]}]})";
+  const auto [refused, seconds] = Test(amqp10);
+  EXPECT_EQ(refused.Int("/status"), 504) << refused.Raw("");
+  EXPECT_EQ(refused.String("/message"), "Failed to consume sources: [/amq/queue/no-such-queue-0]");
+  EXPECT_NE(refused.String("/description").value_or("").find("[condition = amqp:not-found]"), std::string::npos)
+      << refused.Raw("");
+  EXPECT_LT(seconds, 3.0);
 }
 
 }  // namespace

@@ -108,7 +108,11 @@ TEST_F(LiveTest, OpenToAClosedPortIs504ButStaysDesiredOpenAndStatusSaysFailed) {
   EXPECT_EQ(closed_status.String("/liveStatus"), "closed");
   EXPECT_EQ(closed_status.String("/clientStatus/0/statusDetails"), "[DISCONNECTED] connection is closed");
   EXPECT_EQ(closed_status.Raw("/live"), "");
-  EXPECT_EQ(Json(Rest(port(), "GET", "/o1/metrics").body).Raw("/live"), "{}");
+  // SPEC §4.5: the four members, zero, without a client.
+  const std::string zero = R"({"PT1M":0,"PT1H":0,"PT24H":0,"lastAt":null})";
+  EXPECT_EQ(Json(Rest(port(), "GET", "/o1/metrics").body).Raw("/live"),
+            R"({"connectAttempts":)" + zero + R"(,"connectSuccesses":)" + zero + R"(,"connectFailures":)" + zero +
+                R"(,"connectedSince":null})");
 }
 
 }  // namespace

@@ -74,6 +74,10 @@ TEST_F(MonitoringTest, ClosedConnectionMetricsUseDittosNullForm) {
   EXPECT_EQ(json.Raw("/connectionMetrics"), R"({"inbound":null,"outbound":null})");
   EXPECT_EQ(json.Raw("/sourceMetrics"), R"({"addressMetrics":null})");
   EXPECT_EQ(json.Raw("/targetMetrics"), R"({"addressMetrics":null})");
+  // SPEC §4.5: `live` has its four members before any connect attempt too.
+  const std::string zero = R"({"PT1M":0,"PT1H":0,"PT24H":0,"lastAt":null})";
+  EXPECT_EQ(json.Raw("/live"), R"({"connectAttempts":)" + zero + R"(,"connectSuccesses":)" + zero +
+                                   R"(,"connectFailures":)" + zero + R"(,"connectedSince":null})");
   const Json piggyback(Send(IdCommand("connectivity.commands:retrieveConnectionMetrics", "c")).body);
   EXPECT_EQ(piggyback.Raw("/journal/revision"), "1");
   EXPECT_EQ(Json(Send(IdCommand("connectivity.commands:retrieveConnectionMetrics", "none")).body).Int("/status"), 404);
@@ -109,11 +113,36 @@ TEST_F(MonitoringTest, LogsExpireAfterTheirDuration) {
   RestartServer(options);
   ASSERT_EQ(Rest(port(), "PUT", "/l", RestConnection("closed")).status, 201);
   Command("l", "enableConnectionLogs");
-  Command("l", "closeConnection");
-  EXPECT_EQ(Json(Rest(port(), "GET", "/l/logs").body).String("/connectionLogs/0/message"), "Connection closed.");
+  ASSERT_EQ(Rest(port(), "PUT", "/l", RestConnection("closed")).status, 204);
+  EXPECT_EQ(Json(Rest(port(), "GET", "/l/logs").body).String("/connectionLogs/0/message"), "Connection modified.");
   std::this_thread::sleep_for(std::chrono::milliseconds(1600));
   EXPECT_EQ(Rest(port(), "GET", "/l/logs").body,
             R"({"connectionId":"l","connectionLogs":[],"enabledSince":null,"enabledUntil":null})");
+}
+
+// As in Ditto (ditto-testing RestConnectionsIT.logsShouldBeEnabledAfterOpeningConnection): a close
+// ends the logging session, with its entries; opening again starts a new one.
+TEST_F(MonitoringTest, CloseEndsLoggingAndOpenEnablesItAgain) {
+  ASSERT_EQ(Rest(port(), "PUT", "/s", RestConnection("closed")).status, 201);
+  Command("s", "enableConnectionLogs");
+  ASSERT_EQ(Rest(port(), "PUT", "/s", RestConnection("closed")).status, 204);
+  ASSERT_TRUE(Json(Rest(port(), "GET", "/s/logs").body).Has("/connectionLogs/0"));
+  Command("s", "closeConnection");
+  const std::string closed = R"({"connectionId":"s","connectionLogs":[],"enabledSince":null,"enabledUntil":null})";
+  EXPECT_EQ(Rest(port(), "GET", "/s/logs").body, closed);
+  const Json piggyback(Send(IdCommand("connectivity.commands:retrieveConnectionLogs", "s")).body);
+  EXPECT_TRUE(piggyback.IsNull("/enabledSince"));
+  EXPECT_EQ(piggyback.Raw("/connectionLogs"), "[]");
+  // Opening enables it again, with only the new session's entries (it needs no broker: the open
+  // event is logged whether or not the connect succeeds).
+  Send(IdCommand("connectivity.commands:openConnection", "s"));
+  const Json opened(Rest(port(), "GET", "/s/logs").body);
+  EXPECT_TRUE(opened.String("/enabledSince").has_value());
+  EXPECT_TRUE(opened.String("/enabledUntil").has_value());
+  EXPECT_EQ(opened.Raw("/connectionLogs").find("Connection modified."), std::string::npos) << opened.Raw("");
+  EXPECT_NE(opened.Raw("/connectionLogs").find("Connection opened."), std::string::npos) << opened.Raw("");
+  Command("s", "closeConnection");
+  EXPECT_EQ(Rest(port(), "GET", "/s/logs").body, closed);
 }
 
 TEST_F(MonitoringTest, CorsOnlyWithTheFlag) {

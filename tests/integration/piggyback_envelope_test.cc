@@ -174,12 +174,18 @@ TEST_F(PiggybackEnvelopeTest, CommandParseErrorsAreWrappedAndPrefixed) {
             "include required </connectionId> field!");
 }
 
-TEST_F(PiggybackEnvelopeTest, NulCharacterIsABareErrorAndNotPersisted) {
-  const Json json(Create(MqttConnection("nul", R"(,"name":"a\u0000b")")).body);
-  EXPECT_FALSE(json.Has("/type")) << "not wrapped in an errorResponse";
-  EXPECT_EQ(json.Int("/status"), 400);
-  EXPECT_EQ(json.String("/error"), "json.invalid");
-  EXPECT_EQ(json.String("/message"), "JSON contains a string with the forbidden character '\\u0000'");
+TEST_F(PiggybackEnvelopeTest, NulCharacterIsAWrappedParseErrorAndNotPersisted) {
+  for (const char* type : {"createConnection", "modifyConnection", "testConnection"}) {
+    SCOPED_TRACE(type);
+    const std::string command_type = std::string("connectivity.commands:") + type;
+    const Json json(Send(Command(command_type, R"("connection":)" + MqttConnection("nul", R"(,"name":"a\u0000b")"))).body);
+    EXPECT_EQ(json.String("/type"), "devops.responses:errorResponse");
+    EXPECT_EQ(json.Int("/status"), 400);
+    EXPECT_EQ(json.Int("/payload/status"), 400);
+    EXPECT_EQ(json.String("/payload/error"), "json.invalid");
+    EXPECT_EQ(json.String("/payload/message"), "Error when parsing Json type '" + command_type +
+                                                   "': JSON contains a string with the forbidden character '\\u0000'");
+  }
   EXPECT_EQ(Json(Retrieve("nul").body).Int("/status"), 404);
 }
 
