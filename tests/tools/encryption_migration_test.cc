@@ -43,7 +43,7 @@ class EncryptionMigrationTest : public EncryptionTest {
     ASSERT_GT(FilesContaining(data_dir(), "NewUriPassw0rd"), 0u);
   }
   void ExpectNoFileHoldsASecret() {
-    for (const std::string& secret : kSecrets) EXPECT_EQ(FilesContaining(data_dir(), secret), 0u) << secret;
+    for (const std::string& secret : Secrets()) EXPECT_EQ(FilesContaining(data_dir(), secret), 0u) << secret;
   }
   void ExpectCompletedWithoutFailures(const Json& status) {
     EXPECT_EQ(status.String("/phase"), "completed") << status.Raw("");
@@ -98,7 +98,7 @@ TEST_F(EncryptionMigrationTest, FromPlaintextNoFileAndNoExportKeepsASecret) {
   const std::string export_path = dir_.path() + "/export.jsonl";
   ASSERT_EQ(RunOn(data_dir(), {"export", "--output", export_path}).exit_code, 0);
   const std::string exported = ReadWholeFile(export_path);
-  for (const std::string& secret : kSecrets) EXPECT_EQ(exported.find(secret), std::string::npos) << secret;
+  for (const std::string& secret : Secrets()) EXPECT_EQ(exported.find(secret), std::string::npos) << secret;
   const ToolRun verify = RunTool({"--data-dir", data_dir(), "verify"}, "", EncryptionEnv(key_));
   EXPECT_EQ(verify.exit_code, 0) << Describe(verify);
   EXPECT_NE(StartRefused({}).find("no key is configured"), std::string::npos);

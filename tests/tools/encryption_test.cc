@@ -14,6 +14,7 @@ TEST_F(EncryptionTest, WithEncryptionFromTheFirstWriteNoFileHoldsASecret) {
   // The API answers in plaintext: retrieve and history.
   EXPECT_NE(Retrieve("amqp").find("amqps://user:NewUriPassw0rd@127.0.0.1:5671"), std::string::npos);
   EXPECT_NE(Retrieve("hmac").find("SecretKeyWJalr"), std::string::npos);
+  EXPECT_NE(Retrieve("hmac").find(SshKeyNeedle()), std::string::npos);
   HttpRequestSpec history;
   history.path = "/api/2/connections/amqp/history";
   const std::string events = Fetch(server_->port(), history).body;
@@ -21,11 +22,11 @@ TEST_F(EncryptionTest, WithEncryptionFromTheFirstWriteNoFileHoldsASecret) {
   EXPECT_NE(events.find("NewUriPassw0rd@"), std::string::npos);
   Stop();  // a last snapshot pass and a flush: state rows and table files
 
-  for (const std::string& secret : kSecrets) EXPECT_EQ(FilesContaining(data_dir(), secret), 0u) << secret;
+  for (const std::string& secret : Secrets()) EXPECT_EQ(FilesContaining(data_dir(), secret), 0u) << secret;
   const std::string export_path = dir_.path() + "/export.jsonl";
   ASSERT_EQ(RunOn(data_dir(), {"export", "--output", export_path}).exit_code, 0);
   const std::string exported = ReadWholeFile(export_path);
-  for (const std::string& secret : kSecrets) EXPECT_EQ(exported.find(secret), std::string::npos) << secret;
+  for (const std::string& secret : Secrets()) EXPECT_EQ(exported.find(secret), std::string::npos) << secret;
   EXPECT_NE(exported.find("amqps://user:encrypted_"), std::string::npos);
 
   // journal-replay: encrypted_ values as they are without the key, plaintext with it.
@@ -51,7 +52,7 @@ TEST_F(EncryptionTest, WithEncryptionFromTheFirstWriteNoFileHoldsASecret) {
   // An import of the export is marked as encrypted as well.
   const std::string imported = dir_.path() + "/imported";
   ASSERT_EQ(RunTool({"--data-dir", imported, "import", "--input", export_path}).exit_code, 0);
-  for (const std::string& secret : kSecrets) EXPECT_EQ(FilesContaining(imported, secret), 0u) << secret;
+  for (const std::string& secret : Secrets()) EXPECT_EQ(FilesContaining(imported, secret), 0u) << secret;
   ServerOptions options;
   options.data_dir = imported;
   options.wait_until_ready = false;
@@ -74,7 +75,7 @@ TEST_F(EncryptionTest, TheServerRefusesAJournalItCannotReadAndRotatesWithTheOldK
   EXPECT_NE(log.find("Decryption of connection field failed. Verify that the configured encryption key matches"),
             std::string::npos)
       << log;
-  for (const std::string& secret : kSecrets) EXPECT_EQ(log.find(secret), std::string::npos) << secret;
+  for (const std::string& secret : Secrets()) EXPECT_EQ(log.find(secret), std::string::npos) << secret;
 
   // Rotation: a new key, the old one as fallback; everything reads and new
   // writes use the new key.

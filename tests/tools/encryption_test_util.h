@@ -15,6 +15,7 @@
 
 #include "src/crypto/aes_gcm.h"
 #include "tests/integration/server_fixture.h"
+#include "tests/support/test_pki.h"
 #include "tests/tools/tools_test_util.h"
 
 namespace connectivity::tools::testing {
@@ -29,9 +30,19 @@ using ::connectivity::testing::ServerProcess;
 using ::connectivity::testing::TempDir;
 
 // One secret for each kind of pointer: a URI's password, an SSH password,
-// HMAC parameters, an OAuth client secret.
-inline const std::vector<std::string> kSecrets = {"UriPassw0rd", "SshPassw0rd", "AccessKeyAKIA", "SecretKeyWJalr",
-                                           "ClientS3cretValue", "NewUriPassw0rd"};
+// an SSH private key (24 characters from the middle of the test key's
+// base64), HMAC parameters, an OAuth client secret.
+inline std::string SshKeyNeedle() {
+  const std::string& pem = test_support::GetTestPki().rsa_private_key_pem;
+  return pem.substr(pem.find('\n', pem.find('\n') + 1) + 1, 24);  // the start of the body's second line
+}
+
+inline const std::vector<std::string>& Secrets() {
+  static const std::vector<std::string> secrets = {"UriPassw0rd",   "SshPassw0rd",    SshKeyNeedle(),
+                                                   "AccessKeyAKIA", "SecretKeyWJalr", "ClientS3cretValue",
+                                                   "NewUriPassw0rd"};
+  return secrets;
+}
 
 inline std::string AmqpConnection(const std::string& id, const std::string& password) {
   return R"({"id":")" + id + R"(","connectionType":"amqp-091","connectionStatus":"closed",)"
@@ -41,12 +52,22 @@ inline std::string AmqpConnection(const std::string& id, const std::string& pass
          R"("uri":"ssh://127.0.0.1:22"}})";
 }
 
+// A PEM as a JSON string's content.
+inline std::string JsonEscapedPem(const std::string& pem) {
+  std::string out;
+  for (char c : pem) out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  return out;
+}
+
 inline std::string HttpPushConnection(const std::string& id) {
+  const test_support::TestPki& pki = test_support::GetTestPki();
   return R"({"id":")" + id + R"(","connectionType":"http-push","connectionStatus":"closed",)"
          R"("uri":"https://127.0.0.1:443","targets":[{"address":"POST:/x","topics":["_/_/things/twin/events"],)"
          R"("authorizationContext":["ditto:out"]}],"credentials":{"type":"hmac","algorithm":"aws4-hmac-sha256",)"
          R"("parameters":{"region":"eu-west-1","service":"iot","accessKey":"AccessKeyAKIA",)"
-         R"("secretKey":"SecretKeyWJalr"}}})";
+         R"("secretKey":"SecretKeyWJalr"}},"sshTunnel":{"enabled":false,"credentials":{"type":"public-key",)"
+         R"("username":"u","publicKey":")" + JsonEscapedPem(pki.rsa_public_key_pem) + R"(","privateKey":")" +
+         JsonEscapedPem(pki.rsa_private_key_pem) + R"("},"validateHost":false,"uri":"ssh://127.0.0.1:22"}})";
 }
 
 inline std::string OAuthConnection(const std::string& id) {
@@ -121,7 +142,8 @@ class EncryptionTest : public ::testing::Test {
   void CreateAll() {
     for (const std::string& connection :
          {AmqpConnection("amqp", "UriPassw0rd"), HttpPushConnection("hmac"), OAuthConnection("oauth")}) {
-      ASSERT_EQ(::connectivity::testing::Json(Send(CreateCommand(connection)).body).Int("/status"), 201);
+      const std::string answer = Send(CreateCommand(connection)).body;
+      ASSERT_EQ(::connectivity::testing::Json(answer).Int("/status"), 201) << answer;
     }
     // A modify over REST with a new password.
     HttpRequestSpec put;
