@@ -30,6 +30,7 @@ class CheckError(Exception):
 class Checker:
     def __init__(self, ledger, replay_binary, data_dir):
         self.ledger = ledger
+        self.env = None  # the server's encryption settings, for journal-replay (None: inherit)
         self.replay = replay_binary
         self.data_dir = data_dir
         self.verify_runs = 0
@@ -183,7 +184,7 @@ class Checker:
     def verify(self, round_no):
         self.verify_runs += 1
         result = subprocess.run([self.replay, "--data-dir", self.data_dir, "verify"], capture_output=True,
-                                text=True, timeout=TOOL_TIMEOUT_S)
+                                text=True, timeout=TOOL_TIMEOUT_S, env=self.env)
         if result.returncode == 0:
             self.verify_clean += 1
             return
@@ -193,7 +194,7 @@ class Checker:
 
     def compare_tool_state(self, conns, served, round_no):
         result = subprocess.run([self.replay, "--data-dir", self.data_dir, "state", "--json"], capture_output=True,
-                                text=True, timeout=TOOL_TIMEOUT_S)
+                                text=True, timeout=TOOL_TIMEOUT_S, env=self.env)
         if result.returncode != 0:
             self.ledger.violate(("state", round_no), f"round {round_no}: journal-replay state exited "
                                                      f"{result.returncode}: {result.stderr.strip()[:300]}")
