@@ -1,6 +1,7 @@
 #include "src/daemon/config.h"
 
 #include <charconv>
+#include <cstdint>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -41,6 +42,15 @@ Setter PositiveCount(uint64_t Config::*field) {
   return [field](Config& c, std::string_view v) -> std::optional<std::string> {
     const auto n = ParseInteger<uint64_t>(v);
     if (!n || *n == 0) return "must be a positive integer, got '" + std::string(v) + "'";
+    c.*field = *n;
+    return std::nullopt;
+  };
+}
+
+Setter Count(uint64_t Config::*field) {
+  return [field](Config& c, std::string_view v) -> std::optional<std::string> {
+    const auto n = ParseInteger<uint64_t>(v);
+    if (!n || *n > UINT32_MAX) return "must be an integer from 0 to 4294967295, got '" + std::string(v) + "'";
     c.*field = *n;
     return std::nullopt;
   };
@@ -162,6 +172,9 @@ const std::vector<Option>& Options() {
        "free disk kept beyond every write; below it writes answer 503 (default 256MiB)", SetDiskHeadroom},
       {"--cors-allow-origin", "CONNECTIVITY_CORS_ALLOW_ORIGIN", "allow browser UIs from this origin (default off)",
        [](Config& c, std::string_view v) -> std::optional<std::string> { c.cors_allow_origin = std::string(v); return std::nullopt; }},
+      {"--auth-failures-per-minute", "CONNECTIVITY_AUTH_FAILURES_PER_MINUTE",
+       "failed logins from one client address in a minute before 429 Too Many Requests, 0 = no limit (default 20)",
+       Count(&Config::auth_failures_per_minute)},
       {nullptr, "DEVOPS_PASSWORD", "password of user devops (default foobar)", Text(&Config::devops_password)},
       {nullptr, "DEVOPS_SECURED", "false turns authentication off (default true)", Boolean(&Config::devops_secured)},
       {nullptr, "CONNECTION_SOURCE_NUMBER", "most sources per connection (default 4)", PositiveSize(&Config::sources_max)},

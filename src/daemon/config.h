@@ -26,6 +26,9 @@ struct Config {
   bool piggyback_ditto2 = false;
   size_t body_bytes_max = 1048576;
   std::optional<std::string> cors_allow_origin;
+  // Failed logins from one client address in a minute before it gets 429
+  // (src/http/login_throttle.h); 0: no limit.
+  uint64_t auth_failures_per_minute = 20;
   size_t sources_max = 4;
   size_t targets_max = 4;
   uint64_t snapshot_threshold = 25;

@@ -71,6 +71,7 @@ http::RouterConfig MakeRouterConfig(const Config& config) {
   router.piggyback.ditto2_compat = config.piggyback_ditto2;
   router.body_bytes_max = config.body_bytes_max;
   router.cors_allow_origin = config.cors_allow_origin;
+  router.auth_failures_per_minute = static_cast<uint32_t>(config.auth_failures_per_minute);
   return router;
 }
 

@@ -20,6 +20,7 @@
 
 #include "src/http/auth.h"
 #include "src/http/http_types.h"
+#include "src/http/login_throttle.h"
 #include "src/http/piggyback.h"
 #include "src/http/prometheus.h"
 #include "src/http/rest.h"
@@ -33,6 +34,9 @@ struct RouterConfig {
   size_t body_bytes_max = 1 << 20;
   // --cors-allow-origin: CORS is off when unset.
   std::optional<std::string> cors_allow_origin;
+  // --auth-failures-per-minute: failed logins from one client address in a
+  // minute before it gets 429 (login_throttle.h); 0: no limit.
+  uint32_t auth_failures_per_minute = 20;
 };
 
 // Everything that serves requests once recovery is done.
@@ -47,7 +51,9 @@ struct Api {
 class Router {
  public:
   explicit Router(RouterConfig config)
-      : config_(std::move(config)), http_metrics_(std::make_unique<HttpMetrics>()) {}
+      : config_(std::move(config)),
+        http_metrics_(std::make_unique<HttpMetrics>()),
+        login_throttle_(std::make_unique<LoginThrottle>(config_.auth_failures_per_minute, *SystemClock::Instance())) {}
 
   // Makes the API available; `api` must outlive the router's use.
   void Attach(Api* api) { api_.store(api, std::memory_order_release); }
@@ -63,10 +69,14 @@ class Router {
   void HandlePiggyback(const HttpRequest& request, const std::vector<std::string_view>& segments,
                        Api& api, Respond respond) const;
   HttpAnswer Preflight() const;
+  // nullopt if the request may go on; else the 401 or 429 answer (the
+  // failure counted and logged, never with the password).
+  std::optional<HttpAnswer> CheckLogin(const HttpRequest& request) const;
 
   const RouterConfig config_;
   std::atomic<Api*> api_{nullptr};
   std::unique_ptr<HttpMetrics> http_metrics_;  // thread-safe; a pointer so const Handle can count
+  std::unique_ptr<LoginThrottle> login_throttle_;  // thread-safe; a pointer for the same reason
 };
 
 }  // namespace connectivity::http

@@ -32,13 +32,28 @@ void CopyHeaders(const Http::Request& request, HttpRequest& out) {
   }
 }
 
-HttpRequest Convert(const Http::Request& request) {
+// The last entry of X-Forwarded-For (the one the TLS front appended).
+std::string LastForwardedFor(std::string_view header) {
+  const size_t comma = header.rfind(',');
+  std::string_view last = comma == std::string_view::npos ? header : header.substr(comma + 1);
+  while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+  while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+  return std::string(last);
+}
+
+HttpRequest Convert(const Http::Request& request, bool trust_forwarded_for) {
   HttpRequest out;
   out.method = Http::methodString(request.method());
   out.path = request.resource();
   CopyQuery(request, out);
   CopyHeaders(request, out);
   out.body = request.body();
+  out.client_address = request.address().host();
+  if (trust_forwarded_for) {
+    if (std::optional<std::string_view> forwarded = out.Header("x-forwarded-for")) {
+      out.client_address = LastForwardedFor(*forwarded);
+    }
+  }
   return out;
 }
 
@@ -91,12 +106,13 @@ class PistacheHandler : public Http::Handler {
  public:
   HTTP_PROTOTYPE(PistacheHandler)
 
-  explicit PistacheHandler(std::shared_ptr<const Router> router) : router_(std::move(router)) {}
+  PistacheHandler(std::shared_ptr<const Router> router, bool trust_forwarded_for)
+      : router_(std::move(router)), trust_forwarded_for_(trust_forwarded_for) {}
 
   void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
     auto writer = std::make_shared<Http::ResponseWriter>(std::move(response));
     try {
-      router_->Handle(Convert(request), [writer](HttpAnswer answer) {
+      router_->Handle(Convert(request, trust_forwarded_for_), [writer](HttpAnswer answer) {
         try {
           Send(*writer, std::move(answer));
         } catch (const std::exception& e) {
@@ -112,6 +128,7 @@ class PistacheHandler : public Http::Handler {
 
  private:
   std::shared_ptr<const Router> router_;
+  bool trust_forwarded_for_;
 };
 
 }  // namespace
@@ -136,7 +153,7 @@ Status HttpServer::Start() {
                        .bodyTimeout(std::chrono::seconds(30))
                        .keepaliveTimeout(std::chrono::seconds(60));
     endpoint_->init(options);
-    endpoint_->setHandler(Http::make_handler<PistacheHandler>(router_));
+    endpoint_->setHandler(Http::make_handler<PistacheHandler>(router_, config_.trust_forwarded_for));
     endpoint_->serveThreaded();
   } catch (const std::exception& e) {
     endpoint_.reset();

@@ -26,6 +26,10 @@ struct ServerConfig {
   uint16_t port = 8080;  // 0: pick a free port (see port())
   int threads = 2;
   size_t body_bytes_max = 1 << 20;
+  // With the TLS front (src/daemon/tls_front.h) every connection comes from
+  // it: a request's client address is then the last X-Forwarded-For entry,
+  // which the front appends. Never trusted otherwise.
+  bool trust_forwarded_for = false;
 };
 
 class HttpServer {
