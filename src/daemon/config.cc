@@ -175,6 +175,13 @@ const std::vector<Option>& Options() {
       {"--auth-failures-per-minute", "CONNECTIVITY_AUTH_FAILURES_PER_MINUTE",
        "failed logins from one client address in a minute before 429 Too Many Requests, 0 = no limit (default 20)",
        Count(&Config::auth_failures_per_minute)},
+      {"--tls-cert", "CONNECTIVITY_TLS_CERT", "PEM certificate chain: serve HTTPS (TLS 1.2+) on --listen (default off)",
+       Text(&Config::tls_cert)},
+      {"--tls-key", "CONNECTIVITY_TLS_KEY", "PEM private key of --tls-cert", Text(&Config::tls_key)},
+      {"--tls-client-ca", "CONNECTIVITY_TLS_CLIENT_CA", "PEM CA: require client certificates it signed (default off)",
+       Text(&Config::tls_client_ca)},
+      {"--tls-haproxy", "CONNECTIVITY_TLS_HAPROXY", "the haproxy binary that terminates TLS (default haproxy)",
+       Text(&Config::tls_haproxy)},
       {nullptr, "DEVOPS_PASSWORD", "password of user devops (default foobar)", Text(&Config::devops_password)},
       {nullptr, "DEVOPS_SECURED", "false turns authentication off (default true)", Boolean(&Config::devops_secured)},
       {nullptr, "CONNECTION_SOURCE_NUMBER", "most sources per connection (default 4)", PositiveSize(&Config::sources_max)},
@@ -265,6 +272,12 @@ std::variant<Config, HelpRequested, std::string> ParseConfig(
     if (auto error = match->set(config, value)) return Describe(*match) + " " + *error;
   }
   if (auto error = crypto::ValidateEncryptionSettings(config.encryption)) return *error;
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return std::string("--tls-cert (CONNECTIVITY_TLS_CERT) and --tls-key (CONNECTIVITY_TLS_KEY) go together");
+  }
+  if (!config.tls_client_ca.empty() && config.tls_cert.empty()) {
+    return std::string("--tls-client-ca (CONNECTIVITY_TLS_CLIENT_CA) needs --tls-cert and --tls-key");
+  }
   return config;
 }
 

@@ -29,6 +29,14 @@ struct Config {
   // Failed logins from one client address in a minute before it gets 429
   // (src/http/login_throttle.h); 0: no limit.
   uint64_t auth_failures_per_minute = 20;
+  // TLS on the HTTP endpoint (src/daemon/tls_front.h): all empty = plain
+  // HTTP. Certificate chain and key PEM files; with a client CA, clients
+  // must present a certificate it signed.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  // The haproxy binary that terminates TLS in front of the server.
+  std::string tls_haproxy = "haproxy";
   size_t sources_max = 4;
   size_t targets_max = 4;
   uint64_t snapshot_threshold = 25;

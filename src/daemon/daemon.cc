@@ -17,6 +17,7 @@
 #include "src/base/log.h"
 #include "src/crypto/connection_secrets.h"
 #include "src/daemon/disk_watcher.h"
+#include "src/daemon/tls_front.h"
 #include "storage/free_space.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
@@ -73,6 +74,17 @@ http::RouterConfig MakeRouterConfig(const Config& config) {
   router.cors_allow_origin = config.cors_allow_origin;
   router.auth_failures_per_minute = static_cast<uint32_t>(config.auth_failures_per_minute);
   return router;
+}
+
+TlsFrontOptions MakeTlsFrontOptions(const Config& config) {
+  TlsFrontOptions options;
+  options.cert_file = config.tls_cert;
+  options.key_file = config.tls_key;
+  options.client_ca_file = config.tls_client_ca;
+  options.haproxy = config.tls_haproxy;
+  options.listen_host = config.listen_host;
+  options.listen_port = config.listen_port;
+  return options;
 }
 
 service::ServiceOptions MakeServiceOptions(const Config& config) {
@@ -194,17 +206,39 @@ void WaitForStopSignal() {
 int RunDaemon(const Config& config, rocksdb::Env* env) {
   RaiseOpenFilesLimit();
   auto router = std::make_shared<http::Router>(MakeRouterConfig(config));
+  const bool tls = !config.tls_cert.empty();
+  TlsFrontOptions tls_options = MakeTlsFrontOptions(config);
+  if (tls) {
+    // A clear error before anything else starts.
+    if (Status checked = CheckTlsFiles(tls_options); !checked.ok()) {
+      log::Error("tls", checked.message());
+      return 2;
+    }
+  }
   http::ServerConfig server_config;
-  server_config.host = config.listen_host;
-  server_config.port = config.listen_port;
+  // With TLS the server speaks plain HTTP to haproxy only, on loopback.
+  server_config.host = tls ? "127.0.0.1" : config.listen_host;
+  server_config.port = tls ? 0 : config.listen_port;
   server_config.threads = config.threads;
   server_config.body_bytes_max = config.body_bytes_max;
+  server_config.trust_forwarded_for = tls;
   http::HttpServer server(server_config, router);
   if (Status status = server.Start(); !status.ok()) {
     log::Error("http", status.message());
     return 1;
   }
-  std::printf("connectivityd: listening on %s:%u\n", config.listen_host.c_str(), server.port());
+  TlsFront tls_front;
+  uint16_t public_port = server.port();
+  if (tls) {
+    tls_options.backend_port = server.port();
+    if (Status started = tls_front.Start(tls_options); !started.ok()) {
+      log::Error("tls", started.message());
+      server.Shutdown();
+      return 1;
+    }
+    public_port = tls_front.port();
+  }
+  std::printf("connectivityd: listening on %s:%u\n", config.listen_host.c_str(), public_port);
   std::fflush(stdout);
 
   Result<std::unique_ptr<journal::Journal>> journal = OpenJournal(config, env);
@@ -249,6 +283,7 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
   disk_watcher.Stop();   // no reopen for writing while we stop
   (*journal)->Close();   // completes (and answers) everything queued
   server.Shutdown();
+  tls_front.Stop();      // after the answers above went out through it
   service->Stop();       // last snapshot pass
   // Table files instead of a WAL to replay: the next start-up stays fast.
   // Refused without touching RocksDB after a write error or when the disk
