@@ -174,6 +174,10 @@ class Journal {
   virtual std::unique_ptr<EventCursor> ReadGlobal(uint64_t from_sequence) = 0;
   // Every event in (stream, revision) order: the fastest full scan.
   virtual std::unique_ptr<EventCursor> ScanAll() = 0;
+  // The same scan from the first event at or after (stream, revision), for
+  // walks in batches that resume where they stopped. (Not pure, so that
+  // fakes still compile; the default scans from the start and skips.)
+  virtual std::unique_ptr<EventCursor> ScanFrom(std::string_view stream, uint64_t revision);
   // The first sequence whose timestamp is >= timestamp_us (last_sequence()+1 if none).
   virtual Result<uint64_t> FirstSequenceAtOrAfter(int64_t timestamp_us) = 0;
   // kSecondary: catch up with the primary's latest writes (and
@@ -225,6 +229,35 @@ class Journal {
   // The largest payload Append() accepts (kInvalidArgument beyond it): 16
   // MiB here, less in a journal whose requests are bounded (etcd).
   virtual size_t payload_bytes_max() const { return 16u << 20; }
+
+  // The meta blob under `key` (codec.h; IsMetaBlobKey), nullopt if absent.
+  virtual Result<std::optional<std::string>> ReadMetaBlob(std::string_view key);
+  // Writes (or, with nullopt, deletes) the meta blob under `key`, with the
+  // store's free-space guard and sticky write error like every write.
+  virtual Status WriteMetaBlob(std::string_view key, std::optional<std::string_view> blob, bool sync);
+
+  // Replaces the payloads of existing events in place, keeping every other
+  // field of their records (the order entries do not hold payloads), in one
+  // batch with the meta blob `meta_key` (the caller's progress). For an
+  // encryption migration, which re-encrypts a stored event without
+  // changing what it means: nothing else ever writes an event that exists.
+  // REQUIRES: each event exists with the type, timestamp and sequence given
+  // (the caller has just read it; reading it again here cost as much as the
+  // rest of a migration).
+  struct PayloadRewrite {
+    std::string stream;
+    uint64_t revision = 0;
+    uint8_t type = 0;
+    int64_t timestamp_us = 0;
+    uint64_t sequence = 0;
+    std::string payload;
+  };
+  virtual Status RewritePayloads(const std::vector<PayloadRewrite>& rewrites, std::string_view meta_key,
+                                 std::string_view meta_blob, bool sync);
+  // storage::Store::CompactAll: after it, no file of the journal holds a
+  // value that was overwritten (by RewritePayloads, state rows, meta blobs)
+  // or deleted. kReadWrite only.
+  virtual Status CompactAll();
 };
 
 }  // namespace connectivity::journal

@@ -33,6 +33,7 @@ class SnapshotStoreImpl final : public SnapshotStore {
   Status WriteStateRows(const std::vector<StateRow>& rows, uint64_t watermark, bool sync) override;
   Result<uint64_t> Watermark() override;
   std::unique_ptr<StateRowCursor> ReadStateRows() override;
+  std::unique_ptr<StateRowCursor> ReadStateRowsAfter(std::string_view after) override;
   Status ForEachStateRow(const StateRowVisitor& visit) override;
   Result<std::optional<std::string>> ReadStateRow(std::string_view stream) override;
 
@@ -40,6 +41,7 @@ class SnapshotStoreImpl final : public SnapshotStore {
   Result<std::optional<HistoricalSnapshot>> FindHistoricalAtOrBefore(std::string_view stream,
                                                                     uint64_t revision) override;
   std::unique_ptr<HistoricalCursor> ScanHistorical() override;
+  std::unique_ptr<HistoricalCursor> ScanHistoricalAfter(std::string_view after) override;
   Status Clear() override;
 
  private:

@@ -1,6 +1,7 @@
 #include "src/daemon/config.h"
 
 #include <charconv>
+#include <cstdint>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -41,6 +42,15 @@ Setter PositiveCount(uint64_t Config::*field) {
   return [field](Config& c, std::string_view v) -> std::optional<std::string> {
     const auto n = ParseInteger<uint64_t>(v);
     if (!n || *n == 0) return "must be a positive integer, got '" + std::string(v) + "'";
+    c.*field = *n;
+    return std::nullopt;
+  };
+}
+
+Setter Count(uint64_t Config::*field) {
+  return [field](Config& c, std::string_view v) -> std::optional<std::string> {
+    const auto n = ParseInteger<uint64_t>(v);
+    if (!n || *n > UINT32_MAX) return "must be an integer from 0 to 4294967295, got '" + std::string(v) + "'";
     c.*field = *n;
     return std::nullopt;
   };
@@ -138,6 +148,11 @@ std::optional<std::string> SetThreads(Config& c, std::string_view v) {
   return std::nullopt;
 }
 
+// A setter of the encryption settings (src/crypto/encryption_settings.h).
+Setter Encryption(std::optional<std::string> (*set)(crypto::EncryptionSettings&, std::string_view)) {
+  return [set](Config& c, std::string_view v) { return set(c.encryption, v); };
+}
+
 std::optional<std::string> SetCompat(Config& c, std::string_view v) {
   if (v == "ditto3") c.piggyback_ditto2 = false;
   else if (v == "ditto2") c.piggyback_ditto2 = true;
@@ -193,6 +208,16 @@ const std::vector<Option>& Options() {
       {"--cluster-request-timeout", "CONNECTIVITY_CLUSTER_REQUEST_TIMEOUT", "bound on every etcd request; then 503 (default 5s)", Duration(&Config::cluster_request_timeout_us)},
       {"--cluster-max-request-bytes", "CONNECTIVITY_CLUSTER_MAX_REQUEST_BYTES", "etcd's --max-request-bytes; larger events get 413 (default 1572864)", PositiveSize(&Config::cluster_request_bytes_max)},
       {"--cluster-advertise", "CONNECTIVITY_CLUSTER_ADVERTISE", "HOST:PORT other instances reach this one at (default: --listen)", Text(&Config::cluster_advertise)},
+      {"--auth-failures-per-minute", "CONNECTIVITY_AUTH_FAILURES_PER_MINUTE",
+       "failed logins from one client address in a minute before 429 Too Many Requests, 0 = no limit (default 20)",
+       Count(&Config::auth_failures_per_minute)},
+      {"--tls-cert", "CONNECTIVITY_TLS_CERT", "PEM certificate chain: serve HTTPS (TLS 1.2+) on --listen (default off)",
+       Text(&Config::tls_cert)},
+      {"--tls-key", "CONNECTIVITY_TLS_KEY", "PEM private key of --tls-cert", Text(&Config::tls_key)},
+      {"--tls-client-ca", "CONNECTIVITY_TLS_CLIENT_CA", "PEM CA: require client certificates it signed (default off)",
+       Text(&Config::tls_client_ca)},
+      {"--tls-haproxy", "CONNECTIVITY_TLS_HAPROXY", "the haproxy binary that terminates TLS (default haproxy)",
+       Text(&Config::tls_haproxy)},
       {nullptr, "DEVOPS_PASSWORD", "password of user devops (default foobar)", Text(&Config::devops_password)},
       {nullptr, "DEVOPS_SECURED", "false turns authentication off (default true)", Boolean(&Config::devops_secured)},
       {nullptr, "CONNECTION_SOURCE_NUMBER", "most sources per connection (default 4)", PositiveSize(&Config::sources_max)},
@@ -217,6 +242,19 @@ const std::vector<Option>& Options() {
       {nullptr, "HONO_CONNECTION_HONO_PASSWORD", "their SASL password (default honoPassword)", HonoText(&model::HonoSettings::password)},
       {nullptr, "HONO_CONNECTION_VALIDATE_CERTIFICATE", "verify their broker's certificate (default false)", SetHonoValidate},
       {nullptr, "HONO_CONNECTION_CA", "PEM CA certificates they trust (default none)", HonoText(&model::HonoSettings::ca)},
+      {nullptr, crypto::kEncryptionEnabledVariable, "true: store connection secrets encrypted (default false)",
+       Encryption(crypto::SetEncryptionEnabled)},
+      {nullptr, crypto::kEncryptionKeyVariable, "256-bit AES key, URL-safe base64 (openssl rand 32 | basenc --base64url)",
+       Encryption(crypto::SetEncryptionKey)},
+      {nullptr, crypto::kOldEncryptionKeyVariable, "the previous key: decrypts during a rotation or a disable",
+       Encryption(crypto::SetOldEncryptionKey)},
+      {nullptr, crypto::kEncryptionPointersVariable, "comma list of JSON pointers to encrypt (default: Ditto's nine)",
+       Encryption(crypto::SetEncryptionPointers)},
+      {"--encryption-migration-batch-size", crypto::kMigrationBatchSizeVariable,
+       "documents per batch of an encryption migration (default 10)", Encryption(crypto::SetMigrationBatchSize)},
+      {"--encryption-migration-max-docs-per-minute", crypto::kMigrationMaxDocumentsVariable,
+       "throttle of an encryption migration, 0 = none (default 200)",
+       Encryption(crypto::SetMigrationMaxDocumentsPerMinute)},
   };
   return options;
 }
@@ -268,6 +306,13 @@ std::variant<Config, HelpRequested, std::string> ParseConfig(
     if (!inline_value && i + 1 >= argc) return std::string(match->flag) + " needs a value";
     const std::string_view value = inline_value ? *inline_value : std::string_view(argv[++i]);
     if (auto error = match->set(config, value)) return Describe(*match) + " " + *error;
+  }
+  if (auto error = crypto::ValidateEncryptionSettings(config.encryption)) return *error;
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return std::string("--tls-cert (CONNECTIVITY_TLS_CERT) and --tls-key (CONNECTIVITY_TLS_KEY) go together");
+  }
+  if (!config.tls_client_ca.empty() && config.tls_cert.empty()) {
+    return std::string("--tls-client-ca (CONNECTIVITY_TLS_CLIENT_CA) needs --tls-cert and --tls-key");
   }
   return config;
 }

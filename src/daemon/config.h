@@ -10,6 +10,7 @@
 #include <string>
 #include <variant>
 
+#include "src/crypto/encryption_settings.h"
 #include "src/model/hono_connection.h"
 
 namespace connectivity::daemon {
@@ -33,6 +34,17 @@ struct Config {
   int64_t body_timeout_us = 30LL * 1000000;
   size_t queued_commands_max = 256;
   std::optional<std::string> cors_allow_origin;
+  // Failed logins from one client address in a minute before it gets 429
+  // (src/http/login_throttle.h); 0: no limit.
+  uint64_t auth_failures_per_minute = 20;
+  // TLS on the HTTP endpoint (src/daemon/tls_front.h): all empty = plain
+  // HTTP. Certificate chain and key PEM files; with a client CA, clients
+  // must present a certificate it signed.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  // The haproxy binary that terminates TLS in front of the server.
+  std::string tls_haproxy = "haproxy";
   size_t sources_max = 4;
   size_t targets_max = 4;
   uint64_t snapshot_threshold = 25;
@@ -62,6 +74,8 @@ struct Config {
   int64_t cluster_request_timeout_us = 5LL * 1000000;
   size_t cluster_request_bytes_max = 1572864;  // etcd's --max-request-bytes
   std::string cluster_advertise;               // HOST:PORT others reach us at; default: --listen
+  // Secrets at rest (SPEC §9): Ditto's connection.encryption settings.
+  crypto::EncryptionSettings encryption;
 };
 
 struct HelpRequested {};

@@ -20,12 +20,15 @@
 #include "src/connect/supervisor.h"
 #include "src/base/clock.h"
 #include "src/base/log.h"
+#include "src/crypto/connection_secrets.h"
 #include "src/daemon/disk_watcher.h"
+#include "src/daemon/tls_front.h"
 #include "storage/free_space.h"
 #include "src/http/router.h"
 #include "src/http/server.h"
 #include "src/recovery/recovery.h"
 #include "src/service/connection_service.h"
+#include "src/service/encryption_mark.h"
 
 namespace connectivity::daemon {
 namespace {
@@ -105,6 +108,7 @@ http::RouterConfig MakeRouterConfig(const Config& config) {
   router.piggyback.ditto2_compat = config.piggyback_ditto2;
   router.body_bytes_max = config.body_bytes_max;
   router.cors_allow_origin = config.cors_allow_origin;
+  router.auth_failures_per_minute = static_cast<uint32_t>(config.auth_failures_per_minute);
   return router;
 }
 
@@ -112,6 +116,17 @@ http::RouterConfig MakeRouterConfig(const Config& config) {
 // for them: only used when a blocked hostname makes the host rules active.
 constexpr size_t kHostLookupThreads = 4;
 constexpr size_t kHostLookupsQueuedMax = 1024;
+
+TlsFrontOptions MakeTlsFrontOptions(const Config& config) {
+  TlsFrontOptions options;
+  options.cert_file = config.tls_cert;
+  options.key_file = config.tls_key;
+  options.client_ca_file = config.tls_client_ca;
+  options.haproxy = config.tls_haproxy;
+  options.listen_host = config.listen_host;
+  options.listen_port = config.listen_port;
+  return options;
+}
 
 service::ServiceOptions MakeServiceOptions(const Config& config,
                                            std::shared_ptr<const model::PreparedHostRules> prepared_hosts,
@@ -245,6 +260,47 @@ http::ClusterRouting MakeClusterRouting(cluster::Cluster& cluster, cluster::Forw
   return routing;
 }
 
+// The codec of stored secrets; the settings were validated with the flags.
+std::unique_ptr<crypto::ConnectionSecrets> MakeSecrets(const Config& config) {
+  auto made = crypto::ConnectionSecrets::Make(config.encryption);
+  if (auto* error = std::get_if<std::string>(&made)) {
+    log::Error("connectivityd", *error);
+    return nullptr;
+  }
+  auto secrets = std::move(std::get<std::unique_ptr<crypto::ConnectionSecrets>>(made));
+  const std::string pointers = std::to_string(config.encryption.pointers.size()) + " pointers";
+  if (secrets->encrypts()) {
+    log::Info("connectivityd", "connection secrets are stored encrypted (AES-256-GCM, " + pointers +
+                                   (secrets->old_key() ? "; the old key still decrypts" : "") + ")");
+  } else if (secrets->can_decrypt()) {
+    log::Info("connectivityd", "connection secrets are stored in plaintext; stored encrypted values are "
+                               "decrypted with the configured key (" + pointers + ")");
+  }
+  return secrets;
+}
+
+// A journal marked as holding encrypted secrets needs a key to be read
+// (src/service/encryption_mark.h).
+bool CheckKeyForMarkedJournal(journal::Journal& journal, const crypto::ConnectionSecrets& secrets,
+                              const std::string& data_dir) {
+  if (secrets.can_decrypt() || !service::EncryptionMark::IsMarked(journal)) return true;
+  log::Error("connectivityd",
+             std::string("the journal in ") + data_dir + " holds encrypted connection secrets and no key is "
+             "configured: set " + crypto::kEncryptionKeyVariable + " (with " + crypto::kEncryptionEnabledVariable +
+             "=true), or " + crypto::kOldEncryptionKeyVariable +
+             " to decrypt them with migrateEncryption; refusing to start");
+  return false;
+}
+
+std::string RecoveryFailure(const Status& status) {
+  std::string text = "recovery failed, refusing to start: " + status.ToString();
+  if (status.message().find("Decryption of connection field failed") != std::string::npos) {
+    text += " (the journal's secrets were encrypted with another key than " +
+            std::string(crypto::kEncryptionKeyVariable) + " or " + crypto::kOldEncryptionKeyVariable + ")";
+  }
+  return text;
+}
+
 void WaitForStopSignal() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -259,12 +315,39 @@ void WaitForStopSignal() {
 
 int RunDaemon(const Config& config, rocksdb::Env* env) {
   auto router = std::make_shared<http::Router>(MakeRouterConfig(config));
-  http::HttpServer server(MakeServerConfig(config), router);
+  const bool tls = !config.tls_cert.empty();
+  TlsFrontOptions tls_options = MakeTlsFrontOptions(config);
+  if (tls) {
+    // A clear error before anything else starts.
+    if (Status checked = CheckTlsFiles(tls_options); !checked.ok()) {
+      log::Error("tls", checked.message());
+      return 2;
+    }
+  }
+  http::ServerConfig server_config = MakeServerConfig(config);
+  if (tls) {
+    // With TLS the server speaks plain HTTP to haproxy only, on loopback.
+    server_config.host = "127.0.0.1";
+    server_config.port = 0;
+  }
+  server_config.trust_forwarded_for = tls;
+  http::HttpServer server(server_config, router);
   if (Status status = server.Start(); !status.ok()) {
     log::Error("http", status.message());
     return 1;
   }
-  std::printf("connectivityd: listening on %s:%u\n", config.listen_host.c_str(), server.port());
+  TlsFront tls_front;
+  uint16_t public_port = server.port();
+  if (tls) {
+    tls_options.backend_port = server.port();
+    if (Status started = tls_front.Start(tls_options); !started.ok()) {
+      log::Error("tls", started.message());
+      server.Shutdown();
+      return 1;
+    }
+    public_port = tls_front.port();
+  }
+  std::printf("connectivityd: listening on %s:%u\n", config.listen_host.c_str(), public_port);
   std::fflush(stdout);
 
   Result<std::unique_ptr<journal::Journal>> journal = OpenJournal(config, env);
@@ -279,9 +362,17 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
     }
     return 1;
   }
-  Result<recovery::Recovered> recovered = recovery::Recover(**journal, *SystemClock::Instance());
+  if (!config.journal_uri.empty() && config.encryption.enabled) {
+    // The etcd journal keeps no meta blobs (the encryption mark, a migration's progress) yet.
+    log::Error("connectivityd", "encrypted connection secrets are not supported with --journal etcd://... yet; "
+                                "refusing to start");
+    return 2;
+  }
+  const std::unique_ptr<crypto::ConnectionSecrets> secrets = MakeSecrets(config);
+  if (!secrets || !CheckKeyForMarkedJournal(**journal, *secrets, config.data_dir)) return 1;
+  Result<recovery::Recovered> recovered = recovery::Recover(**journal, *SystemClock::Instance(), *secrets);
   if (!recovered.ok()) {
-    log::Error("recovery", "recovery failed, refusing to start: " + recovered.status().ToString());
+    log::Error("recovery", RecoveryFailure(recovered.status()));
     return 1;
   }
   const recovery::RecoveryReport report = recovered->report;
@@ -295,9 +386,11 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
   host_rules.Start();  // resolves the blocked hostnames once, before any command is served
   auto host_lookups = std::make_shared<connect::ResolverPool>(connect::SystemResolver::Instance(),
                                                               kHostLookupThreads, kHostLookupsQueuedMax);
+  service::ServiceOptions service_options = MakeServiceOptions(config, prepared_hosts, host_lookups);
+  service_options.secrets = secrets.get();
+  service_options.encryption = secrets.get();
   auto service = std::make_unique<service::ConnectionService>(
-      **journal, std::move(*recovered), MakeServiceOptions(config, prepared_hosts, host_lookups),
-      *SystemClock::Instance(), &supervisor);
+      **journal, std::move(*recovered), std::move(service_options), *SystemClock::Instance(), &supervisor);
   // Cluster mode: membership and the ownership of live connections.
   std::unique_ptr<cluster::Cluster> cluster;
   if (!config.journal_uri.empty()) {
@@ -333,6 +426,7 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
   disk_watcher.Stop();   // no reopen for writing while we stop
   (*journal)->Close();   // completes (and answers) everything queued
   server.Shutdown();
+  tls_front.Stop();      // after the answers above went out through it
   service->Stop();       // last snapshot pass
   // Table files instead of a WAL to replay: the next start-up stays fast.
   // Refused without touching RocksDB after a write error or when the disk

@@ -10,6 +10,7 @@
 #include "src/http/command_responses.h"
 #include "src/http/http_errors.h"
 #include "src/http/json_input.h"
+#include "src/http/migration_json.h"
 #include "src/http/monitoring_json.h"
 #include "src/model/connection_id.h"
 #include "src/model/field_selector.h"
@@ -24,6 +25,7 @@ using simdjson::dom::object;
 
 constexpr std::string_view kConnectionShard = "/system/sharding/connection";
 constexpr std::string_view kIdsRetrieval = "/user/connectivityRoot/connectionIdsRetrieval";
+constexpr std::string_view kEncryptionMigration = "/user/connectivityRoot/encryptionMigration";
 constexpr int64_t kTimeoutMaxUs = 60'000'000;
 
 // Query parameters the gateway turns into headers (REF §1.1).
@@ -32,7 +34,7 @@ constexpr std::array<std::string_view, 14> kQueryParametersAsHeaders = {
     "timeout", "live-channel-timeout-strategy", "allow-policy-lockout", "condition",
     "live-channel-condition", "at-historical-revision", "at-historical-timestamp", "dry-run"};
 
-enum class Selection { kConnectionShard, kIdsRetrieval };
+enum class Selection { kConnectionShard, kIdsRetrieval, kEncryptionMigration };
 
 // The parsed envelope and the command's headers.
 struct Context {
@@ -71,6 +73,7 @@ std::optional<Selection> ParseSelection(std::string_view selection) {
   }
   if (selection == kConnectionShard) return Selection::kConnectionShard;
   if (selection == kIdsRetrieval) return Selection::kIdsRetrieval;
+  if (selection == kEncryptionMigration) return Selection::kEncryptionMigration;
   return std::nullopt;
 }
 
@@ -349,6 +352,56 @@ Preparation PrepareAllIds(service::ConnectionService& service) {
                   }};
 }
 
+// An optional boolean member (Ditto's getValue(...).orElse(false)).
+std::variant<bool, model::DittoError> OptionalBool(object command, std::string_view name) {
+  element value;
+  if (command[name].get(value) != simdjson::SUCCESS) return false;
+  bool flag = false;
+  if (value.get_bool().get(flag) != simdjson::SUCCESS) {
+    return model::JsonFieldTypeInvalid("/" + std::string(name), "boolean");
+  }
+  return flag;
+}
+
+// migrateEncryption, migrateEncryptionStatus, migrateEncryptionAbort (REF
+// rows 18-20): answered at once. Ditto's migration actor refuses with a
+// Status.Failure, which its DevOpsCommandsActor answers as an errorResponse
+// carrying ask.error with the failure's message: so do these.
+Preparation PrepareMigration(service::ConnectionService& service, const Context& context, object command) {
+  service::EncryptionMigration& migration = service.encryption_migration();
+  const std::string instance = context.instance;
+  if (context.type == "connectivity.commands:migrateEncryptionStatus") {
+    return Prepared{Selection::kEncryptionMigration, [&migration, instance](Reply reply) {
+                      auto status = migration.GetStatus();
+                      if (auto* error = std::get_if<model::DittoError>(&status)) {
+                        return reply(DevOpsErrorResponse(instance, *error));
+                      }
+                      reply(MigrationStatusJson(std::get<service::MigrationStatusView>(status)));
+                    }};
+  }
+  if (context.type == "connectivity.commands:migrateEncryptionAbort") {
+    return Prepared{Selection::kEncryptionMigration, [&migration, instance](Reply reply) {
+                      auto aborted = migration.Abort();
+                      if (auto* error = std::get_if<model::DittoError>(&aborted)) {
+                        return reply(DevOpsErrorResponse(instance, *error));
+                      }
+                      reply(MigrationAbortedJson(std::get<service::MigrationAborted>(aborted)));
+                    }};
+  }
+  auto dry_run = OptionalBool(command, "dryRun");
+  if (auto* error = std::get_if<model::DittoError>(&dry_run)) return Prefixed(*error, context.type);
+  auto resume = OptionalBool(command, "resume");
+  if (auto* error = std::get_if<model::DittoError>(&resume)) return Prefixed(*error, context.type);
+  return Prepared{Selection::kEncryptionMigration, [&migration, instance, dry_run = std::get<bool>(dry_run),
+                                                    resume = std::get<bool>(resume)](Reply reply) {
+                    auto started = migration.Start(dry_run, resume);
+                    if (auto* error = std::get_if<model::DittoError>(&started)) {
+                      return reply(DevOpsErrorResponse(instance, *error));
+                    }
+                    reply(MigrationStartedJson(std::get<service::MigrationStarted>(started)));
+                  }};
+}
+
 Preparation Prepare(service::ConnectionService& service, const Context& context, object command) {
   using S = service::ConnectionService;
   const std::string& type = context.type;
@@ -387,6 +440,10 @@ Preparation Prepare(service::ConnectionService& service, const Context& context,
   }
   if (type == "connectivity.sudo.commands:sudoRetrieveConnectionIdsByTag") {
     return PrepareIdsByTag(service, context, command);
+  }
+  if (type == "connectivity.commands:migrateEncryption" || type == "connectivity.commands:migrateEncryptionStatus" ||
+      type == "connectivity.commands:migrateEncryptionAbort") {
+    return PrepareMigration(service, context, command);
   }
   return model::JsonTypeNotParsable(type);
 }

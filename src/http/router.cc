@@ -4,6 +4,7 @@
 #include <future>
 
 #include "src/base/json_writer.h"
+#include "src/base/log.h"
 #include "src/model/errors.h"
 
 namespace connectivity::http {
@@ -104,9 +105,7 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
   const bool piggyback = IsPiggyback(segments);
   const bool api_path = !segments.empty() && segments[0] == "api";
   if (!piggyback && !api_path) return respond(Error(model::ResourceNotFound(request.path)));
-  if (std::optional<HttpAnswer> denied = Authenticate(config_.auth, request)) {
-    return respond(std::move(*denied));
-  }
+  if (std::optional<HttpAnswer> denied = CheckLogin(request)) return respond(std::move(*denied));
   if (request.body.size() > config_.body_bytes_max) {
     return respond(Error(model::PayloadTooLarge(config_.body_bytes_max)));
   }
@@ -175,6 +174,26 @@ HttpAnswer Router::Unavailable() const {
     return Error(model::ServiceUnavailable("The service is stopping: it accepts no new requests."));
   }
   return Error(model::ServiceUnavailable("The service is starting: it is still recovering its journal."));
+}
+
+std::optional<HttpAnswer> Router::CheckLogin(const HttpRequest& request) const {
+  if (!config_.auth.secured) return std::nullopt;
+  const std::string& address = request.client_address;
+  if (const int64_t retry_after_s = login_throttle_->RetryAfterSeconds(address); retry_after_s > 0) {
+    log::Warn("auth", "login refused from " + address + ": too many failed logins in the last minute (limit " +
+                          std::to_string(config_.auth_failures_per_minute) + "); retry after " +
+                          std::to_string(retry_after_s) + " s");
+    HttpAnswer answer = Error(model::TooManyRequests());
+    answer.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+    return answer;
+  }
+  std::optional<HttpAnswer> denied = Authenticate(config_.auth, request);
+  if (denied && request.Header("authorization")) {
+    // Credentials were supplied and are wrong: a failed login (never log what was tried).
+    const size_t failures = login_throttle_->RecordFailure(address);
+    log::Warn("auth", "failed login from " + address + " (" + std::to_string(failures) + " in the last minute)");
+  }
+  return denied;
 }
 
 void Router::HandleHealth(Respond& respond) const {

@@ -23,6 +23,7 @@
 #include "src/http/cluster_routing.h"
 #include "src/http/connection_table.h"
 #include "src/http/http_types.h"
+#include "src/http/login_throttle.h"
 #include "src/http/piggyback.h"
 #include "src/http/prometheus.h"
 #include "src/http/rest.h"
@@ -38,6 +39,9 @@ struct RouterConfig {
   std::optional<std::string> cors_allow_origin;
   // Cluster mode: requests another instance answers (cluster_routing.h).
   std::optional<ClusterRouting> cluster;
+  // --auth-failures-per-minute: failed logins from one client address in a
+  // minute before it gets 429 (login_throttle.h); 0: no limit.
+  uint32_t auth_failures_per_minute = 20;
 };
 
 // Everything that serves requests once recovery is done.
@@ -52,7 +56,9 @@ struct Api {
 class Router {
  public:
   explicit Router(RouterConfig config)
-      : config_(std::move(config)), http_metrics_(std::make_unique<HttpMetrics>()) {}
+      : config_(std::move(config)),
+        http_metrics_(std::make_unique<HttpMetrics>()),
+        login_throttle_(std::make_unique<LoginThrottle>(config_.auth_failures_per_minute, *SystemClock::Instance())) {}
 
   // Makes the API available; `api` must outlive the router's use.
   void Attach(Api* api) {
@@ -94,12 +100,16 @@ class Router {
   HttpAnswer Preflight() const;
   // The 503 of an API request while no service is attached: starting or stopping.
   HttpAnswer Unavailable() const;
+  // nullopt if the request may go on; else the 401 or 429 answer (the
+  // failure counted and logged, never with the password).
+  std::optional<HttpAnswer> CheckLogin(const HttpRequest& request) const;
 
   RouterConfig config_;  // changed only before Attach()
   std::atomic<Api*> api_{nullptr};
   std::atomic<bool> stopping_{false};  // set by Detach: no API because the service stops
   std::unique_ptr<HttpMetrics> http_metrics_;  // thread-safe; a pointer so const Handle can count
   mutable std::atomic<const ConnectionTable*> connections_{nullptr};
+  std::unique_ptr<LoginThrottle> login_throttle_;  // thread-safe; a pointer for the same reason
 };
 
 }  // namespace connectivity::http

@@ -39,13 +39,28 @@ void CopyHeaders(const Http::Request& request, HttpRequest& out) {
   }
 }
 
-HttpRequest Convert(const Http::Request& request) {
+// The last entry of X-Forwarded-For (the one the TLS front appended).
+std::string LastForwardedFor(std::string_view header) {
+  const size_t comma = header.rfind(',');
+  std::string_view last = comma == std::string_view::npos ? header : header.substr(comma + 1);
+  while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+  while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+  return std::string(last);
+}
+
+HttpRequest Convert(const Http::Request& request, bool trust_forwarded_for) {
   HttpRequest out;
   out.method = Http::methodString(request.method());
   out.path = request.resource();
   CopyQuery(request, out);
   CopyHeaders(request, out);
   out.body = request.body();
+  out.client_address = request.address().host();
+  if (trust_forwarded_for) {
+    if (std::optional<std::string_view> forwarded = out.Header("x-forwarded-for")) {
+      out.client_address = LastForwardedFor(*forwarded);
+    }
+  }
   return out;
 }
 
@@ -143,8 +158,9 @@ class FramingHandler final : public Http::Handler {
  public:
   HTTP_PROTOTYPE(FramingHandler)
 
-  FramingHandler(std::shared_ptr<const Router> router, std::shared_ptr<ConnectionTable> table)
-      : router_(std::move(router)), table_(std::move(table)) {}
+  FramingHandler(std::shared_ptr<const Router> router, std::shared_ptr<ConnectionTable> table,
+                 bool trust_forwarded_for)
+      : router_(std::move(router)), table_(std::move(table)), trust_forwarded_for_(trust_forwarded_for) {}
 
   // Pistache calls this only from its own onInput, which this class replaces; Serve routes.
   void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
@@ -170,6 +186,7 @@ class FramingHandler final : public Http::Handler {
 
   std::shared_ptr<const Router> router_;
   std::shared_ptr<ConnectionTable> table_;
+  bool trust_forwarded_for_;
 };
 
 void FramingHandler::onConnection(const std::shared_ptr<Tcp::Peer>& peer) {
@@ -299,7 +316,7 @@ void FramingHandler::Route(const std::shared_ptr<HttpConnection>& connection, co
                            Http::ResponseWriter response) {
   auto pending = std::make_shared<PendingAnswer>(std::move(response));
   try {
-    router_->Handle(Convert(request), AnswerTo(pending, connection));
+    router_->Handle(Convert(request, trust_forwarded_for_), AnswerTo(pending, connection));
   } catch (const std::exception& e) {
     // A bug, never input: answer Ditto's generic 500 without internal text.
     log::Error("http", std::string("handler failed: ") + e.what());
@@ -330,7 +347,7 @@ Status HttpServer::Start() {
                        .bodyTimeout(kPistacheTimeoutNever)
                        .keepaliveTimeout(kPistacheTimeoutNever);
     endpoint_->init(options);
-    endpoint_->setHandler(Http::make_handler<FramingHandler>(router_, table_));
+    endpoint_->setHandler(Http::make_handler<FramingHandler>(router_, table_, config_.trust_forwarded_for));
     router_->ReportConnections(table_.get());
     table_->Start();
     endpoint_->serveThreaded();

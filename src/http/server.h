@@ -33,6 +33,10 @@ struct ServerConfig {
   int threads = 2;
   // Connections, timeouts and the framing limits (request line, header section, body).
   ConnectionLimits limits;
+  // With the TLS front (src/daemon/tls_front.h) every connection comes from
+  // it: a request's client address is then the last X-Forwarded-For entry,
+  // which the front appends. Never trusted otherwise.
+  bool trust_forwarded_for = false;
 };
 
 class HttpServer {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "src/base/check.h"
+#include "src/base/log.h"
 #include "src/projector/apply.h"
 #include "src/projector/stored_connection.h"
 
@@ -26,20 +27,28 @@ model::DittoError QueueFull(std::string_view id, size_t limit) {
   return error;
 }
 
+// The snapshotter seals what it writes with the service's codec.
+ServiceOptions WithSecretsInSnapshots(ServiceOptions options) {
+  options.snapshots.secrets = options.secrets;
+  return options;
+}
+
 }  // namespace
 
 ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recovered recovered,
                                      ServiceOptions options, const Clock& clock,
                                      connect::Supervisor* supervisor)
     : journal_(journal),
-      options_(std::move(options)),
+      options_(WithSecretsInSnapshots(std::move(options))),
       clock_(clock),
       recovery_report_(recovered.report),
       snapshotter_(journal, options_.snapshots, LoadRecovered(recovered)),
+      mark_(journal),
       logs_(options_.logs, clock),
-      history_(journal),
+      history_(journal, *options_.secrets),
       live_(supervisor, options_.connect, logs_),
-      read_workers_(options_.read_workers) {
+      read_workers_(options_.read_workers),
+      migration_(journal, options_.encryption, MigrationHost(), clock) {
   registry_.ForEach([this](const std::string&, Entry& entry) {
     const StatePtr state = entry.LoadState();
     for (size_t i = 0; i < projector::kEventTypeCount; ++i) events_by_type_[i] += state->stats[i].total;
@@ -77,6 +86,7 @@ void ConnectionService::Start() {
 }
 
 void ConnectionService::Stop() {
+  migration_.Stop();  // it writes through the snapshotter
   read_workers_.Stop();
   live_.Stop();
   logs_.Stop();
@@ -265,8 +275,23 @@ void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, std::shared
   request.stream = decision.stream;
   request.expected_revision = state ? state->revision : 0;
   request.type = decision.event_type;
-  request.payload = std::move(decision.payload);
-  decision.payload.clear();
+  if (options_.secrets->Seals() && projector::CarriesConnection(decision.event_type)) {
+    // The journal gets the sealed form; the fold keeps decision.payload.
+    if (Status marked = mark_.Ensure(); !marked.ok()) {
+      done(Outcome{marked.IsNoSpace() ? model::StorageFull() : model::StorageUnavailable(), state, false});
+      finish();
+      return;
+    }
+    request.payload = decision.payload;
+    if (Status sealed = options_.secrets->Seal(request.payload); !sealed.ok()) {
+      done(Outcome{model::ConnectionConfigurationInvalid(sealed.message()), state, false});
+      finish();
+      return;
+    }
+  } else {
+    request.payload = std::move(decision.payload);
+    decision.payload.clear();
+  }
   journal_.Append(std::move(request),
                   [this, entry, decide = std::move(decide), decision = std::move(decision), done = std::move(done),
                    finish = std::move(finish), correlation_id = std::move(correlation_id), hosts = std::move(hosts),
@@ -296,16 +321,26 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
   }
   auto after = std::make_shared<projector::ConnectionState>(before ? *before
                                                                    : projector::ConnectionState{});
-  const Status applied = projector::Apply(*after, event);
+  // A sealed payload was stored; the state in memory folds its plaintext.
+  const Status applied =
+      decision.payload.empty()
+          ? projector::Apply(*after, event)
+          : projector::Apply(*after, journal::Event{event.stream, event.revision, event.sequence,
+                                                    event.timestamp_us, event.type, decision.payload});
   // The event was decided against exactly this state, with the connection's
   // commands serialised: failing to apply it is a bug, not an input error.
   CHECK(applied.ok(), applied.message().c_str());
   StatePtr published = std::move(after);
+  // The sealed payload is the stored form of the new state's JSON.
+  auto sealed_json = decision.payload.empty() ? nullptr : std::make_shared<const std::string>(event.payload);
   {
-    MutexLock lock(entry->mutex);
-    entry->state = published;
+    MutexLock publish(publish_mutex_);
+    {
+      MutexLock lock(entry->mutex);
+      entry->state = published;
+    }
+    snapshotter_.OnApplied(published, event.sequence, std::move(sealed_json));
   }
-  snapshotter_.OnApplied(published, event.sequence);
   ++events_by_type_[event.type - 1];  // Apply accepted it, so the type is valid
   LogLifecycle(*published, event, correlation_id);
   OnCommittedLive(decision, Outcome{std::nullopt, std::move(published), decision.created}, done);
@@ -332,7 +367,15 @@ model::DittoError ConnectionService::AppendError(const Status& status, std::stri
   return model::ConnectionUnavailable(id);
 }
 
-void ConnectionService::ApplyExternal(const journal::Event& event) {
+void ConnectionService::ApplyExternal(const journal::Event& stored) {
+  // Another instance appended the stored form; the state in memory folds the plaintext.
+  journal::Event event = stored;
+  if (options_.secrets->Seals() || options_.encryption != nullptr) {
+    if (Status opened = projector::OpenEvent(*options_.secrets, event); !opened.ok()) {
+      log::Error("service", "an event of another instance does not decrypt; its secrets stay sealed in memory: " +
+                                opened.message());
+    }
+  }
   std::shared_ptr<Entry> entry = registry_.FindOrCreate(event.stream);
   const StatePtr before = entry->LoadState();
   auto after = std::make_shared<projector::ConnectionState>(before ? *before : projector::ConnectionState{});
@@ -342,10 +385,13 @@ void ConnectionService::ApplyExternal(const journal::Event& event) {
   CHECK(applied.ok(), applied.message().c_str());
   StatePtr published = std::move(after);
   {
-    MutexLock lock(entry->mutex);
-    entry->state = published;
+    MutexLock publish(publish_mutex_);
+    {
+      MutexLock lock(entry->mutex);
+      entry->state = published;
+    }
+    snapshotter_.OnApplied(published, event.sequence);
   }
-  snapshotter_.OnApplied(published, event.sequence);
   ++events_by_type_[event.type - 1];
   LogLifecycle(*published, event, "<not-provided>");
   live_.OnExternal(published);
@@ -494,6 +540,31 @@ ConnectionService::Decision ConnectionService::DecideStatusChange(
   decision.stream = std::string(id);
   decision.event_type = event_type;
   return decision;
+}
+
+// --- encryption migration -------------------------------------------------------
+
+EncryptionMigration::Host ConnectionService::MigrationHost() {
+  EncryptionMigration::Host host;
+  host.rewrite_state_rows = [this](const std::vector<std::string>& ids) { return RewriteStateRows(ids); };
+  host.ensure_mark = [this] { return mark_.Ensure(); };
+  host.remove_mark = [this] { return mark_.Remove(); };
+  return host;
+}
+
+Status ConnectionService::RewriteStateRows(const std::vector<std::string>& ids) {
+  {
+    MutexLock publish(publish_mutex_);
+    std::vector<StatePtr> states;
+    states.reserve(ids.size());
+    for (const std::string& id : ids) {
+      if (std::shared_ptr<Entry> entry = registry_.Find(id)) {
+        if (StatePtr state = entry->LoadState()) states.push_back(std::move(state));
+      }
+    }
+    snapshotter_.AddDirty(states);
+  }
+  return snapshotter_.WritePass();
 }
 
 // --- logs and metrics ----------------------------------------------------------

@@ -37,6 +37,8 @@
 #include "src/model/validation.h"
 #include "src/recovery/recovery.h"
 #include "src/service/connection_logs.h"
+#include "src/service/encryption_mark.h"
+#include "src/service/encryption_migration.h"
 #include "src/service/history.h"
 #include "src/service/journal_metrics.h"
 #include "src/service/live_connections.h"
@@ -68,6 +70,13 @@ struct ServiceOptions {
   bool linearizable_reads = true;
   // Threads that go on with requests after a read barrier.
   size_t read_workers = 4;
+  // Seals the secrets of every connection stored, opens what history reads
+  // (src/projector/secret_codec.h). Must outlive the service.
+  const projector::SecretCodec* secrets = &projector::PlainSecrets();
+  // The encryption settings and keys, for the encryption migration (null:
+  // none configured; the migration commands then answer Ditto's error).
+  // Usually the same object as `secrets`. Must outlive the service.
+  const crypto::ConnectionSecrets* encryption = nullptr;
 };
 
 struct CommandOptions {
@@ -173,6 +182,13 @@ class ConnectionService {
   // --- history (reads the journal) ---
   const History& history() const { return history_; }
 
+  // --- encryption migration (Ditto's migrateEncryption* commands) ---
+  EncryptionMigration& encryption_migration() { return migration_; }
+  // Writes the current states of `ids` (existing or deleted) in a snapshot
+  // pass, in the current stored form: how the migration rewrites state rows
+  // without ever breaking the snapshot invariant (snapshotter.h).
+  Status RewriteStateRows(const std::vector<std::string>& ids);
+
   // OK, or the journal's sticky write error.
   Status health() const { return journal_.health(); }
 
@@ -204,7 +220,7 @@ class ConnectionService {
     std::optional<model::DittoError> error;  // answer at once with this error
     std::string stream;                      // else append this event
     uint8_t event_type = 0;
-    std::string payload;
+    std::string payload;  // in memory form: secrets in plaintext
     bool created = false;
     LiveEffect effect = LiveEffect::kNone;
     std::shared_ptr<const model::Connection> connection;  // for kOpen*
@@ -268,6 +284,8 @@ class ConnectionService {
                                                           const Preconditions& preconditions,
                                                           bool is_read) const;
 
+  EncryptionMigration::Host MigrationHost();
+
   Decision DecideCreate(const StatePtr& state,
                         const std::shared_ptr<const model::Connection>& connection,
                         const CommandOptions& options, const model::HostResolver& hosts) const;
@@ -283,12 +301,18 @@ class ConnectionService {
   const recovery::RecoveryReport recovery_report_;
   ConnectionRegistry registry_;
   Snapshotter snapshotter_;
+  EncryptionMark mark_;  // before the first sealed append
   ConnectionLogs logs_;
   History history_;
   LiveConnections live_;
   std::array<std::atomic<uint64_t>, projector::kEventTypeCount> events_by_type_{};
   WorkerPool read_workers_;
   static constexpr int kConflictRetriesMax = 64;
+  // Held while a committed state is published and reported to the
+  // snapshotter, and while RewriteStateRows takes states: a state it takes
+  // has always been reported (snapshotter.h, AddDirty).
+  Mutex publish_mutex_;
+  EncryptionMigration migration_;  // last: stopped and destroyed first
 };
 
 }  // namespace connectivity::service

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "src/base/time_format.h"
+#include "src/tools/secrets.h"
 
 namespace connectivity::tools {
 namespace {
@@ -103,6 +104,14 @@ constexpr std::array<OptionSpec, 17> kOptions = {{
      "revisions between historical snapshots (default: $CONNECTION_SNAPSHOT_THRESHOLD or 25)"},
     {"-h", "", kAllCommands, "", /*hidden=*/true},
 }};
+
+}  // namespace
+
+const crypto::ConnectionSecrets& SecretsOf(const Invocation& invocation) {
+  return invocation.secrets ? *invocation.secrets : NoSecrets();
+}
+
+namespace {
 
 const CommandSpec* FindCommand(std::string_view name) {
   for (const CommandSpec& spec : kCommands) {
@@ -338,6 +347,12 @@ std::string Usage() {
     text += "  " + name + std::string(spec.summary) + "\n";
   }
   text +=
+      "\n"
+      "Encrypted secrets: the tool reads the server's settings from the environment\n"
+      "(CONNECTIVITY_CONNECTION_ENCRYPTION_KEY, ..._OLD_ENCRYPTION_KEY, ..._ENCRYPTION_POINTERS).\n"
+      "With a key, dump and state show secrets decrypted and verify compares them decrypted;\n"
+      "without one they show the encrypted_ values as stored and verify says it skipped\n"
+      "comparing them. export writes what the journal stores (ciphertext once encrypted).\n"
       "\n"
       "exit status: 0 ok, 1 problems found, 2 usage error or the data dir cannot be opened,\n"
       "130 interrupted (Ctrl-C)\n";

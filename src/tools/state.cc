@@ -52,7 +52,7 @@ class StatePrinter {
 Status StateOfEveryConnection(journal::Journal& journal, const Invocation& invocation,
                               StatePrinter& printer, Progress& progress) {
   const int64_t until_us = invocation.at_us.value_or(std::numeric_limits<int64_t>::max());
-  StreamReplayer replayer;
+  StreamReplayer replayer(SecretsOf(invocation));
   const Status scanned = journal.ForEachEvent([&](const journal::EventView& view) -> Status {
     if (!progress.Tick()) return InterruptedStatus();
     if (replayer.StartsNewStream(view.stream)) {
@@ -73,7 +73,7 @@ Status StateOfOneConnection(journal::Journal& journal, const Invocation& invocat
   const std::string& id = *invocation.connection;
   const uint64_t to_revision = invocation.at_revision.value_or(kRevisionMax);
   const int64_t until_us = invocation.at_us.value_or(std::numeric_limits<int64_t>::max());
-  StreamReplayer replayer;
+  StreamReplayer replayer(SecretsOf(invocation));
   const std::unique_ptr<journal::EventCursor> cursor = journal.ReadStream(id, 1, to_revision);
   while (true) {
     Result<std::optional<journal::Event>> event = cursor->Next();

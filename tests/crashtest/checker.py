@@ -33,6 +33,7 @@ class Checker:
         # data dir holds only local snapshots, which verify does not check.
         self.journal_uri = journal_uri
         self.ledger = ledger
+        self.env = None  # the server's encryption settings, for journal-replay (None: inherit)
         self.replay = replay_binary
         self.data_dir = data_dir
         self.verify_runs = 0
@@ -226,7 +227,7 @@ class Checker:
             return  # verify reads RocksDB data dirs only; state below reads etcd
         self.verify_runs += 1
         result = subprocess.run([self.replay, "--data-dir", self.data_dir, "verify"], capture_output=True,
-                                text=True, timeout=TOOL_TIMEOUT_S)
+                                text=True, timeout=TOOL_TIMEOUT_S, env=self.env)
         if result.returncode == 0:
             self.verify_clean += 1
             return
@@ -236,7 +237,7 @@ class Checker:
 
     def compare_tool_state(self, conns, served, round_no):
         result = subprocess.run([self.replay] + self.journal_args() + ["state", "--json"], capture_output=True,
-                                text=True, timeout=TOOL_TIMEOUT_S)
+                                text=True, timeout=TOOL_TIMEOUT_S, env=self.env)
         if result.returncode != 0:
             self.ledger.violate(("state", round_no), f"round {round_no}: journal-replay state exited "
                                                      f"{result.returncode}: {result.stderr.strip()[:300]}")

@@ -32,11 +32,12 @@ import time
 
 from checker import CheckError, Checker
 from etcd_members import EtcdMembers
+from migration import Migrations
 from ledger import ACKNOWLEDGED, IN_DOUBT, NOT_PERSISTED, PERSISTED, REJECTED, Ledger
 from ownership import check_ownership
 from peer import Peer
 from server import STOP_TIMEOUT_S, Server, StartFailed, describe_exit
-from workload import Client, Phase
+from workload import PASSWORD_PREFIX, Client, Phase
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KINDS = {"kill-9": "kill -9", "sigterm": "SIGTERM", "power-signal": "power loss by SIGUSR1",
@@ -97,6 +98,9 @@ def parse_args(argv):
                         help="cluster mode: N instances on the members (each its own data dir and --instance), "
                              "the clients send to all of them, each round ends one (in turn) and restarts it; "
                              "the checks also read the other instances and who runs each connection (default 1)")
+    parser.add_argument("--encryption-migration", action="store_true",
+                        help="run Ditto's encryption migrations (initial encryption, then key rotations) across "
+                             "the rounds, so that every kind of ending meets one in flight (migration.py)")
     parser.add_argument("--quick", action="store_true", help="the short run of scripts/test: 15 rounds, "
                                                              "workloads of at most 1.5 s")
     args = parser.parse_args(argv)
@@ -138,6 +142,18 @@ def spread(values, unit_scale=1000.0):
     return f"min {min(scaled):.0f} / median {statistics.median(scaled):.0f} / max {max(scaled):.0f} ms"
 
 
+def files_containing(directory, needle):
+    """The files under `directory` whose bytes contain `needle` (grep -rl)."""
+    found = []
+    for root, _, names in os.walk(directory):
+        for name in names:
+            path = os.path.join(root, name)
+            with open(path, "rb") as data:
+                if needle in data.read():
+                    found.append(path)
+    return found
+
+
 class Run:
     def __init__(self, args, seed, work_dir):
         self.args = args
@@ -176,6 +192,7 @@ class Run:
         self.round_kinds = {}
         self.notes = []      # other events worth a line in the summary
         self.fatal = None    # why the run stopped early
+        self.migrations = Migrations(log, self.ledger.violate) if args.encryption_migration else None
 
     def log_path(self, round_no, slot=None):
         return os.path.join(self.log_dir, f"round-{round_no:03d}{'' if slot is None else f'-i{slot}'}.log")
@@ -183,7 +200,11 @@ class Run:
     def start_server(self, round_no, binary, power_writes=None):
         if self.multi:
             return self.start_instances(round_no, power_writes)
-        self.server = Server(binary, self.data_dir, self.log_path(round_no), power_writes, self.server_args)
+        extra_env = self.migrations.env() if self.migrations else None
+        if extra_env is not None:
+            self.checker.env = dict(os.environ, **extra_env)
+        self.server = Server(binary, self.data_dir, self.log_path(round_no), power_writes, self.server_args,
+                             extra_env)
         self.fresh = self.server
         self.server.start()
         self.record_start(self.server)
@@ -307,6 +328,16 @@ class Run:
             self.notes.append(f"round {round_no}: power loss at write {power_writes} during the check")
             log(f"round {round_no:3d} {KINDS[kind]} ({power_writes}): the power went during the check")
             return True
+        if self.migrations and not self.migrations.step(self.server.port, round_no):
+            if kind == "power-writes" and self.server.wait(STOP_TIMEOUT_S) == -signal.SIGKILL:
+                self.notes.append(f"round {round_no}: power loss at write {power_writes} before the migration "
+                                  f"command")
+                return True
+            self.ledger.violate(("migration", round_no), f"round {round_no}: the migration command got no answer"
+                                                         f"\n{self.server.log_excerpt()}")
+            self.fatal = f"migration command failed in round {round_no}"
+            self.end_now()
+            return False
         ports = [server.port for server in self.live_instances()] if self.multi else [self.server.port]
         self.phase.start_round(round_no, ports, ending=kind == "power-writes")
         member_timer = self.schedule_member_kill(workload_s)
@@ -413,6 +444,13 @@ class Run:
                 break
         log(f"final check: start {self.fresh.startup_s * 1000:.0f} ms, "
             f"check {'ok' if problems == 0 else f'{problems} problems'}, SIGTERM {describe_exit(code)}")
+        if self.migrations and self.migrations.completed > 0:
+            # After a completed migration to encryption every secret on disk is encrypted.
+            holding = files_containing(self.data_dir, PASSWORD_PREFIX.encode())
+            if holding:
+                self.ledger.violate(("plaintext", round_no), f"after {self.migrations.completed} completed "
+                                                             f"migrations {len(holding)} files hold a plaintext "
+                                                             f"password: {holding[:5]}")
 
     def in_doubt_breakdown(self):
         """In-doubt commands by the ending of their round and their cause, with their resolution."""
@@ -450,6 +488,10 @@ class Run:
         log(f"violations: {violations}")
         log(f"start-up (spawn to /health 200): {spread(self.startups)}; "
             f"recovery (ready line): {spread(self.recoveries)}")
+        if self.migrations:
+            m = self.migrations
+            log(f"encryption migrations: {m.started} started or resumed, {m.completed} completed, "
+                f"epoch {m.epoch} at the end (last phase seen {m.last_phase})")
         log(f"journal-replay verify clean in {self.checker.verify_clean} of {self.checker.verify_runs} checks")
         for note in self.notes:
             log(f"note: {note}")

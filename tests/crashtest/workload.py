@@ -19,6 +19,8 @@ from http_api import CutOff, NotSent
 from ledger import ACKNOWLEDGED, EVENT_OF, IN_DOUBT, REJECTED, Command, Conn, projection
 
 TOPICS = ["_/_/things/twin/events"]
+# The password in every connection's URI starts with this (a grep of the data dir looks for it).
+PASSWORD_PREFIX = "crashpw-"
 # Skewed choice of a client's ids (weight 1 / (slot + 1)^1.2): a few hot ids take most commands and
 # cold ones stay untouched for rounds, so restarts replay tails that do not cover every connection.
 SLOT_WEIGHTS = [1.0 / (slot + 1) ** 1.2 for slot in range(1024)]
@@ -156,7 +158,9 @@ class Client(threading.Thread):
             "name": marker,
             "connectionType": "http-push",
             "connectionStatus": status,
-            "uri": f"http://127.0.0.1:{self.peer_port}",
+            # A password per connection: a secret that the encryption
+            # migration (--encryption-migration) encrypts; the peer ignores it.
+            "uri": f"http://crash:{PASSWORD_PREFIX}{marker}@127.0.0.1:{self.peer_port}",
             "sources": [],
             "targets": [{"address": f"POST:/in/{marker}", "topics": TOPICS,
                          "authorizationContext": ["ditto:outbound"]}],
