@@ -283,6 +283,8 @@ std::unique_ptr<crypto::ConnectionSecrets> MakeSecrets(const Config& config) {
 // (src/service/encryption_mark.h).
 bool CheckKeyForMarkedJournal(journal::Journal& journal, const crypto::ConnectionSecrets& secrets,
                               const std::string& data_dir) {
+  // The etcd journal keeps no mark (encryption is refused in cluster mode).
+  if (journal.shared()) return true;
   if (secrets.can_decrypt() || !service::EncryptionMark::IsMarked(journal)) return true;
   log::Error("connectivityd",
              std::string("the journal in ") + data_dir + " holds encrypted connection secrets and no key is "
