@@ -56,8 +56,10 @@ bool Expect(std::string_view text, size_t& pos, char c) {
 }  // namespace
 
 void AppendIsoMicros(std::string& out, int64_t micros) {
-  const int64_t seconds = FloorDiv(micros, kMicrosPerSecond);
-  const int64_t fraction = micros - seconds * kMicrosPerSecond;
+  // The fraction from the remainder: seconds * kMicrosPerSecond overflows near INT64_MIN.
+  const int64_t remainder = micros % kMicrosPerSecond;
+  const int64_t seconds = micros / kMicrosPerSecond - (remainder < 0 ? 1 : 0);
+  const int64_t fraction = remainder < 0 ? remainder + kMicrosPerSecond : remainder;
   const int64_t days = FloorDiv(seconds, kSecondsPerDay);
   const int64_t second_of_day = seconds - days * kSecondsPerDay;
   int64_t year = 0;

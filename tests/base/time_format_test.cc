@@ -20,6 +20,14 @@ TEST(TimeFormatTest, FormatsBeforeEpoch) {
   EXPECT_EQ(FormatIsoMicros(-1), "1969-12-31T23:59:59.999999Z");
 }
 
+// Found by the fuzz target `snapshot`: a snapshot's _created of INT64_MIN overflowed
+// (signed) while the seconds were split from the fraction. Times from disk can be anything.
+TEST(TimeFormatTest, FormatsTheExtremesWithoutOverflow) {
+  EXPECT_EQ(FormatIsoMicros(INT64_MIN), "-290308-12-21T19:59:05.224192Z");
+  EXPECT_EQ(FormatIsoMicros(INT64_MIN + 999'999), "-290308-12-21T19:59:06.224191Z");
+  EXPECT_EQ(FormatIsoMicros(INT64_MAX), "294247-01-10T04:00:54.775807Z");
+}
+
 TEST(TimeFormatTest, ParsesWhatItFormats) {
   for (int64_t micros : {0LL, 1LL, 951782400000000LL, 1795694400123456LL, 4102444799999999LL}) {
     const auto parsed = ParseIsoMicros(FormatIsoMicros(micros));
