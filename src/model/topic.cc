@@ -167,6 +167,7 @@ void AppendParameterValue(std::string& out, std::string_view value) {
       case '%': out.append("%25"); break;
       case '&': out.append("%26"); break;
       case '+': out.append("%2B"); break;
+      case '\0': out.append("%00"); break;  // a JSON string of the stored connection cannot hold it
       default: out.push_back(c);
     }
   }

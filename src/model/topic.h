@@ -3,9 +3,10 @@
 // field selector); unknown parameters and parameters without '=' are ignored.
 //
 // Canonical form: `<topic>?namespaces=..&filter=..&extraFields=..` with empty parts left out and
-// values decoded. Deliberate difference from Ditto: a decoded value containing '%', '&' or '+'
-// keeps exactly those characters encoded (%25, %26, %2B); Ditto writes them raw, and its own
-// parser then reads a different topic back from its journal.
+// values decoded. Deliberate difference from Ditto: a decoded value containing '%', '&', '+' or
+// U+0000 keeps exactly those characters encoded (%25, %26, %2B, %00); Ditto writes them raw, and
+// its own parser then reads a different topic back from its journal (or, for U+0000, a stored
+// connection that no longer parses).
 #ifndef CONNECTIVITY_MODEL_TOPIC_H_
 #define CONNECTIVITY_MODEL_TOPIC_H_
 

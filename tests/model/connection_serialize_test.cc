@@ -5,6 +5,7 @@
 // 127.0.0.1 by the test helper); layout and idempotence are checked on every valid fixture.
 #include <gtest/gtest.h>
 
+#include "src/model/validation.h"
 #include "tests/model/model_test_util.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/host_rewrite.h"
@@ -143,6 +144,19 @@ TEST(ConnectionSerializeTest, LayoutForEveryValidFixture) {
     const std::string tags = R"(,"tags":)" + ToCompactJson(tree.items.back()) + "}";
     EXPECT_EQ(out.substr(out.size() - tags.size()), tags);
   }
+}
+
+// Found by the fuzz target `connection` (fuzz/corpus/connection/regression-nul-in-topic): a
+// topic parameter with `%00` was stored with a raw U+0000, so the stored connection (re-parsed by
+// open) was refused with json.invalid.
+TEST(ConnectionSerializeTest, ValidConnectionWithEncodedNulInATopicSurvivesARoundTrip) {
+  const std::string json = WithMember(kBaseConnection, "targets/0/topics",
+                                      R"(["_/_/things/twin/events?namespaces=a%00b"])");
+  const Connection connection = ParseValid(json);
+  EXPECT_FALSE(ValidateConnection(connection, ValidationConfig{}).has_value());
+  const std::string stored = SerializeConnection(connection);
+  EXPECT_EQ(stored.find("\\u0000"), std::string::npos) << stored;
+  EXPECT_EQ(ParseValid(stored), connection);
 }
 
 TEST(ConnectionSerializeTest, ParseOfSerialisedIsIdempotentForEveryValidFixture) {

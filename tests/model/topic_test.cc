@@ -92,6 +92,20 @@ TEST(TopicTest, CanonicalFormSurvivesAReparse) {
   EXPECT_EQ(std::get<FilteredTopic>(topic).filter, R"(eq(a,"x&y+z%"))");
 }
 
+// Found by the fuzz target `connection`: `%00` decoded into U+0000, which the canonical form
+// wrote raw; the stored connection then held "\u0000" and no longer parsed.
+TEST(TopicTest, CanonicalFormKeepsNulEncoded) {
+  const std::string text = "_/_/things/twin/events?namespaces=a%00b&extraFields=attributes/%00";
+  auto topic = ParseFilteredTopic(text);
+  ASSERT_TRUE(std::holds_alternative<FilteredTopic>(topic));
+  EXPECT_EQ(std::get<FilteredTopic>(topic).namespaces,
+            std::vector<std::string>{std::string("a\0b", 3)});
+  EXPECT_EQ(FilteredTopicToString(std::get<FilteredTopic>(topic)), text);
+  auto again = ParseFilteredTopic(FilteredTopicToString(std::get<FilteredTopic>(topic)));
+  ASSERT_TRUE(std::holds_alternative<FilteredTopic>(again));
+  EXPECT_EQ(std::get<FilteredTopic>(again), std::get<FilteredTopic>(topic));
+}
+
 TEST(TopicTest, FilterIsKeptAsGiven) {
   auto topic = ParseFilteredTopic("_/_/things/twin/events?filter=eq(attributes/counter");
   ASSERT_TRUE(std::holds_alternative<FilteredTopic>(topic));
