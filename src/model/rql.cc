@@ -342,6 +342,18 @@ std::string EscapeForMessage(char c) {
   }
 }
 
+// The character at byte `at` as the message quotes it: its whole UTF-8 sequence, never a single
+// byte of one (the error JSON would not be UTF-8 any more).
+std::string QuotedCharacterAt(std::string_view text, size_t at) {
+  const auto continuation = [&text](size_t i) {
+    return (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+  };
+  while (at > 0 && continuation(at)) --at;
+  size_t end = at + 1;
+  while (end < text.size() && continuation(end)) ++end;
+  return end == at + 1 ? EscapeForMessage(text[at]) : std::string(text.substr(at, end - at));
+}
+
 std::string RqlParser::ErrorMessage() const {
   const size_t at = std::min(error_pos_, text_.size());
   size_t line = 1;
@@ -353,7 +365,7 @@ std::string RqlParser::ErrorMessage() const {
     }
   }
   const size_t line_end = std::min(text_.find('\n', at), text_.size());
-  std::string message = at < text_.size() ? "Invalid input '" + EscapeForMessage(text_[at]) + "'"
+  std::string message = at < text_.size() ? "Invalid input '" + QuotedCharacterAt(text_, at) + "'"
                                           : std::string("Unexpected end of input");
   if (!expected_.empty()) {
     message += ", expected ";
@@ -362,9 +374,11 @@ std::string RqlParser::ErrorMessage() const {
       message += expected_[i];
     }
   }
-  message += " (line " + std::to_string(line) + ", column " + std::to_string(at - line_start + 1) + "):\n";
+  // Columns count characters (Java's UTF-16 units), as parboiled2's do.
+  const size_t column = Utf16Length(text_.substr(line_start, at - line_start));
+  message += " (line " + std::to_string(line) + ", column " + std::to_string(column + 1) + "):\n";
   message += std::string(text_.substr(line_start, line_end - line_start)) + "\n";
-  return message + std::string(at - line_start, ' ') + "^";
+  return message + std::string(column, ' ') + "^";
 }
 
 }  // namespace

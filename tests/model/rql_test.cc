@@ -102,6 +102,18 @@ TEST(RqlTest, LikeNeedsAString) {
             "In the ilike predicate only string values are allowed.");
 }
 
+// Found by the fuzz target `piggyback` (fuzz/corpus/piggyback/regression-rql-error-utf8): the
+// character at the error was quoted by its first byte only, so the error JSON was not UTF-8;
+// columns counted bytes, not characters.
+TEST(RqlTest, SyntaxErrorsQuoteWholeCharactersAndCountCharacters) {
+  EXPECT_EQ(ParseError("gt\xCE\x9E" "attributes/x,1)").message,
+            "Invalid input '\xCE\x9E', expected '(' (line 1, column 3):\n"
+            "gt\xCE\x9E" "attributes/x,1)\n  ^");
+  EXPECT_EQ(ParseError("eq(attributes/\xC3\xA9\xC3\xA9,1) x").message,
+            "Invalid input ' ', expected end of input (line 1, column 20):\n"
+            "eq(attributes/\xC3\xA9\xC3\xA9,1) x\n" + std::string(19, ' ') + "^");
+}
+
 TEST(RqlTest, SyntaxErrorsNamePositionAndExpectation) {
   EXPECT_EQ(ParseError("eq(attributes/counter").message,
             "Unexpected end of input, expected ',' (line 1, column 22):\neq(attributes/counter\n"
