@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "src/base/utf8.h"
+
 namespace connectivity {
 
 void AppendJsonString(std::string& out, std::string_view value) {
@@ -10,7 +12,18 @@ void AppendJsonString(std::string& out, std::string_view value) {
   size_t run_start = 0;
   for (size_t i = 0; i < value.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(value[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+    if (c >= 0x80) {
+      const size_t length = ValidUtf8Length(value, i);
+      if (length > 0) {
+        i += length - 1;
+        continue;
+      }
+      out.append(value.data() + run_start, i - run_start);
+      out.append(kUtf8Replacement);
+      run_start = i + 1;
+      continue;
+    }
     out.append(value.data() + run_start, i - run_start);
     run_start = i + 1;
     switch (c) {

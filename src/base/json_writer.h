@@ -3,7 +3,9 @@
 // Ditto emits compact JSON with members in a fixed order; this writer keeps
 // the order the caller writes. Strings are escaped per RFC 8259: `"`, `\`,
 // and control characters (short forms for \b \f \n \r \t, \u00XX otherwise);
-// other bytes, including UTF-8, are copied as they are.
+// valid UTF-8 is copied as it is, and each byte that starts no valid UTF-8
+// sequence becomes U+FFFD, so the output is UTF-8 (RFC 8259 §8.1) whatever a
+// message echoes (a percent-decoded query value, a header).
 #ifndef CONNECTIVITY_BASE_JSON_WRITER_H_
 #define CONNECTIVITY_BASE_JSON_WRITER_H_
 

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "src/base/utf8.h"
 #include "src/model/field_selector.h"
 
 namespace connectivity::model {
@@ -31,25 +32,6 @@ int HexValue(char c) {
   return -1;
 }
 
-// Length of the valid UTF-8 sequence at `text[i]`, or 0 (overlong forms, surrogates and values
-// beyond U+10FFFF count as invalid).
-size_t ValidUtf8Length(std::string_view text, size_t i) {
-  const auto lead = static_cast<unsigned char>(text[i]);
-  if (lead < 0x80) return 1;
-  const size_t length = lead >= 0xF5 ? 0 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
-  if (length == 0 || i + length > text.size()) return 0;
-  uint32_t code_point = lead & (0x3F >> (length - 1));
-  for (size_t k = 1; k < length; ++k) {
-    const auto next = static_cast<unsigned char>(text[i + k]);
-    if ((next & 0xC0) != 0x80) return 0;
-    code_point = (code_point << 6) | (next & 0x3F);
-  }
-  const uint32_t minimum = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000;
-  if (code_point < minimum || code_point > 0x10FFFF) return 0;
-  if (code_point >= 0xD800 && code_point <= 0xDFFF) return 0;
-  return length;
-}
-
 // Java's URLDecoder.decode(value, UTF-8): '+' is a space, %XX are UTF-8 bytes (malformed
 // sequences become U+FFFD). nullopt for a broken escape.
 std::optional<std::string> UrlDecode(std::string_view value) {
@@ -74,7 +56,7 @@ std::optional<std::string> UrlDecode(std::string_view value) {
   for (size_t i = 0; i < bytes.size();) {
     const size_t length = ValidUtf8Length(bytes, i);
     if (length == 0) {
-      decoded.append("\xEF\xBF\xBD");
+      decoded.append(kUtf8Replacement);
       ++i;
     } else {
       decoded.append(bytes, i, length);
