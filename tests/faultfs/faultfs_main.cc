@@ -78,8 +78,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  // Lives until the process ends: RocksDB's threads use it to the last.
-  auto* fault = new connectivity::storage::FaultInjectionEnv(connectivity::storage::MakeFaultInjectionEnv());
+  // Lives until the process ends: RocksDB's threads use it to the last. Static, so that
+  // LeakSanitizer (scripts/test --sanitize address) sees it reachable at exit.
+  static auto* fault = new connectivity::storage::FaultInjectionEnv(connectivity::storage::MakeFaultInjectionEnv());
   FaultInjectionFileSystem& fs = *fault->fs;
   if (const char* after = std::getenv("CONNECTIVITY_FAULTFS_POWER_LOSS_AFTER_WRITES")) {
     const unsigned long long writes = std::strtoull(after, nullptr, 10);
