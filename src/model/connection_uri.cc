@@ -363,10 +363,26 @@ bool UriHasUserInfo(std::string_view uri) {
   return uri.substr(start, authority_end - start).find('@') != std::string_view::npos;
 }
 
+// Where the authority of `uri` starts: after "scheme://" when the text before the "://" is a
+// scheme (RFC 2396: a letter, then letters, digits, '+', '-', '.'), after a leading "//" (a
+// network-path reference, which java.net.URI accepts), else 0. A "://" further on, in a path
+// or a query, starts nothing.
+size_t AuthorityStart(std::string_view uri) {
+  if (uri.substr(0, 2) == "//") return 2;
+  const size_t scheme_end = uri.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0 ||
+      !std::isalpha(static_cast<unsigned char>(uri[0]))) {
+    return 0;
+  }
+  for (char c : uri.substr(0, scheme_end)) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return 0;
+  }
+  return scheme_end + 3;
+}
+
 std::string MaskUriPassword(std::string_view uri) {
   constexpr std::string_view kMask = "*****";
-  const size_t scheme_end = uri.find("://");
-  const size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  const size_t start = AuthorityStart(uri);
   auto masked = [&](size_t from, size_t to) {
     return std::string(uri.substr(0, from)) + std::string(kMask) + std::string(uri.substr(to));
   };

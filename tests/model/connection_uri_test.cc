@@ -76,6 +76,14 @@ TEST(ConnectionUriTest, MasksPasswords) {
   EXPECT_EQ(MaskUriPassword("amqp://user:se@cret@h:5672"), "amqp://user:*****@h:5672");
   EXPECT_EQ(MaskUriPassword("amqp://user:se/cr?e#t@h"), "amqp://user:*****@h");
   EXPECT_EQ(MaskUriPassword("user:secret@h:1"), "user:*****@h:1");
+  // A URI without scheme (java.net.URI takes "//authority/path") whose path holds "://": the
+  // user-info is the first one (found by the fuzz target uri: the "://" in the path was taken for
+  // the end of a scheme, and the password before it was left as it was).
+  EXPECT_EQ(MaskUriPassword("//:P@h:2/s://:P@h:2/"), "//:*****@h:2/");
+  EXPECT_EQ(MaskUriPassword("//u:secret@h:2/x://y"), "//u:*****@h:2/x://y");
+  EXPECT_EQ(MaskUriPassword("amqp://u:secret@h:2/x://y"), "amqp://u:*****@h:2/x://y");
+  // What precedes "://" is no scheme: the whole text is searched for a user-info.
+  EXPECT_EQ(MaskUriPassword("a b://u:secret@h:2"), "a b:*****@h:2");
   // A mistyped '@' or ':' must not expose the password either.
   EXPECT_EQ(MaskUriPassword("amqp://user:secret.h:5672/v"), "amqp://user:*****/v");
   EXPECT_EQ(MaskUriPassword("amqp://user:secret:h:5672"), "amqp://user:*****");
