@@ -6,6 +6,18 @@
 
 namespace connectivity::service {
 
+ConnectionRegistry::~ConnectionRegistry() {
+  std::list<SerializedTask> dropped;
+  {
+    WriterLock lock(mutex_);
+    for (auto& [id, entry] : entries_) {
+      MutexLock entry_lock(entry->mutex);
+      dropped.splice(dropped.end(), entry->waiting);
+    }
+  }
+  // Destroyed here, without the locks: a task's captures may run destructors of their own.
+}
+
 std::shared_ptr<Entry> ConnectionRegistry::Find(std::string_view id) const {
   ReaderLock lock(mutex_);
   const auto it = entries_.find(id);

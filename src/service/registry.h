@@ -57,6 +57,9 @@ struct Entry {
 class ConnectionRegistry {
  public:
   ConnectionRegistry() = default;
+  // Drops the tasks still queued (a crash or stop with commands waiting): each
+  // holds its entry, so entry and task would otherwise keep each other alive.
+  ~ConnectionRegistry();
   ConnectionRegistry(const ConnectionRegistry&) = delete;
   ConnectionRegistry& operator=(const ConnectionRegistry&) = delete;
 
