@@ -54,6 +54,9 @@ class Supervisor {
     int64_t backoff_min_us = 1'000'000;
     int64_t backoff_max_us = 120'000'000;
     size_t concurrent_connects_max = 256;
+    // Threads running AMQP 0.9.1 handshakes and closes (amqp091_loop.h); open connections share
+    // one loop thread whatever their number.
+    size_t handshake_threads = 4;
     std::string instance = "0";  // the `client` of every resource status
   };
 
