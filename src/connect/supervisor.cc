@@ -11,6 +11,7 @@
 #include "src/connect/mqtt_loop.h"
 #include "src/connect/resolver.h"
 #include "src/connect/supervisor_internal.h"
+#include "src/connect/task_pool.h"
 
 namespace connectivity::connect {
 namespace {
@@ -39,13 +40,14 @@ class Supervisor::Impl {
   Impl(Options options, const Clock& clock)
       : options_(std::move(options)), clock_(clock),
         settings_(MakeClientSettings(options_.connect)), amqp091_loop_(options_.handshake_threads),
+        check_pool_(options_.check_threads),
         random_(std::random_device{}()) {}
 
   void Start() EXCLUDES(mutex_) {
     {
       MutexLock lock(mutex_);
       if (started_ || stopping_) return;
-      if (!mqtt_loop_.Start().ok() || !amqp091_loop_.Start().ok()) return;
+      if (!mqtt_loop_.Start().ok() || !amqp091_loop_.Start().ok() || !check_pool_.Start().ok()) return;
       started_ = true;
     }
     timer_thread_ = std::thread([this] { RunTimers(); });
@@ -80,6 +82,7 @@ class Supervisor::Impl {
     if (timer_thread_.joinable()) timer_thread_.join();
     mqtt_loop_.Stop();
     amqp091_loop_.Stop();
+    check_pool_.Stop();
   }
 
   void Open(const model::Connection& connection,
@@ -192,7 +195,7 @@ class Supervisor::Impl {
     std::unique_ptr<Client> client;
     if (target.ok()) {
       client = CreateClient(std::move(*target), settings_, Callbacks(entry),
-                            ClientLoops{mqtt_loop_, &amqp091_loop_});
+                            ClientLoops{mqtt_loop_, &amqp091_loop_, &check_pool_});
     }
     if (!target.ok()) {
       // Nothing to connect to as configured: no retry until the connection is modified.
@@ -371,6 +374,7 @@ class Supervisor::Impl {
   const SharedSettings settings_;
   MqttLoop mqtt_loop_;
   Amqp091Loop amqp091_loop_;
+  TaskPool check_pool_;
 
   mutable Mutex mutex_;
   CondVar timer_cv_;

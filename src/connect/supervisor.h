@@ -57,6 +57,9 @@ class Supervisor {
     // Threads running AMQP 0.9.1 handshakes and closes (amqp091_loop.h); open connections share
     // one loop thread whatever their number.
     size_t handshake_threads = 4;
+    // Threads running the checks of HTTP push and Kafka connections (pooled_client.h): their
+    // first connect and every recheck; between checks an open connection costs no thread.
+    size_t check_threads = 4;
     std::string instance = "0";  // the `client` of every resource status
   };
 

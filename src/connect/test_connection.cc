@@ -6,6 +6,7 @@
 #include "src/connect/amqp091_loop.h"
 #include "src/connect/clients.h"
 #include "src/connect/mqtt_loop.h"
+#include "src/connect/pooled_client.h"
 
 namespace connectivity::connect {
 namespace {
@@ -36,8 +37,16 @@ std::unique_ptr<Client> CreateClient(ConnectTarget target, SharedSettings settin
     case Protocol::kAmqp10:
       return MakeAmqp10Client(std::move(target), std::move(settings), std::move(callbacks));
     case Protocol::kHttp:
+      if (loops.checks != nullptr) {
+        return MakePooledClient(*loops.checks, std::move(target), std::move(settings), &MakeHttpCheckSession,
+                                std::move(callbacks));
+      }
       return MakeHttpClient(std::move(target), std::move(settings), std::move(callbacks));
     case Protocol::kKafka:
+      if (loops.checks != nullptr) {
+        return MakePooledClient(*loops.checks, std::move(target), std::move(settings), &MakeKafkaCheckSession,
+                                std::move(callbacks));
+      }
       return MakeKafkaClient(std::move(target), std::move(settings), std::move(callbacks));
     case Protocol::kMqtt311:
     case Protocol::kMqtt5:
@@ -66,7 +75,7 @@ ConnectOutcome TestConnection(const model::Connection& connection, const Connect
   callbacks.on_result = [result](const ConnectOutcome& outcome) { result->set_value(outcome); };
   std::unique_ptr<Client> client =
       CreateClient(std::move(*target), MakeClientSettings(settings), std::move(callbacks),
-                   ClientLoops{loop, nullptr});
+                   ClientLoops{loop, nullptr, nullptr});
   if (!client) return OtherFailure("the MQTT loop is not running");
   std::future<ConnectOutcome> future = result->get_future();
   if (!client->Start()) {

@@ -58,6 +58,7 @@ connect::Supervisor::Options MakeSupervisorOptions(const Config& config) {
   // a second later, which made 1,000 reconnects at start-up slower, not faster.
   options.concurrent_connects_max = config.client_connects_in_flight;
   options.handshake_threads = config.client_handshake_threads;
+  options.check_threads = config.client_check_threads;
   options.instance = config.instance;
   return options;
 }
