@@ -117,6 +117,7 @@ Supervisor::Options Options() {
   options.backoff_min_us = 100'000;
   options.backoff_max_us = 500'000;
   options.handshake_threads = 2;
+  options.check_threads = 1;
   return options;
 }
 
@@ -182,8 +183,8 @@ TEST_F(Amqp091LoopBrokers, ManyConnectionsShareAFixedSetOfThreads) {
   ASSERT_TRUE(WaitUntil([&] { return CountLive(ids, "open") == kCount; }, 30000)) << CountLive(ids, "open");
   EXPECT_TRUE(WaitUntil([&] { return testing::ServerSideConnections(port) == kCount; }, 2000))
       << testing::ServerSideConnections(port);
-  // The Supervisor's own: timer, MQTT loop + resolver, AMQP loop + 2 handshake threads (a thread
-  // per connection would be 150 more).
+  // The Supervisor's own: timer, MQTT loop + resolver, AMQP loop + 2 handshake threads, 1 check
+  // thread (a thread per connection would be 150 more).
   EXPECT_LE(ThreadCount() - threads_before, 8) << ThreadCount() << " threads, " << threads_before << " before";
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // past two heartbeats
   EXPECT_EQ(CountLive(ids, "open"), kCount);
