@@ -5,7 +5,8 @@ per open connection, and optionally a broker restart with everything open.
 
     scripts/brokers start && eval "$(scripts/brokers env)"
     python3 bench/open_connections.py --mqtt 2000 --amqp091 2000 --amqp10 500 --http 500 \
-        [--kafka 0] [--sources 1] [--starts 1] [--restart rabbitmq|mosquitto] [--build build]
+        [--kafka 0] [--sources 1] [--starts 1] [--restart rabbitmq|mosquitto] [--test-runs N]
+        [--build build]
 
 Brokers: Mosquitto's anonymous listener (127.0.0.1:1884), RabbitMQ
 (guest/guest on $CONNECTIVITY_RABBITMQ_PORT, AMQP 0.9.1 and 1.0), the Kafka
@@ -27,6 +28,8 @@ open, then reports the time until all are live again, peak threads, the
 peak of connect attempts per second (connections leaving "open" and coming
 back, from the live count), and GET /api/2/connections/{id} p50/p99 at
 rest vs during the reconnect.
+--test-runs N: test connection (POST /api/2/connections?dry-run=true)
+p50/p99 per protocol in the mix, on the empty server and with all open.
 Standard library only; nothing but 127.0.0.1 is contacted.
 """
 import argparse
@@ -98,6 +101,16 @@ class Server:
             answer.read()
         return (time.monotonic() - start) * 1000
 
+    def test_ms(self, connection):
+        """POST /api/2/connections?dry-run=true (test connection); milliseconds, or raises."""
+        request = urllib.request.Request(f"{self.base}/api/2/connections?dry-run=true",
+                                         data=json.dumps(connection).encode(), method="POST",
+                                         headers={"Authorization": AUTH, "Content-Type": "application/json"})
+        start = time.monotonic()
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            answer.read()
+        return (time.monotonic() - start) * 1000
+
     def proc_status(self, field):
         with open(f"/proc/{self.process.pid}/status") as status:
             return int(re.search(field + r":\s+(\d+)", status.read()).group(1))
@@ -151,8 +164,12 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class HttpServer(http.server.ThreadingHTTPServer):
+    request_queue_size = 4096  # socketserver's default backlog of 5 drops SYNs under a burst of checks
+
+
 def http_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), QuietHandler)
+    server = HttpServer(("127.0.0.1", 0), QuietHandler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -214,13 +231,30 @@ def percentile(values, fraction):
     return values[min(len(values) - 1, int(len(values) * fraction))]
 
 
-def baseline(binary, work):
-    """RSS and threads of the same server with no connections."""
+def test_latencies(server, wanted, runs):
+    """Test connection p50/p99 per protocol: one connection of each type in `wanted`, `runs` times."""
+    figures, seen = [], set()
+    for connection in wanted:
+        kind = connection["connectionType"]
+        if kind in seen:
+            continue
+        seen.add(kind)
+        body = dict(connection, id="dry-run")
+        ms = [server.test_ms(body) for _ in range(runs)]
+        figures.append(f"{kind} p50 {percentile(ms, 0.5):.1f} ms p99 {percentile(ms, 0.99):.1f} ms")
+    return "; ".join(figures)
+
+
+def baseline(binary, work, wanted, runs):
+    """RSS and threads of the same server with no connections, and its test-connection latency."""
     server = Server(binary, os.path.join(work, "empty"))
     try:
         server.wait_up()
         time.sleep(2)
-        return server.rss_kib(), server.threads()
+        rss, threads = server.rss_kib(), server.threads()
+        if runs:
+            print(f"test connection, empty server ({runs} each): {test_latencies(server, wanted, runs)}")
+        return rss, threads
     finally:
         server.stop()
 
@@ -286,6 +320,8 @@ def main():
     parser.add_argument("--sources", type=int, default=1)
     parser.add_argument("--starts", type=int, default=1)
     parser.add_argument("--restart", choices=["rabbitmq", "mosquitto"])
+    parser.add_argument("--test-runs", type=int, default=0,
+                        help="test connections per protocol, on the empty server and with all open")
     parser.add_argument("--build", default="build")
     args = parser.parse_args()
     binary = os.path.join(args.build, "connectivityd")
@@ -302,7 +338,7 @@ def main():
                                                    ("AMQP 1.0", args.amqp10), ("HTTP push", args.http),
                                                    ("Kafka", args.kafka)] if n)
     try:
-        rss_none, threads_none = baseline(binary, work)
+        rss_none, threads_none = baseline(binary, work, wanted, args.test_runs)
         print(f"{count} connections ({mix}); empty server: VmRSS {rss_none} KiB, {threads_none} threads")
         server = Server(binary, data_dir)
         try:
@@ -324,6 +360,10 @@ def main():
                 print(f"start {start + 1}: /health UP at {up:.3f} s, all {count} open at {live_s:.3f} s "
                       f"after process start; threads {threads} at rest (peak {peak}); VmRSS {rss} KiB, "
                       f"{(rss - rss_none) / count:.1f} KiB per open connection")
+                if args.test_runs and start == args.starts - 1:
+                    print(f"test connection, all {count} open ({args.test_runs} each): "
+                          f"{test_latencies(server, wanted, args.test_runs)}; threads after "
+                          f"{server.threads()}")
                 if args.restart and start == args.starts - 1:
                     restart_broker(server, args.restart, count, [c["id"] for c in wanted])
             finally:
