@@ -126,7 +126,8 @@ class Journal {
   // type 0; payload over 16 MiB); kUnavailable (the sticky error after a
   // failed write, or the journal is closed or open read-only). In the last
   // two cases `done` runs at once on the caller's thread; otherwise always
-  // on the commit thread.
+  // on the completion thread, in sequence order, after the fsync that
+  // covers the event (never on the commit thread, which only writes).
   virtual void Append(AppendRequest request, AppendCallback done) = 0;
   // Append and block until committed. For tests, tools and benchmarks.
   virtual Result<Event> AppendAndWait(AppendRequest request) = 0;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -93,6 +94,136 @@ const std::shared_ptr<const SystemResolver>& SystemResolver::Instance() {
   static const auto* resolver =
       new std::shared_ptr<const SystemResolver>(std::make_shared<SystemResolver>());
   return *resolver;
+}
+
+// --- ResolverPool ---------------------------------------------------------------------------
+
+ResolverPool::ResolverPool(std::shared_ptr<const model::HostResolver> resolver, size_t threads,
+                           size_t queued_max)
+    : resolver_(std::move(resolver)), queued_max_(queued_max) {
+  for (size_t i = 0; i < std::max<size_t>(1, threads); ++i) threads_.emplace_back([this] { Run(); });
+}
+
+ResolverPool::~ResolverPool() { Stop(); }
+
+ResolverPool::Results ResolverPool::Refused(const std::vector<std::string>& hosts, const std::string& why) {
+  Results results;
+  for (const std::string& host : hosts) results.emplace_back(host, Status::Unavailable(host + ": " + why));
+  return results;
+}
+
+void ResolverPool::Resolve(std::vector<std::string> hosts, std::function<void(Results)> done) {
+  std::string refused;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      refused = "the service is stopping";
+    } else if (queue_.size() >= queued_max_) {
+      refused = "too many name lookups are waiting; try again later";
+    } else {
+      queue_.push_back(Job{std::move(hosts), std::move(done)});
+    }
+  }
+  if (refused.empty()) return wakeup_.notify_one();
+  done(Refused(hosts, refused));
+}
+
+void ResolverPool::Run() {
+  while (true) {
+    Job job;
+    bool stopping = false;
+    {
+      std::unique_lock lock(mutex_);
+      wakeup_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      stopping = stopping_;
+    }
+    if (stopping) {
+      job.done(Refused(job.hosts, "the service is stopping"));
+      continue;
+    }
+    Results results;
+    for (const std::string& host : job.hosts) {
+      results.emplace_back(host, resolver_->Resolve(host, model::kHostResolveTimeoutUs));
+    }
+    job.done(std::move(results));
+  }
+}
+
+void ResolverPool::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.notify_all();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+// --- HostRulesRefresher ---------------------------------------------------------------------
+
+// The resolver of the refresher: a name that fails now answers its last addresses.
+class HostRulesRefresher::Remembering final : public model::HostResolver {
+ public:
+  explicit Remembering(std::shared_ptr<const model::HostResolver> resolver) : resolver_(std::move(resolver)) {}
+
+  Result<std::vector<model::IpAddress>> Resolve(std::string_view host, int64_t timeout_us) const override {
+    Result<std::vector<model::IpAddress>> addresses = resolver_->Resolve(host, timeout_us);
+    std::lock_guard lock(mutex_);
+    if (addresses.ok()) {
+      last_.insert_or_assign(std::string(host), *addresses);
+      return addresses;
+    }
+    const auto it = last_.find(host);
+    if (it == last_.end()) return addresses;
+    return it->second;
+  }
+
+ private:
+  const std::shared_ptr<const model::HostResolver> resolver_;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::vector<model::IpAddress>, std::less<>> last_;  // guarded by mutex_
+};
+
+HostRulesRefresher::HostRulesRefresher(model::HostRules rules,
+                                       std::shared_ptr<const model::HostResolver> resolver,
+                                       std::shared_ptr<model::PreparedHostRules> target,
+                                       int64_t refresh_interval_us)
+    : rules_(std::move(rules)),
+      resolver_(std::make_shared<Remembering>(std::move(resolver))),
+      target_(std::move(target)),
+      refresh_interval_us_(refresh_interval_us) {}
+
+HostRulesRefresher::~HostRulesRefresher() { Stop(); }
+
+void HostRulesRefresher::Refresh() {
+  target_->Set(model::HostPolicy::Compile(rules_, *resolver_, model::kHostResolveTimeoutUs));
+}
+
+void HostRulesRefresher::Start() {
+  Refresh();
+  // Nothing to refresh when no hostname is blocked: the rules stay inactive.
+  if (rules_.blocked_hostnames.empty() || thread_.joinable()) return;
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!wakeup_.wait_for(lock, std::chrono::microseconds(refresh_interval_us_), [this] { return stopping_; })) {
+      lock.unlock();
+      Refresh();
+      lock.lock();
+    }
+  });
+}
+
+void HostRulesRefresher::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.notify_all();
+  if (thread_.joinable()) thread_.join();
 }
 
 int64_t SteadyMicros() {

@@ -24,6 +24,14 @@ struct Config {
   std::string instance = "0";
   bool piggyback_ditto2 = false;
   size_t body_bytes_max = 1048576;
+  // Limits on what HTTP clients control (SPEC §5; README "Limits").
+  size_t connections_max = 10000;
+  size_t header_bytes_max = 8192;
+  size_t request_line_bytes_max = 8192;
+  int64_t idle_timeout_us = 60LL * 1000000;
+  int64_t header_timeout_us = 10LL * 1000000;
+  int64_t body_timeout_us = 30LL * 1000000;
+  size_t queued_commands_max = 256;
   std::optional<std::string> cors_allow_origin;
   size_t sources_max = 4;
   size_t targets_max = 4;

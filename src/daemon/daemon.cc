@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -27,16 +28,46 @@ namespace {
 
 void Log(const std::string& line) { log::Info("connectivityd", line); }
 
-// Open connections need file descriptors; take as many as the hard limit allows.
-void RaiseOpenFilesLimit() {
+// Descriptors kept apart from HTTP connections: the journal's files, the clients of open
+// connections (one or two sockets each), test connections, logs.
+constexpr size_t kReservedDescriptors = 4096;
+
+// HTTP connections and open connections need file descriptors; take as many as the hard limit
+// allows. Returns how many HTTP connections fit beside the reserve: --max-connections is lowered
+// to that, so the limit is reached before accept(2) runs out of descriptors.
+size_t RaiseOpenFilesLimit(size_t connections_max) {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return connections_max;
   const rlim_t before = limit.rlim_cur;
   limit.rlim_cur = limit.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != before) {
-    Log("open-files limit raised from " + std::to_string(before) + " to " +
-        std::to_string(limit.rlim_cur));
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = before;
+  if (limit.rlim_cur != before) {
+    Log("open-files limit raised from " + std::to_string(before) + " to " + std::to_string(limit.rlim_cur));
   }
+  if (limit.rlim_cur == RLIM_INFINITY) return connections_max;
+  const auto descriptors = static_cast<size_t>(limit.rlim_cur);
+  const size_t reserve = std::min(kReservedDescriptors, descriptors / 2);
+  const size_t fitting = std::max<size_t>(1, descriptors - reserve);
+  if (fitting >= connections_max) return connections_max;
+  log::Warn("http", "--max-connections lowered from " + std::to_string(connections_max) + " to " + std::to_string(fitting) +
+      ": the open-files limit is " + std::to_string(descriptors) + " and " + std::to_string(reserve) +
+      " stay reserved (raise the hard limit, ulimit -Hn, for more)");
+  return fitting;
+}
+
+http::ServerConfig MakeServerConfig(const Config& config) {
+  http::ServerConfig server;
+  server.host = config.listen_host;
+  server.port = config.listen_port;
+  server.threads = config.threads;
+  server.limits.connections_max = RaiseOpenFilesLimit(config.connections_max);
+  server.limits.idle_timeout_us = config.idle_timeout_us;
+  server.limits.header_timeout_us = config.header_timeout_us;
+  server.limits.body_timeout_us = config.body_timeout_us;
+  server.limits.framing.request_line_bytes_max = config.request_line_bytes_max;
+  server.limits.framing.header_bytes_max = config.header_bytes_max;
+  server.limits.framing.body_bytes_max = config.body_bytes_max;
+  return server;
 }
 
 connect::ConnectSettings MakeConnectSettings(const Config& config) {
@@ -74,7 +105,14 @@ http::RouterConfig MakeRouterConfig(const Config& config) {
   return router;
 }
 
-service::ServiceOptions MakeServiceOptions(const Config& config) {
+// Threads that resolve the hosts of validations (REF §4.2 item 7), and the lookups that may wait
+// for them: only used when a blocked hostname makes the host rules active.
+constexpr size_t kHostLookupThreads = 4;
+constexpr size_t kHostLookupsQueuedMax = 1024;
+
+service::ServiceOptions MakeServiceOptions(const Config& config,
+                                           std::shared_ptr<const model::PreparedHostRules> prepared_hosts,
+                                           std::shared_ptr<connect::ResolverPool> host_lookups) {
   service::ServiceOptions options;
   options.validation.sources_max = config.sources_max;
   options.validation.targets_max = config.targets_max;
@@ -85,10 +123,15 @@ service::ServiceOptions MakeServiceOptions(const Config& config) {
   options.logs.failure_capacity = config.logger_failure_capacity;
   options.logs.check_interval_us = config.logger_active_check_interval_us;
   options.connect = MakeConnectSettings(config);
+  options.queued_commands_max = config.queued_commands_max;
   // The validation checks the same rules as every connect attempt, through the same resolver with
-  // a deadline. It resolves nothing while no hostname is blocked (the default).
+  // a deadline, but never on a request or journal thread: the blocked hostnames are resolved in
+  // the background (HostRulesRefresher), a connection's own host on the lookup pool. Nothing is
+  // resolved while no hostname is blocked (the default).
   options.validation.hosts = options.connect.outbound;
   options.validation.host_resolver = connect::SystemResolver::Instance();
+  options.validation.prepared_hosts = std::move(prepared_hosts);
+  options.host_lookups = std::move(host_lookups);
   return options;
 }
 
@@ -150,14 +193,8 @@ void WaitForStopSignal() {
 }  // namespace
 
 int RunDaemon(const Config& config, rocksdb::Env* env) {
-  RaiseOpenFilesLimit();
   auto router = std::make_shared<http::Router>(MakeRouterConfig(config));
-  http::ServerConfig server_config;
-  server_config.host = config.listen_host;
-  server_config.port = config.listen_port;
-  server_config.threads = config.threads;
-  server_config.body_bytes_max = config.body_bytes_max;
-  http::HttpServer server(server_config, router);
+  http::HttpServer server(MakeServerConfig(config), router);
   if (Status status = server.Start(); !status.ok()) {
     log::Error("http", status.message());
     return 1;
@@ -185,9 +222,15 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
   const size_t connections = recovered->states.size();
   connect::Supervisor supervisor(MakeSupervisorOptions(config), *SystemClock::Instance());
   supervisor.Start();
+  auto prepared_hosts = std::make_shared<model::PreparedHostRules>();
+  connect::HostRulesRefresher host_rules(MakeConnectSettings(config).outbound, connect::SystemResolver::Instance(),
+                                         prepared_hosts, connect::kBlockedHostsRefreshUs);
+  host_rules.Start();  // resolves the blocked hostnames once, before any command is served
+  auto host_lookups = std::make_shared<connect::ResolverPool>(connect::SystemResolver::Instance(),
+                                                              kHostLookupThreads, kHostLookupsQueuedMax);
   auto service = std::make_unique<service::ConnectionService>(
-      **journal, std::move(*recovered), MakeServiceOptions(config), *SystemClock::Instance(),
-      &supervisor);
+      **journal, std::move(*recovered), MakeServiceOptions(config, prepared_hosts, host_lookups),
+      *SystemClock::Instance(), &supervisor);
   service->Start();  // also reconnects the desired-open connections, in the background
   auto api = std::make_unique<http::Api>(*service, MakeRouterConfig(config));
   router->Attach(api.get());
@@ -199,6 +242,8 @@ int RunDaemon(const Config& config, rocksdb::Env* env) {
 
   WaitForStopSignal();
   router->Detach();      // new API requests: 503 while we stop
+  host_lookups->Stop();  // waiting validations fail; their commands are answered
+  host_rules.Stop();
   supervisor.Stop();     // closes every client cleanly; pending opens answer 504
   disk_watcher.Stop();   // no reopen for writing while we stop
   (*journal)->Close();   // completes (and answers) everything queued

@@ -94,7 +94,8 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
   }
   if (segments.size() == 1 && segments[0] == "metrics") {
     if (request.method != "GET") return respond(MethodNotAllowedAnswer(request, "GET"));
-    HttpAnswer answer = JsonAnswer(200, RenderPrometheus(*http_metrics_, api_.load() ? &api_.load()->service : nullptr));
+    HttpAnswer answer = JsonAnswer(200, RenderPrometheus(*http_metrics_, api_.load() ? &api_.load()->service : nullptr,
+                                                   connections_.load(std::memory_order_acquire)));
     answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return respond(std::move(answer));
   }
@@ -108,10 +109,7 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
     return respond(Error(model::PayloadTooLarge(config_.body_bytes_max)));
   }
   Api* api = api_.load(std::memory_order_acquire);
-  if (api == nullptr) {
-    return respond(Error(model::ServiceUnavailable(
-        "The service is starting: it is still recovering its journal.")));
-  }
+  if (api == nullptr) return respond(Unavailable());
   if (piggyback) return HandlePiggyback(request, segments, *api, std::move(respond));
   if (segments.size() < 2 || segments[1] != "2") {
     return respond(Error(model::ApiVersionNotSupported(segments.size() < 2 ? "" : segments[1])));
@@ -122,9 +120,21 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
   respond(Error(model::ResourceNotFound(request.path)));
 }
 
+HttpAnswer Router::Unavailable() const {
+  if (stopping_.load(std::memory_order_acquire)) {
+    return Error(model::ServiceUnavailable("The service is stopping: it accepts no new requests."));
+  }
+  return Error(model::ServiceUnavailable("The service is starting: it is still recovering its journal."));
+}
+
 void Router::HandleHealth(Respond& respond) const {
   Api* api = api_.load(std::memory_order_acquire);
-  if (api == nullptr) return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"recovering the journal"})"));
+  if (api == nullptr) {
+    if (stopping_.load(std::memory_order_acquire)) {
+      return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"stopping"})"));
+    }
+    return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"recovering the journal"})"));
+  }
   const Status health = api->service.health();
   if (health.IsNoSpace()) {
     return respond(JsonAnswer(

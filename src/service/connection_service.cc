@@ -15,6 +15,17 @@ namespace {
 
 uint8_t Code(EventType type) { return static_cast<uint8_t>(type); }
 
+// Validation passes of one command that may each find names to resolve: a connection names at
+// most three hosts (URI, SSH tunnel, token endpoint), each resolved once.
+constexpr int kResolvePassesMax = 4;
+
+model::DittoError QueueFull(std::string_view id, size_t limit) {
+  model::DittoError error = model::ConnectionUnavailable(id);
+  error.description = "More than " + std::to_string(limit) +
+                      " commands wait for this connection; retry once earlier ones are answered.";
+  return error;
+}
+
 }  // namespace
 
 ConnectionService::ConnectionService(journal::Journal& journal, recovery::Recovered recovered,
@@ -72,24 +83,70 @@ void ConnectionService::Stop() {
 
 void ConnectionService::Create(model::Connection connection, CommandOptions options,
                                OutcomeCallback done) {
-  std::shared_ptr<Entry> entry = registry_.FindOrCreate(connection.id);
-  auto shared = std::make_shared<const model::Connection>(std::move(connection));
-  Submit(entry,
-         [this, shared, options](const StatePtr& state) {
-           return DecideCreate(state, shared, options);
-         },
-         std::move(done), options.correlation_id);
+  SubmitUpsert(std::make_shared<const model::Connection>(std::move(connection)), std::move(options),
+               std::move(done), /*modify=*/false);
 }
 
 void ConnectionService::Modify(model::Connection connection, CommandOptions options,
                                OutcomeCallback done) {
-  std::shared_ptr<Entry> entry = registry_.FindOrCreate(connection.id);
-  auto shared = std::make_shared<const model::Connection>(std::move(connection));
-  Submit(entry,
-         [this, shared, options](const StatePtr& state) {
-           return DecideModify(state, shared, options);
-         },
-         std::move(done), options.correlation_id);
+  SubmitUpsert(std::make_shared<const model::Connection>(std::move(connection)), std::move(options),
+               std::move(done), /*modify=*/true);
+}
+
+void ConnectionService::SubmitUpsert(std::shared_ptr<const model::Connection> connection,
+                                     CommandOptions options, OutcomeCallback done, bool modify) {
+  auto hosts = std::make_shared<model::ResolvedHosts>();
+  Decide decide = [this, connection, options, modify](const StatePtr& state, const model::HostResolver& resolved) {
+    return modify ? DecideModify(state, connection, options, resolved)
+                  : DecideCreate(state, connection, options, resolved);
+  };
+  std::string correlation_id = options.correlation_id;
+  if (std::shared_ptr<Entry> entry = registry_.Find(connection->id)) {
+    return Submit(entry, connection->id, std::move(decide), std::move(done), std::move(correlation_id),
+                  std::move(hosts));
+  }
+  // A new id: the checks of a create on no state run first, and an entry is made only when they
+  // pass. The command then runs as any other: its decision is taken again against the state it
+  // finds (another create may have won meanwhile: 409), with the names resolved here.
+  if (auto error = CheckPreconditions(options.preconditions, nullptr, /*is_read=*/false)) {
+    return done(Outcome{std::move(error), nullptr, false});
+  }
+  ValidateResolving(connection, hosts,
+                    [this, connection, hosts, decide = std::move(decide), done = std::move(done),
+                     correlation_id = std::move(correlation_id)](std::optional<model::DittoError> error) mutable {
+                      if (error) return done(Outcome{std::move(error), nullptr, false});
+                      Submit(registry_.FindOrCreate(connection->id), connection->id, std::move(decide),
+                             std::move(done), std::move(correlation_id), hosts);
+                    },
+                    0);
+}
+
+void ConnectionService::ValidateResolving(std::shared_ptr<const model::Connection> connection, Hosts hosts,
+                                          std::function<void(std::optional<model::DittoError>)> done,
+                                          int passes) {
+  std::optional<model::DittoError> error = model::ValidateConnection(*connection, options_.validation, *hosts);
+  std::vector<std::string> missing = hosts->TakeMissing();
+  if (missing.empty() || passes >= kResolvePassesMax) return done(std::move(error));
+  ResolveMissing(std::move(missing), hosts, [this, connection, hosts, done = std::move(done), passes]() {
+    ValidateResolving(connection, hosts, done, passes + 1);
+  });
+}
+
+void ConnectionService::ResolveMissing(std::vector<std::string> missing, Hosts hosts, std::function<void()> then) {
+  auto add = [hosts, then = std::move(then)](connect::ResolverPool::Results results) {
+    for (auto& [host, addresses] : results) hosts->Add(std::move(host), std::move(addresses));
+    then();
+  };
+  if (options_.host_lookups) return options_.host_lookups->Resolve(std::move(missing), std::move(add));
+  // No pool (unit tests of the service): resolve here.
+  const model::HostResolver& resolver =
+      options_.validation.host_resolver ? *options_.validation.host_resolver : *model::SystemHostResolver();
+  connect::ResolverPool::Results results;
+  for (std::string& host : missing) {
+    Result<std::vector<model::IpAddress>> addresses = resolver.Resolve(host, model::kHostResolveTimeoutUs);
+    results.emplace_back(std::move(host), std::move(addresses));
+  }
+  add(std::move(results));
 }
 
 void ConnectionService::Delete(std::string id, CommandOptions options, OutcomeCallback done) {
@@ -108,8 +165,8 @@ void ConnectionService::SubmitStatusChange(std::string id, EventType type, Comma
                                            OutcomeCallback done) {
   std::string correlation_id = options.correlation_id;
   SubmitExisting(std::move(id),
-                 [this, type, options = std::move(options)](const StatePtr& state) {
-                   return DecideStatusChange(state, state->id, Code(type), options);
+                 [this, type, options = std::move(options)](const StatePtr& state, const model::HostResolver& hosts) {
+                   return DecideStatusChange(state, state->id, Code(type), options, hosts);
                  },
                  std::move(done), std::move(correlation_id));
 }
@@ -122,31 +179,47 @@ void ConnectionService::SubmitExisting(std::string id, Decide decide, OutcomeCal
     done(Outcome{model::ConnectionNotFound(id), nullptr, false});
     return;
   }
-  Submit(entry,
-         [decide = std::move(decide), id = std::move(id)](const StatePtr& state) {
+  Submit(entry, id,
+         [decide = std::move(decide), id](const StatePtr& state, const model::HostResolver& hosts) {
            if (!state || !state->exists()) {
              Decision decision;
              decision.error = model::ConnectionNotFound(id);
              return decision;
            }
-           return decide(state);
+           return decide(state, hosts);
          },
-         std::move(done), std::move(correlation_id));
+         std::move(done), std::move(correlation_id), std::make_shared<model::ResolvedHosts>());
 }
 
-void ConnectionService::Submit(const std::shared_ptr<Entry>& entry, Decide decide,
-                               OutcomeCallback done, std::string correlation_id) {
-  RunSerialized(entry, [this, entry, decide = std::move(decide), done = std::move(done),
-                        correlation_id = std::move(correlation_id)](std::function<void()> finish) mutable {
-    Execute(entry, decide, std::move(done), std::move(finish), std::move(correlation_id));
-  });
+void ConnectionService::Submit(const std::shared_ptr<Entry>& entry, std::string_view id, Decide decide,
+                               OutcomeCallback done, std::string correlation_id, Hosts hosts) {
+  // Shared: answered here if the queue refuses the task, else by the task.
+  auto answer = std::make_shared<OutcomeCallback>(std::move(done));
+  const bool queued =
+      RunSerialized(entry,
+                    [this, entry, decide = std::move(decide), answer, correlation_id = std::move(correlation_id),
+                     hosts = std::move(hosts)](std::function<void()> finish) mutable {
+                      Execute(entry, decide, std::move(*answer), std::move(finish), std::move(correlation_id),
+                              std::move(hosts), 0);
+                    },
+                    options_.queued_commands_max);
+  if (!queued) (*answer)(Outcome{QueueFull(id, options_.queued_commands_max), entry->LoadState(), false});
 }
 
 void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, const Decide& decide,
                                 OutcomeCallback done, std::function<void()> finish,
-                                std::string correlation_id) {
+                                std::string correlation_id, Hosts hosts, int passes) {
   const StatePtr state = entry->LoadState();
-  Decision decision = decide(state);
+  Decision decision = decide(state, *hosts);
+  if (std::vector<std::string> missing = hosts->TakeMissing(); !missing.empty() && passes < kResolvePassesMax) {
+    // The validation needs a name not resolved yet: resolve it on the pool and decide again there.
+    // The connection's queue stays held meanwhile, so its commands keep their order.
+    return ResolveMissing(std::move(missing), hosts,
+                          [this, entry, decide, done = std::move(done), finish = std::move(finish),
+                           correlation_id = std::move(correlation_id), hosts, passes]() {
+                            Execute(entry, decide, done, finish, correlation_id, hosts, passes + 1);
+                          });
+  }
   if (decision.error) {
     done(Outcome{std::move(decision.error), state, false});
     finish();
@@ -245,7 +318,7 @@ void ConnectionService::LogLifecycle(const projector::ConnectionState& state,
 
 ConnectionService::Decision ConnectionService::DecideCreate(
     const StatePtr& state, const std::shared_ptr<const model::Connection>& shared,
-    const CommandOptions& options) const {
+    const CommandOptions& options, const model::HostResolver& hosts) const {
   const model::Connection& connection = *shared;
   Decision decision;
   // Conflict is checked before validation, as Ditto does.
@@ -255,7 +328,7 @@ ConnectionService::Decision ConnectionService::DecideCreate(
   }
   decision.error = CheckPreconditions(options.preconditions, state.get(), /*is_read=*/false);
   if (decision.error) return decision;
-  decision.error = model::ValidateConnection(connection, options_.validation);
+  decision.error = model::ValidateConnection(connection, options_.validation, hosts);
   if (decision.error) return decision;
   decision.stream = connection.id;
   decision.event_type = Code(EventType::kCreated);
@@ -269,10 +342,10 @@ ConnectionService::Decision ConnectionService::DecideCreate(
 
 ConnectionService::Decision ConnectionService::DecideModify(
     const StatePtr& state, const std::shared_ptr<const model::Connection>& shared,
-    const CommandOptions& options) const {
+    const CommandOptions& options, const model::HostResolver& hosts) const {
   const model::Connection& connection = *shared;
   if (!state || !state->exists()) {
-    Decision decision = DecideCreate(state, shared, options);
+    Decision decision = DecideCreate(state, shared, options, hosts);
     decision.created = true;
     return decision;
   }
@@ -286,7 +359,7 @@ ConnectionService::Decision ConnectionService::DecideModify(
         "> cannot be changed!");
     return decision;
   }
-  decision.error = model::ValidateConnection(connection, options_.validation);
+  decision.error = model::ValidateConnection(connection, options_.validation, hosts);
   if (decision.error) return decision;
   decision.stream = connection.id;
   decision.event_type = Code(EventType::kModified);
@@ -303,7 +376,7 @@ ConnectionService::Decision ConnectionService::DecideModify(
 
 ConnectionService::Decision ConnectionService::DecideStatusChange(
     const StatePtr& state, std::string_view id, uint8_t event_type,
-    const CommandOptions& options) const {
+    const CommandOptions& options, const model::HostResolver& hosts) const {
   Decision decision;
   decision.error = CheckPreconditions(options.preconditions, state.get(), /*is_read=*/false);
   if (decision.error) return decision;
@@ -316,7 +389,7 @@ ConnectionService::Decision ConnectionService::DecideStatusChange(
       return decision;
     }
     decision.error =
-        model::ValidateConnection(std::get<model::Connection>(parsed), options_.validation);
+        model::ValidateConnection(std::get<model::Connection>(parsed), options_.validation, hosts);
     if (decision.error) return decision;
     decision.effect = LiveEffect::kOpenThenReply;
     decision.connection = std::make_shared<const model::Connection>(std::move(std::get<model::Connection>(parsed)));
@@ -405,13 +478,15 @@ void ConnectionService::Test(model::Connection connection, std::function<void(Te
     // Existing or deleted (REF §8: a deleted id still answers 409).
     return done(TestOutcome{std::nullopt, true});
   }
-  if (auto error = model::ValidateConnection(connection, options_.validation)) {
-    return done(TestOutcome{std::move(error), false});
-  }
-  live_.Test(std::make_shared<const model::Connection>(std::move(connection)),
-             [done = std::move(done)](std::optional<model::DittoError> error) {
-               done(TestOutcome{std::move(error), false});
-             });
+  auto shared = std::make_shared<const model::Connection>(std::move(connection));
+  ValidateResolving(shared, std::make_shared<model::ResolvedHosts>(),
+                    [this, shared, done = std::move(done)](std::optional<model::DittoError> error) {
+                      if (error) return done(TestOutcome{std::move(error), false});
+                      live_.Test(shared, [done](std::optional<model::DittoError> failed) {
+                        done(TestOutcome{std::move(failed), false});
+                      });
+                    },
+                    0);
 }
 
 // --- queries ----------------------------------------------------------------

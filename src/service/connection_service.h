@@ -12,6 +12,9 @@
 // thread that finished that one; OnCommitted, the apply, the reply and the
 // snapshotter's OnApplied run on the journal's completion thread
 // ("journal-done"); an open's reply may come from the supervisor's thread.
+// No command waits on DNS on any of those threads: a validation that needs a
+// name resolved hands it to ServiceOptions::host_lookups and the command is
+// decided again on that pool's thread (which then also answers errors).
 // Reads answer from the in-memory states, which include every acknowledged
 // write.
 #ifndef CONNECTIVITY_SERVICE_CONNECTION_SERVICE_H_
@@ -28,6 +31,7 @@
 
 #include "journal/journal.h"
 #include "src/base/clock.h"
+#include "src/connect/resolver.h"
 #include "src/model/connection.h"
 #include "src/model/errors.h"
 #include "src/model/validation.h"
@@ -51,6 +55,12 @@ struct ServiceOptions {
   // A replay longer than this at start-up is followed at once by a snapshot
   // pass (a shorter one is written by the next regular pass).
   uint64_t replay_snapshot_after_events = 1000;
+  // Commands waiting per connection behind the running one (--max-queued-commands); more are
+  // answered 503 connectivity:connection.unavailable.
+  size_t queued_commands_max = 256;
+  // Resolves the hosts a validation checks (REF §4.2 item 7), off the HTTP and journal threads;
+  // null: resolved on the calling thread with validation.host_resolver (unit tests).
+  std::shared_ptr<connect::ResolverPool> host_lookups;
 };
 
 struct CommandOptions {
@@ -135,6 +145,8 @@ class ConnectionService {
   // Calls `visit` for every existing connection in id order.
   void ForEachConnection(const std::function<void(const StatePtr&)>& visit) const;
   ConnectionCounts Counts() const;
+  // Registry entries: every id that exists or existed (a rejected create leaves none).
+  size_t registry_entries() const { return registry_.size(); }
   // Journal events by type since the journal began (for /metrics).
   std::array<uint64_t, projector::kEventTypeCount> EventsByType() const;
 
@@ -179,15 +191,25 @@ class ConnectionService {
     LiveEffect effect = LiveEffect::kNone;
     std::shared_ptr<const model::Connection> connection;  // for kOpen*
   };
-  using Decide = std::function<Decision(const StatePtr& state)>;
+  // `hosts` resolves the hosts the validation checks: names resolved ahead, never DNS.
+  using Decide = std::function<Decision(const StatePtr& state, const model::HostResolver& hosts)>;
+  using Hosts = std::shared_ptr<model::ResolvedHosts>;
 
   // Loads the recovered states into the registry; returns what the
   // snapshotter must write before its watermark passes the replayed tail.
   SnapshotStart LoadRecovered(recovery::Recovered& recovered);
-  void Submit(const std::shared_ptr<Entry>& entry, Decide decide, OutcomeCallback done,
-              std::string correlation_id);
+  // Create and modify: a command on an id without an entry is checked before one is made.
+  void SubmitUpsert(std::shared_ptr<const model::Connection> connection, CommandOptions options,
+                    OutcomeCallback done, bool modify);
+  void Submit(const std::shared_ptr<Entry>& entry, std::string_view id, Decide decide, OutcomeCallback done,
+              std::string correlation_id, Hosts hosts);
   void Execute(const std::shared_ptr<Entry>& entry, const Decide& decide, OutcomeCallback done,
-               std::function<void()> finish, std::string correlation_id);
+               std::function<void()> finish, std::string correlation_id, Hosts hosts, int passes);
+  // Validates `connection`; names it needs are resolved on the pool and it validates again there.
+  void ValidateResolving(std::shared_ptr<const model::Connection> connection, Hosts hosts,
+                         std::function<void(std::optional<model::DittoError>)> done, int passes);
+  // Resolves `missing` into `hosts` (on the pool, or here without one), then calls `then`.
+  void ResolveMissing(std::vector<std::string> missing, Hosts hosts, std::function<void()> then);
   void OnCommitted(const std::shared_ptr<Entry>& entry, const Status& status,
                    const journal::Event& event, const Decision& decision, OutcomeCallback& done,
                    const std::string& correlation_id);
@@ -208,12 +230,12 @@ class ConnectionService {
 
   Decision DecideCreate(const StatePtr& state,
                         const std::shared_ptr<const model::Connection>& connection,
-                        const CommandOptions& options) const;
+                        const CommandOptions& options, const model::HostResolver& hosts) const;
   Decision DecideModify(const StatePtr& state,
                         const std::shared_ptr<const model::Connection>& connection,
-                        const CommandOptions& options) const;
+                        const CommandOptions& options, const model::HostResolver& hosts) const;
   Decision DecideStatusChange(const StatePtr& state, std::string_view id, uint8_t event_type,
-                              const CommandOptions& options) const;
+                              const CommandOptions& options, const model::HostResolver& hosts) const;
 
   journal::Journal& journal_;
   const ServiceOptions options_;

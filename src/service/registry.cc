@@ -88,16 +88,18 @@ void RunTasks(const std::shared_ptr<Entry>& entry, SerializedTask task) {
 
 }  // namespace
 
-void RunSerialized(const std::shared_ptr<Entry>& entry, SerializedTask task) {
+bool RunSerialized(const std::shared_ptr<Entry>& entry, SerializedTask task, size_t waiting_max) {
   {
     std::lock_guard lock(entry->mutex);
     if (entry->busy) {
+      if (entry->waiting.size() >= waiting_max) return false;
       entry->waiting.push_back(std::move(task));
-      return;
+      return true;
     }
     entry->busy = true;
   }
   RunTasks(entry, std::move(task));
+  return true;
 }
 
 }  // namespace connectivity::service

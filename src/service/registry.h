@@ -8,8 +8,13 @@
 //   readers copy the shared_ptr under the entry mutex and read without locks.
 //   Lock order: map mutex before entry mutex; never the reverse.
 // Limits
-//   Entries are never removed (a deleted connection keeps its state with
-//   lifecycle DELETED, so revisions continue and history stays readable).
+//   An entry is made only for a create or modify whose checks passed
+//   (ConnectionService checks a command on a new id before it makes one),
+//   so rejected commands leave nothing behind. Entries are never removed (a
+//   deleted connection keeps its state with lifecycle DELETED, so revisions
+//   continue and history stays readable); an entry whose first event failed
+//   to commit (the journal refuses writes from then on) stays empty.
+//   Each entry's queue holds at most the `waiting_max` given to RunSerialized.
 #ifndef CONNECTIVITY_SERVICE_REGISTRY_H_
 #define CONNECTIVITY_SERVICE_REGISTRY_H_
 
@@ -73,8 +78,9 @@ class ConnectionRegistry {
 
 // Runs `task` on `entry` once every earlier task of that entry has finished.
 // Tasks of different entries run in parallel; each runs on the thread that
-// submitted it or the thread that finished the task before it.
-void RunSerialized(const std::shared_ptr<Entry>& entry, SerializedTask task);
+// submitted it or the thread that finished the task before it. Returns false,
+// and drops `task` without running it, when `waiting_max` tasks wait already.
+bool RunSerialized(const std::shared_ptr<Entry>& entry, SerializedTask task, size_t waiting_max);
 
 }  // namespace connectivity::service
 
