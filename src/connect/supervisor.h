@@ -59,7 +59,8 @@ class Supervisor {
     size_t handshake_threads = 4;
     // Threads running the checks of HTTP push and Kafka connections (pooled_client.h): their
     // first connect and every recheck; between checks an open connection costs no thread.
-    size_t check_threads = 4;
+    // Each Kafka check runs 3-4 librdkafka threads of its own while it lasts: 2 keeps the peak low.
+    size_t check_threads = 2;
     std::string instance = "0";  // the `client` of every resource status
   };
 

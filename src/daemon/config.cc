@@ -183,7 +183,7 @@ const std::vector<Option>& Options() {
        "threads running AMQP 0.9.1 handshakes of open connections (default 4)",
        PositiveSize(&Config::client_handshake_threads)},
       {"--check-threads", "CONNECTIVITY_CLIENT_CHECK_THREADS",
-       "threads running the connects and rechecks of open HTTP push and Kafka connections (default 4)",
+       "threads running the connects and rechecks of open HTTP push and Kafka connections (default 2)",
        PositiveSize(&Config::client_check_threads)},
       {nullptr, "CONNECTIVITY_CONNECTION_BLOCKED_HOSTNAMES", "comma list of blocked hosts", Text(&Config::blocked_hostnames)},
       {nullptr, "CONNECTIVITY_CONNECTION_BLOCKED_SUBNETS", "comma list of blocked CIDR subnets", Text(&Config::blocked_subnets)},

@@ -47,7 +47,7 @@ struct Config {
   // handshakes (src/connect/amqp091_loop.h).
   size_t client_connects_in_flight = 64;
   size_t client_handshake_threads = 4;
-  size_t client_check_threads = 4;  // HTTP push and Kafka checks (src/connect/pooled_client.h)
+  size_t client_check_threads = 2;  // HTTP push and Kafka checks (src/connect/pooled_client.h)
   std::string blocked_hostnames;
   std::string blocked_subnets;
   std::string blocked_host_regex;
