@@ -55,6 +55,11 @@ struct Config {
   int64_t client_connect_timeout_us = 10LL * 1000000;
   int64_t client_backoff_min_us = 1LL * 1000000;
   int64_t client_backoff_max_us = 120LL * 1000000;
+  // Connect attempts in flight at once (the rest queue), and the threads running AMQP 0.9.1
+  // handshakes (src/connect/amqp091_loop.h).
+  size_t client_connects_in_flight = 64;
+  size_t client_handshake_threads = 4;
+  size_t client_check_threads = 2;  // HTTP push and Kafka checks (src/connect/pooled_client.h)
   std::string blocked_hostnames;
   std::string blocked_subnets;
   std::string blocked_host_regex;

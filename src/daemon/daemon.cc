@@ -94,7 +94,9 @@ connect::Supervisor::Options MakeSupervisorOptions(const Config& config) {
   // Connect attempts in flight at once. Brokers' listen backlogs are small
   // (Mosquitto: 100); more parallel SYNs than that are dropped and retried
   // a second later, which made 1,000 reconnects at start-up slower, not faster.
-  options.concurrent_connects_max = 64;
+  options.concurrent_connects_max = config.client_connects_in_flight;
+  options.handshake_threads = config.client_handshake_threads;
+  options.check_threads = config.client_check_threads;
   options.instance = config.instance;
   options.single_instance = config.journal_uri.empty();
   return options;
