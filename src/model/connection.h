@@ -50,11 +50,15 @@ void SetInStringMap(StringMap& map, std::string_view key, std::string value);
 struct Enforcement {
   std::string input;
   std::vector<std::string> filters;  // a set: duplicates removed, order kept
+
+  friend bool operator==(const Enforcement&, const Enforcement&) = default;
 };
 
 struct AcknowledgementRequests {
   std::vector<std::string> includes;  // ack labels; a set
   std::optional<std::string> filter;
+
+  friend bool operator==(const AcknowledgementRequests&, const AcknowledgementRequests&) = default;
 };
 
 enum class ResponseType : uint8_t { kResponse, kError, kNack };
@@ -66,6 +70,8 @@ struct ReplyTarget {
   // A set; default {response, error}; unknown names are dropped by the parser.
   std::vector<ResponseType> expected_response_types = {ResponseType::kResponse,
                                                        ResponseType::kError};
+
+  friend bool operator==(const ReplyTarget&, const ReplyTarget&) = default;
 };
 
 struct Source {
@@ -83,6 +89,8 @@ struct Source {
   // Position in the input `sources` array (non-objects there are skipped but counted). Used in
   // Ditto's messages ("Source 0 of connection <x>"); not serialised.
   int32_t index = 0;
+
+  friend bool operator==(const Source&, const Source&) = default;
 };
 
 enum class Topic : uint8_t {
@@ -113,6 +121,8 @@ struct Target {
   std::optional<std::string> issued_acknowledgement_label;
   StringMap header_mapping;
   std::vector<std::string> payload_mapping;
+
+  friend bool operator==(const Target&, const Target&) = default;
 };
 
 struct MappingDefinition {
@@ -120,25 +130,36 @@ struct MappingDefinition {
   std::string options_json;  // the `options` object, compact JSON, members as given
   StringMap incoming_conditions;  // values coerced to strings
   StringMap outgoing_conditions;
+
+  friend bool operator==(const MappingDefinition&, const MappingDefinition&) = default;
 };
 
 // Credentials by `type` (REF §3.7). Returned unmasked, as Ditto does.
 struct ClientCertificateCredentials {  // "client-cert"
   std::optional<std::string> cert;
   std::optional<std::string> key;
+
+  friend bool operator==(const ClientCertificateCredentials&,
+                         const ClientCertificateCredentials&) = default;
 };
 struct UserPasswordCredentials {  // "plain"
   std::string username;
   std::string password;
+
+  friend bool operator==(const UserPasswordCredentials&, const UserPasswordCredentials&) = default;
 };
 struct SshPublicKeyCredentials {  // "public-key"
   std::string username;
   std::string public_key;
   std::string private_key;
+
+  friend bool operator==(const SshPublicKeyCredentials&, const SshPublicKeyCredentials&) = default;
 };
 struct HmacCredentials {  // "hmac"
   std::string algorithm;
   std::string parameters_json;  // compact JSON object
+
+  friend bool operator==(const HmacCredentials&, const HmacCredentials&) = default;
 };
 struct OAuthClientCredentials {  // "oauth-client-credentials"
   std::string token_endpoint;
@@ -146,6 +167,8 @@ struct OAuthClientCredentials {  // "oauth-client-credentials"
   std::string client_secret;
   std::string requested_scopes;
   std::optional<std::string> audience;  // Ditto writes `"audience":null` when absent
+
+  friend bool operator==(const OAuthClientCredentials&, const OAuthClientCredentials&) = default;
 };
 struct OAuthPasswordCredentials {  // "oauth-password"
   std::string token_endpoint;
@@ -155,6 +178,9 @@ struct OAuthPasswordCredentials {  // "oauth-password"
   std::optional<std::string> audience;
   std::string username;
   std::string password;
+
+  friend bool operator==(const OAuthPasswordCredentials&,
+                         const OAuthPasswordCredentials&) = default;
 };
 using Credentials =
     std::variant<ClientCertificateCredentials, UserPasswordCredentials, SshPublicKeyCredentials,
@@ -168,6 +194,8 @@ struct SshTunnel {
   bool validate_host = false;
   std::vector<std::string> known_hosts;
   std::string uri;  // not validated by the model
+
+  friend bool operator==(const SshTunnel&, const SshTunnel&) = default;
 };
 
 struct Connection {
@@ -189,6 +217,8 @@ struct Connection {
   std::optional<std::string> ca;  // never blank
   std::optional<SshTunnel> ssh_tunnel;
   std::vector<std::string> tags;  // a set
+
+  friend bool operator==(const Connection&, const Connection&) = default;
 };
 
 struct ParseOptions {
