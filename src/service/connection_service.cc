@@ -108,7 +108,7 @@ void ConnectionService::Modify(model::Connection connection, CommandOptions opti
 }
 
 void ConnectionService::SubmitUpsert(std::shared_ptr<const model::Connection> connection,
-                                     CommandOptions options, OutcomeCallback done, bool modify) {
+                                     CommandOptions options, OutcomeCallback done, bool modify, bool current) {
   auto hosts = std::make_shared<model::ResolvedHosts>();
   Decide decide = [this, connection, options, modify](const StatePtr& state, const model::HostResolver& resolved) {
     return modify ? DecideModify(state, connection, options, resolved)
@@ -123,6 +123,15 @@ void ConnectionService::SubmitUpsert(std::shared_ptr<const model::Connection> co
   // pass. The command then runs as any other: its decision is taken again against the state it
   // finds (another create may have won meanwhile: 409), with the names resolved here.
   if (auto error = CheckPreconditions(options.preconditions, nullptr, /*is_read=*/false)) {
+    if (journal_.shared() && !current) {
+      // Cluster mode: another instance may have created it and acknowledged that already; the
+      // refusal stands only if it is decided again once this one is as current as etcd.
+      return journal_.AwaitCurrent([this, connection = std::move(connection), options = std::move(options),
+                                    done = std::move(done), modify](const Status& status) mutable {
+        if (!status.ok()) return done(Outcome{RefusalUnconfirmed(status), nullptr, false});
+        SubmitUpsert(std::move(connection), std::move(options), std::move(done), modify, /*current=*/true);
+      });
+    }
     return done(Outcome{std::move(error), nullptr, false});
   }
   ValidateResolving(connection, hosts,

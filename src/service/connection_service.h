@@ -233,8 +233,9 @@ class ConnectionService {
   // snapshotter must write before its watermark passes the replayed tail.
   SnapshotStart LoadRecovered(recovery::Recovered& recovered);
   // Create and modify: a command on an id without an entry is checked before one is made.
+  // `current`: the state is known as current as the shared journal's (cluster mode).
   void SubmitUpsert(std::shared_ptr<const model::Connection> connection, CommandOptions options,
-                    OutcomeCallback done, bool modify);
+                    OutcomeCallback done, bool modify, bool current = false);
   void Submit(const std::shared_ptr<Entry>& entry, std::string_view id, Decide decide, OutcomeCallback done,
               std::string correlation_id, Hosts hosts);
   // Where a command's decision stands: Execute decides again after resolving names the
