@@ -25,6 +25,7 @@
 #include <mutex>
 #include <variant>
 
+#include "src/base/mutex.h"
 #include "src/connect/address.h"
 #include "src/connect/clients.h"
 #include "src/connect/pooled_client.h"
@@ -205,7 +206,7 @@ class KafkaSession {
   }
 
   std::optional<ConnectOutcome> TakeFailure() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     std::optional<ConnectOutcome> failure = std::move(failure_);
     failure_.reset();
     return failure;
@@ -214,7 +215,7 @@ class KafkaSession {
   // error_cb: the first error of a broker is kept; it becomes decisive when all brokers are down.
   // Authentication, TLS and fatal errors are decisive at once.
   void RecordError(rd_kafka_resp_err_t err, const char* reason) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     FailureKind kind = FailureKind::kProtocol;
     std::string detail = reason;
     if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
@@ -241,7 +242,7 @@ class KafkaSession {
     if (!failure_) failure_ = Failure(kind, target_, detail);
   }
 
-  FailureKind KindOfFirstError() const {
+  FailureKind KindOfFirstError() const REQUIRES(mutex_) {
     if (!blocked_.empty()) return FailureKind::kBlockedHost;
     if (first_error_code_ == RD_KAFKA_RESP_ERR__RESOLVE) return FailureKind::kUnresolvable;
     if (first_error_code_ == RD_KAFKA_RESP_ERR__TRANSPORT) {
@@ -272,7 +273,7 @@ class KafkaSession {
     CheckedAddresses checked =
         CheckedResolve(settings_, node, SteadyMicros() + settings_.timeout_us);
     if (checked.failure != FailureKind::kNone) {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       if (checked.failure == FailureKind::kBlockedHost) blocked_ = checked.detail;
       return EAI_NONAME;
     }
@@ -287,7 +288,7 @@ class KafkaSession {
       block->info.ai_addr = reinterpret_cast<sockaddr*>(&block->address);
       block->info.ai_next = head;
       head = &block->info;
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       checked_.push_back(*it);
     }
     *result = head;
@@ -298,7 +299,7 @@ class KafkaSession {
     auto* session = static_cast<KafkaSession*>(opaque);
     const std::optional<IpAddress> ip = model::IpAddressFromSockaddr(address);
     {
-      std::lock_guard<std::mutex> lock(session->mutex_);
+      MutexLock lock(session->mutex_);
       if (!ip || std::find(session->checked_.begin(), session->checked_.end(), *ip) ==
                      session->checked_.end()) {
         return EACCES;  // never reached: every address comes from Resolve
@@ -314,12 +315,12 @@ class KafkaSession {
   const ClientSettings& settings_;
   SessionContext& context_;
   rd_kafka_t* handle_ = nullptr;
-  std::mutex mutex_;  // error_cb, resolve_cb and connect_cb run on librdkafka's threads
-  std::optional<ConnectOutcome> failure_;
-  std::string first_error_;
-  rd_kafka_resp_err_t first_error_code_ = RD_KAFKA_RESP_ERR_NO_ERROR;
-  std::string blocked_;
-  std::vector<IpAddress> checked_;
+  Mutex mutex_;  // error_cb, resolve_cb and connect_cb run on librdkafka's threads
+  std::optional<ConnectOutcome> failure_ GUARDED_BY(mutex_);
+  std::string first_error_ GUARDED_BY(mutex_);
+  rd_kafka_resp_err_t first_error_code_ GUARDED_BY(mutex_) = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::string blocked_ GUARDED_BY(mutex_);
+  std::vector<IpAddress> checked_ GUARDED_BY(mutex_);
 };
 
 // librdkafka starts threads for every handle (its main thread and one per broker): no handle is

@@ -11,7 +11,7 @@ bool EncryptionMark::IsMarked(journal::Journal& journal) {
 
 Status EncryptionMark::Ensure() {
   if (written_.load(std::memory_order_acquire)) return Status::Ok();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (written_.load(std::memory_order_relaxed)) return Status::Ok();
   Result<std::optional<std::string>> mark = journal_.ReadMetaBlob(journal::kEncryptionMarkKey);
   if (!mark.ok()) return mark.status();
@@ -24,7 +24,7 @@ Status EncryptionMark::Ensure() {
 }
 
 Status EncryptionMark::Remove() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   CONNECTIVITY_RETURN_IF_ERROR(journal_.WriteMetaBlob(journal::kEncryptionMarkKey, std::nullopt, /*sync=*/true));
   written_.store(false, std::memory_order_release);
   return Status::Ok();

@@ -17,9 +17,9 @@
 #define CONNECTIVITY_SERVICE_ENCRYPTION_MARK_H_
 
 #include <atomic>
-#include <mutex>
 
 #include "journal/journal.h"
+#include "src/base/mutex.h"
 #include "src/base/status.h"
 
 namespace connectivity::service {
@@ -40,7 +40,7 @@ class EncryptionMark {
  private:
   journal::Journal& journal_;
   std::atomic<bool> written_{false};
-  std::mutex mutex_;  // one writer at a time
+  Mutex mutex_;  // one writer at a time
 };
 
 }  // namespace connectivity::service

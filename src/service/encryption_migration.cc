@@ -150,7 +150,7 @@ std::optional<model::DittoError> EncryptionMigration::MakePlan(Plan& plan) const
 }
 
 std::variant<MigrationStarted, model::DittoError> EncryptionMigration::Start(bool dry_run, bool resume) {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   if (active_) {
     return model::AskError(
         "Migration already in progress. Use migrateEncryptionStatus to check progress or "
@@ -196,7 +196,7 @@ std::variant<MigrationStarted, model::DittoError> EncryptionMigration::Start(boo
 }
 
 std::variant<MigrationStatusView, model::DittoError> EncryptionMigration::GetStatus() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const int64_t now_us = clock_.NowMicros();
   MigrationStatusView view;
   view.updated_us = now_us;
@@ -218,11 +218,11 @@ std::variant<MigrationStatusView, model::DittoError> EncryptionMigration::GetSta
 }
 
 std::variant<MigrationAborted, model::DittoError> EncryptionMigration::Abort() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (!active_) return model::AskError("No migration is currently running.");
   log::Info(kComponent, "abort requested for the running migration");
   abort_requested_ = true;
-  changed_.notify_all();
+  changed_.NotifyAll();
   const MigrationProgress progress = current_.value_or(MigrationProgress{});
   return MigrationAborted{"aborted:" + std::string(MigrationPhaseName(progress.phase)), progress.snapshots,
                           progress.journal, clock_.NowMicros()};
@@ -230,25 +230,25 @@ std::variant<MigrationAborted, model::DittoError> EncryptionMigration::Abort() {
 
 void EncryptionMigration::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (active_) abort_requested_ = true;
   }
-  changed_.notify_all();
+  changed_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void EncryptionMigration::WaitIdle() const {
-  std::unique_lock lock(mutex_);
-  changed_.wait(lock, [this] { return !active_; });
+  MutexLock lock(mutex_);
+  while (active_) changed_.Wait(lock);
 }
 
 bool EncryptionMigration::aborted() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return abort_requested_;
 }
 
 void EncryptionMigration::Publish(const MigrationProgress& progress) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   current_ = progress;
 }
 
@@ -258,7 +258,7 @@ Status EncryptionMigration::SaveProgress(const MigrationProgress& progress, bool
 }
 
 bool EncryptionMigration::Throttle(uint64_t documents) {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   run_documents_ += documents;
   if (documents_per_minute_ > 0) {
     // Ditto's throttle: at most `documents_per_minute_` a minute since the run began.
@@ -266,7 +266,9 @@ bool EncryptionMigration::Throttle(uint64_t documents) {
                            static_cast<int64_t>(run_documents_ * 60'000'000 / documents_per_minute_);
     const int64_t wait_us = due_us - clock_.MonotonicMicros();
     if (wait_us > 0) {
-      changed_.wait_for(lock, std::chrono::microseconds(wait_us), [this] { return abort_requested_; });
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(wait_us);
+      while (!abort_requested_ && changed_.WaitUntil(lock, deadline)) {
+      }
     }
   }
   return !abort_requested_;
@@ -276,7 +278,7 @@ void EncryptionMigration::Run(Plan plan, MigrationProgress progress, bool dry_ru
   const Status status = RunPhases(plan, progress, dry_run);
   bool was_aborted = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     was_aborted = abort_requested_;
   }
   if (was_aborted && !dry_run) {
@@ -293,11 +295,11 @@ void EncryptionMigration::Run(Plan plan, MigrationProgress progress, bool dry_ru
                               "), finalPhase=" + (was_aborted ? "aborted:" : "") +
                               std::string(MigrationPhaseName(progress.phase)));
   }
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   current_ = progress;
   active_ = false;
   abort_requested_ = false;
-  changed_.notify_all();
+  changed_.NotifyAll();
 }
 
 Status EncryptionMigration::RunPhases(const Plan& plan, MigrationProgress& progress, bool dry_run) {

@@ -62,10 +62,8 @@
 #ifndef CONNECTIVITY_SERVICE_ENCRYPTION_MIGRATION_H_
 #define CONNECTIVITY_SERVICE_ENCRYPTION_MIGRATION_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,6 +74,7 @@
 #include "journal/journal.h"
 #include "journal/snapshot_store.h"
 #include "src/base/clock.h"
+#include "src/base/mutex.h"
 #include "src/crypto/connection_secrets.h"
 #include "src/model/errors.h"
 
@@ -202,14 +201,14 @@ class EncryptionMigration {
   const uint64_t batch_size_;
   const uint64_t documents_per_minute_;
 
-  mutable std::mutex mutex_;
-  mutable std::condition_variable changed_;
-  bool active_ = false;                          // guarded by mutex_
-  bool dry_run_ = false;                         // guarded by mutex_
-  bool abort_requested_ = false;                 // guarded by mutex_
-  std::optional<MigrationProgress> current_;     // guarded by mutex_
-  int64_t run_started_monotonic_us_ = 0;         // guarded by mutex_
-  uint64_t run_documents_ = 0;                   // guarded by mutex_: examined, for the throttle
+  mutable Mutex mutex_;
+  mutable CondVar changed_;
+  bool active_ GUARDED_BY(mutex_) = false;
+  bool dry_run_ GUARDED_BY(mutex_) = false;
+  bool abort_requested_ GUARDED_BY(mutex_) = false;
+  std::optional<MigrationProgress> current_ GUARDED_BY(mutex_);
+  int64_t run_started_monotonic_us_ GUARDED_BY(mutex_) = 0;
+  uint64_t run_documents_ GUARDED_BY(mutex_) = 0;  // examined, for the throttle
   std::thread thread_;                           // started and joined under mutex_'s protocol
 };
 
