@@ -285,4 +285,18 @@ Status DecodeMetaU64(std::string_view key, std::string_view value, uint64_t* res
   return Status::Ok();
 }
 
+bool IsMetaBlobKey(std::string_view key) {
+  return key == kEncryptionMarkKey || key == kEncryptionMigrationKey;
+}
+
+void EncodeMetaBlob(std::string_view key, std::string_view blob, std::string* out) {
+  // The snapshot layout under the meta tag: the key in the checksum keeps
+  // the two apart.
+  EncodeSnapshot(CrcTag::kMeta, key, blob, out);
+}
+
+Status DecodeMetaBlob(std::string_view key, std::string_view value, std::string_view* blob) {
+  return DecodeSnapshot(CrcTag::kMeta, key, value, blob);
+}
+
 }  // namespace connectivity::journal

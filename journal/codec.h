@@ -17,6 +17,13 @@
 //   "history"  key   := stream 0x00 revision             -> snapshot (tag 'H')
 //   "default"  key   := "format_version"                 -> meta_u64 (= 1)
 //              key   := "snapshot_watermark"             -> meta_u64 (a sequence)
+//              key   := "secrets_encrypted"              -> meta_blob (optional)
+//              key   := "encryption_migration"           -> meta_blob (optional)
+//
+//   The meta blobs belong to the layers above the journal, which define
+//   their content (src/crypto/connection_secrets.h: the mark that the
+//   journal holds encrypted secrets; src/service/encryption_migration.h:
+//   the progress of a migration). Journals without them read as before.
 //
 //   Because 0x00 never occurs in a stream and sorts below every other byte,
 //   all keys of stream S lie in [S 0x00, S 0x01) and come before the keys of
@@ -30,6 +37,7 @@
 //                  stream_length:u16 stream:byte[stream_length] crc:u32
 //   snapshot    := version:u8 blob_length:u32 blob:byte[blob_length] crc:u32
 //   meta_u64    := version:u8 value:u64 crc:u32
+//   meta_blob   := version:u8 blob_length:u32 blob:byte[blob_length] crc:u32
 //   version     := 0x01
 //
 //   crc := CRC-32C(tag:u8 || key || every value byte before crc)
@@ -105,6 +113,11 @@ inline constexpr std::array<std::string_view, 5> kColumnFamilyNames = {
 
 inline constexpr std::string_view kFormatVersionKey = "format_version";
 inline constexpr std::string_view kWatermarkKey = "snapshot_watermark";
+inline constexpr std::string_view kEncryptionMarkKey = "secrets_encrypted";
+inline constexpr std::string_view kEncryptionMigrationKey = "encryption_migration";
+
+// True for the meta keys that hold a meta_blob.
+bool IsMetaBlobKey(std::string_view key);
 
 // Checksum domain tags (see the grammar).
 enum class CrcTag : char {
@@ -168,6 +181,10 @@ Status DecodeSnapshot(CrcTag tag, std::string_view key, std::string_view value,
 
 void EncodeMetaU64(std::string_view key, uint64_t value, std::string* out);
 Status DecodeMetaU64(std::string_view key, std::string_view value, uint64_t* result);
+
+// REQUIRES: IsMetaBlobKey(key).
+void EncodeMetaBlob(std::string_view key, std::string_view blob, std::string* out);
+Status DecodeMetaBlob(std::string_view key, std::string_view value, std::string_view* blob);
 
 }  // namespace connectivity::journal
 

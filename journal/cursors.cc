@@ -23,6 +23,12 @@ Status RevisionGap(std::string_view key, uint64_t expected) {
 // and has no gaps. Keeps the current stream's name in a reused buffer.
 class StreamContiguity {
  public:
+  // For a scan that starts inside a stream: its next event is revision + 1.
+  void Seed(std::string_view stream, uint64_t revision) {
+    stream_.assign(stream);
+    revision_ = revision;
+  }
+
   Status Check(std::string_view key, std::string_view stream, uint64_t revision) {
     const uint64_t expected = stream == stream_ ? revision_ + 1 : 1;
     if (revision != expected) return RevisionGap(key, expected);
@@ -96,15 +102,27 @@ class StreamCursor final : public IteratorCursor {
 class ScanCursor final : public IteratorCursor {
  public:
   using IteratorCursor::IteratorCursor;
+  // Starts at the first key >= StreamKey(stream, revision).
+  ScanCursor(std::unique_ptr<storage::Iterator> iterator, std::string_view stream, uint64_t revision)
+      : IteratorCursor(std::move(iterator)), start_(StreamKey(stream, revision)) {
+    contiguity_.Seed(stream, revision - 1);
+  }
 
  private:
-  void Start(storage::Iterator& iterator) override { iterator.SeekToFirst(); }
+  void Start(storage::Iterator& iterator) override {
+    if (start_.empty()) {
+      iterator.SeekToFirst();
+    } else {
+      iterator.Seek(start_);
+    }
+  }
 
   Status Decode(std::string_view key, std::string_view value, Event* event) override {
     CONNECTIVITY_RETURN_IF_ERROR(DecodeEvent(key, value, event));
     return contiguity_.Check(key, event->stream, event->revision);
   }
 
+  std::string start_;  // empty: the first key
   StreamContiguity contiguity_;
 };
 
@@ -195,6 +213,16 @@ std::unique_ptr<EventCursor> NewScanCursor(const storage::Store& store) {
   storage::ScanOptions scan;
   scan.full_scan = true;
   return std::make_unique<ScanCursor>(store.NewIterator(kEventsColumnFamily, scan));
+}
+
+std::unique_ptr<EventCursor> NewScanCursorFrom(const storage::Store& store, std::string_view stream,
+                                               uint64_t revision) {
+  const Status valid = ValidateStream(stream);
+  if (!valid.ok()) return NewErrorCursor(valid);
+  storage::ScanOptions scan;
+  scan.full_scan = true;
+  return std::make_unique<ScanCursor>(store.NewIterator(kEventsColumnFamily, scan), stream,
+                                      std::max<uint64_t>(revision, 1));
 }
 
 Status ScanEvents(const storage::Store& store, const EventVisitor& visit) {

@@ -34,6 +34,11 @@ std::unique_ptr<EventCursor> NewGlobalCursor(const storage::Store& store, uint64
 // revision 1 and have no gaps.
 std::unique_ptr<EventCursor> NewScanCursor(const storage::Store& store);
 
+// The same scan from the first key >= (stream, revision): the rest of that
+// stream, then every later stream. For a long walk in batches.
+std::unique_ptr<EventCursor> NewScanCursorFrom(const storage::Store& store, std::string_view stream,
+                                               uint64_t revision);
+
 // The same scan and checks as NewScanCursor, without copies.
 Status ScanEvents(const storage::Store& store, const EventVisitor& visit);
 

@@ -18,9 +18,13 @@ struct Event {
   // 1-based position in the stream; contiguous (no gaps) per stream.
   uint64_t revision = 0;
   // 1-based position in the global order; contiguous across the journal.
+  // (The etcd journal: the event's rank in etcd's revision order. Its
+  // stream reads leave it 0 for events older than the process's open, where
+  // it would cost a scan of every key; global reads always set it.)
   uint64_t sequence = 0;
   // Commit time in microseconds since the epoch, set by the commit thread:
-  // strictly increasing along `sequence` (max(now, previous + 1)).
+  // strictly increasing along `sequence` (max(now, previous + 1)). With
+  // several writers (etcd) strictly increasing per stream only (SPEC §4.4).
   int64_t timestamp_us = 0;
   // Event type code; 0 is invalid.
   uint8_t type = 0;

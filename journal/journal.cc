@@ -68,6 +68,45 @@ Status Journal::ForEachEvent(const EventVisitor& visit) {
   }
 }
 
+Result<std::optional<std::string>> Journal::ReadMetaBlob(std::string_view) {
+  return Status::InvalidArgument("this journal keeps no meta blobs");
+}
+
+Status Journal::WriteMetaBlob(std::string_view, std::optional<std::string_view>, bool) {
+  return Status::InvalidArgument("this journal keeps no meta blobs");
+}
+
+Status Journal::RewritePayloads(const std::vector<PayloadRewrite>&, std::string_view, std::string_view, bool) {
+  return Status::InvalidArgument("this journal cannot rewrite events");
+}
+
+Status Journal::CompactAll() { return Status::InvalidArgument("this journal cannot compact"); }
+
+namespace {
+
+// The default ScanFrom: a full scan that skips what lies before the start.
+class SkippingCursor final : public EventCursor {
+ public:
+  SkippingCursor(std::unique_ptr<EventCursor> all, std::string start) : all_(std::move(all)), start_(std::move(start)) {}
+  Result<std::optional<Event>> Next() override {
+    while (true) {
+      Result<std::optional<Event>> next = all_->Next();
+      if (!next.ok() || !next->has_value()) return next;
+      if (StreamKey((*next)->stream, (*next)->revision) >= start_) return next;
+    }
+  }
+
+ private:
+  std::unique_ptr<EventCursor> all_;
+  std::string start_;
+};
+
+}  // namespace
+
+std::unique_ptr<EventCursor> Journal::ScanFrom(std::string_view stream, uint64_t revision) {
+  return std::make_unique<SkippingCursor>(ScanAll(), StreamKey(stream, revision));
+}
+
 JournalImpl::JournalImpl(std::unique_ptr<storage::Store> store, const JournalOptions& options)
     : options_(options), current_store_(store.get()), snapshots_(&current_store_) {
   stores_.push_back(std::move(store));
@@ -204,6 +243,55 @@ Status JournalImpl::Flush() {
   return store().Flush();
 }
 
+Result<std::optional<std::string>> JournalImpl::ReadMetaBlob(std::string_view key) {
+  if (!IsMetaBlobKey(key)) return Status::InvalidArgument("'" + std::string(key) + "' is not a meta blob key");
+  std::string value;
+  Result<bool> found = store().Get(kMetaColumnFamily, key, &value);
+  if (!found.ok()) return found.status();
+  if (!*found) return std::optional<std::string>();
+  std::string_view blob;
+  CONNECTIVITY_RETURN_IF_ERROR(DecodeMetaBlob(key, value, &blob));
+  return std::optional<std::string>(std::string(blob));
+}
+
+Status JournalImpl::WriteMetaBlob(std::string_view key, std::optional<std::string_view> blob, bool sync) {
+  if (!IsMetaBlobKey(key)) return Status::InvalidArgument("'" + std::string(key) + "' is not a meta blob key");
+  if (committer() == nullptr) return ReadOnlyRefusal();
+  if (!blob) return store().Delete(kMetaColumnFamily, key, sync);
+  if (blob->size() > kBlobBytesMax) return Status::InvalidArgument("meta blob too large");
+  std::string value;
+  EncodeMetaBlob(key, *blob, &value);
+  return store().Put(kMetaColumnFamily, key, value, sync);
+}
+
+Status JournalImpl::RewritePayloads(const std::vector<PayloadRewrite>& rewrites, std::string_view meta_key,
+                                    std::string_view meta_blob, bool sync) {
+  if (!IsMetaBlobKey(meta_key)) return Status::InvalidArgument("'" + std::string(meta_key) + "' is not a meta blob key");
+  if (committer() == nullptr) return ReadOnlyRefusal();
+  storage::Store& current = store();  // once: a batch belongs to one store
+  storage::WriteBatch batch(current);
+  std::string key;
+  std::string value;
+  for (const PayloadRewrite& rewrite : rewrites) {
+    CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(rewrite.stream));
+    if (rewrite.payload.size() > kPayloadBytesMax) return Status::InvalidArgument("payload too large");
+    if (rewrite.revision == 0 || rewrite.sequence == 0 || rewrite.type == 0) {
+      return Status::InvalidArgument("a rewrite names no event");
+    }
+    key = StreamKey(rewrite.stream, rewrite.revision);
+    EncodeRecord(key, RecordFields{rewrite.type, rewrite.timestamp_us, rewrite.sequence, rewrite.payload}, &value);
+    batch.Put(kEventsColumnFamily, key, value);
+  }
+  EncodeMetaBlob(meta_key, meta_blob, &value);
+  batch.Put(kMetaColumnFamily, meta_key, value);
+  return current.Write(batch, sync);
+}
+
+Status JournalImpl::CompactAll() {
+  if (committer() == nullptr) return ReadOnlyRefusal();
+  return store().CompactAll();
+}
+
 uint64_t JournalImpl::last_sequence() const {
   GroupCommitter* const running = committer();
   return running != nullptr ? running->last_sequence() : last_sequence_read_only_.load();
@@ -236,6 +324,10 @@ std::unique_ptr<EventCursor> JournalImpl::ReadGlobal(uint64_t from_sequence) {
 }
 
 std::unique_ptr<EventCursor> JournalImpl::ScanAll() { return NewScanCursor(store()); }
+
+std::unique_ptr<EventCursor> JournalImpl::ScanFrom(std::string_view stream, uint64_t revision) {
+  return NewScanCursorFrom(store(), stream, revision);
+}
 
 Status JournalImpl::ForEachEvent(const EventVisitor& visit) { return ScanEvents(store(), visit); }
 

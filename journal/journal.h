@@ -77,12 +77,24 @@ struct JournalOptions {
   // kReadOnly only: the server opened read-only because the disk had too
   // little room; writes answer kNoSpace and ReopenForWriting() may follow.
   bool read_only_for_space = false;
+  // Which journal (OpenJournal, journal/open.h): empty for the RocksDB
+  // journal in the data dir; "etcd://HOST:PORT[,HOST:PORT...]" for the etcd
+  // journal of cluster mode (SPEC §8), which keeps only its local snapshots
+  // in the data dir. The RocksDB journal ignores the two fields after it.
+  std::string uri;
+  // etcd: the deadline of every call, and of an append whose outcome is
+  // unknown (it is retried until then).
+  int64_t request_timeout_us = 5'000'000;
+  // etcd: its --max-request-bytes; an event that would not fit is refused.
+  size_t request_bytes_max = 1572864;
 };
 
 struct AppendRequest {
   std::string stream;
   // The stream's current last revision (0 if the stream has no events).
-  // A mismatch fails the request with kConflict; nothing is written.
+  // A mismatch fails the request with kConflict; nothing is written. With
+  // several writers a conflict is reported only once the event that won has
+  // been delivered here, so the caller may decide again on fresh state.
   uint64_t expected_revision = 0;
   uint8_t type = 0;
   std::string payload;
@@ -126,7 +138,8 @@ class Journal {
   // type 0; payload over 16 MiB); kUnavailable (the sticky error after a
   // failed write, or the journal is closed or open read-only). In the last
   // two cases `done` runs at once on the caller's thread; otherwise always
-  // on the commit thread.
+  // on the completion thread, in sequence order, after the fsync that
+  // covers the event (never on the commit thread, which only writes).
   virtual void Append(AppendRequest request, AppendCallback done) = 0;
   // Append and block until committed. For tests, tools and benchmarks.
   virtual Result<Event> AppendAndWait(AppendRequest request) = 0;
@@ -161,6 +174,10 @@ class Journal {
   virtual std::unique_ptr<EventCursor> ReadGlobal(uint64_t from_sequence) = 0;
   // Every event in (stream, revision) order: the fastest full scan.
   virtual std::unique_ptr<EventCursor> ScanAll() = 0;
+  // The same scan from the first event at or after (stream, revision), for
+  // walks in batches that resume where they stopped. (Not pure, so that
+  // fakes still compile; the default scans from the start and skips.)
+  virtual std::unique_ptr<EventCursor> ScanFrom(std::string_view stream, uint64_t revision);
   // The first sequence whose timestamp is >= timestamp_us (last_sequence()+1 if none).
   virtual Result<uint64_t> FirstSequenceAtOrAfter(int64_t timestamp_us) = 0;
   // kSecondary: catch up with the primary's latest writes (and
@@ -187,6 +204,60 @@ class Journal {
   // server calls it once the disk has room again). Not concurrent with
   // itself; on failure the journal stays read-only.
   virtual Status ReopenForWriting() { return Status::InvalidArgument("not supported"); }
+
+  // --- several writers (the etcd journal of cluster mode) ---
+  // A journal that other processes append to as well delivers their events
+  // too, so that every process folds every event. This process's own
+  // events still complete their Append callbacks.
+
+  // Events appended by other processes, each delivered once, on the
+  // completion thread, in sequence order interleaved with the Append
+  // callbacks of this process. Set before the first Append; a journal with
+  // one writer never calls it.
+  using ExternalEventHandler = std::function<void(const Event& event)>;
+  virtual void SetExternalEventHandler(ExternalEventHandler handler) { (void)handler; }
+  // True when other processes append to this journal: a read must then
+  // AwaitCurrent() to see their latest writes.
+  virtual bool shared() const { return false; }
+  // Calls `done` once every event committed by anyone before the call has
+  // been delivered here (to Append callbacks and the external handler), so
+  // that a read after it is linearizable; kUnavailable if that cannot be
+  // known within the request timeout (no quorum). A journal with one writer
+  // calls it at once, on the caller's thread; otherwise it runs on the
+  // completion thread and must not block.
+  virtual void AwaitCurrent(std::function<void(const Status&)> done) { done(Status::Ok()); }
+  // The largest payload Append() accepts (kInvalidArgument beyond it): 16
+  // MiB here, less in a journal whose requests are bounded (etcd).
+  virtual size_t payload_bytes_max() const { return 16u << 20; }
+
+  // The meta blob under `key` (codec.h; IsMetaBlobKey), nullopt if absent.
+  virtual Result<std::optional<std::string>> ReadMetaBlob(std::string_view key);
+  // Writes (or, with nullopt, deletes) the meta blob under `key`, with the
+  // store's free-space guard and sticky write error like every write.
+  virtual Status WriteMetaBlob(std::string_view key, std::optional<std::string_view> blob, bool sync);
+
+  // Replaces the payloads of existing events in place, keeping every other
+  // field of their records (the order entries do not hold payloads), in one
+  // batch with the meta blob `meta_key` (the caller's progress). For an
+  // encryption migration, which re-encrypts a stored event without
+  // changing what it means: nothing else ever writes an event that exists.
+  // REQUIRES: each event exists with the type, timestamp and sequence given
+  // (the caller has just read it; reading it again here cost as much as the
+  // rest of a migration).
+  struct PayloadRewrite {
+    std::string stream;
+    uint64_t revision = 0;
+    uint8_t type = 0;
+    int64_t timestamp_us = 0;
+    uint64_t sequence = 0;
+    std::string payload;
+  };
+  virtual Status RewritePayloads(const std::vector<PayloadRewrite>& rewrites, std::string_view meta_key,
+                                 std::string_view meta_blob, bool sync);
+  // storage::Store::CompactAll: after it, no file of the journal holds a
+  // value that was overwritten (by RewritePayloads, state rows, meta blobs)
+  // or deleted. kReadWrite only.
+  virtual Status CompactAll();
 };
 
 }  // namespace connectivity::journal

@@ -55,12 +55,18 @@ class JournalImpl final : public Journal {
                                           uint64_t to_revision) override;
   std::unique_ptr<EventCursor> ReadGlobal(uint64_t from_sequence) override;
   std::unique_ptr<EventCursor> ScanAll() override;
+  std::unique_ptr<EventCursor> ScanFrom(std::string_view stream, uint64_t revision) override;
   Result<uint64_t> FirstSequenceAtOrAfter(int64_t timestamp_us) override;
   Status Refresh() override;
   JournalStats Stats() override;
   SnapshotStore& snapshots() override { return snapshots_; }
   JournalMetrics metrics() const override { return counters_.Snapshot(); }
   Status ForEachEvent(const EventVisitor& visit) override;
+  Result<std::optional<std::string>> ReadMetaBlob(std::string_view key) override;
+  Status WriteMetaBlob(std::string_view key, std::optional<std::string_view> blob, bool sync) override;
+  Status RewritePayloads(const std::vector<PayloadRewrite>& rewrites, std::string_view meta_key,
+                         std::string_view meta_blob, bool sync) override;
+  Status CompactAll() override;
 
   storage::Store& store() const { return *current_store_.load(std::memory_order_acquire); }
 

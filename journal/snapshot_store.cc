@@ -33,16 +33,20 @@ Status DecodeHistorical(std::string_view key, std::string_view value,
 template <typename Base, typename T, Status (*kDecode)(std::string_view, std::string_view, T*)>
 class ColumnFamilyCursor final : public Base {
  public:
-  explicit ColumnFamilyCursor(std::unique_ptr<storage::Iterator> iterator)
-      : iterator_(std::move(iterator)) {}
+  // Starts at the first key >= `start` (the first key if empty).
+  explicit ColumnFamilyCursor(std::unique_ptr<storage::Iterator> iterator, std::string start = {})
+      : iterator_(std::move(iterator)), start_(std::move(start)) {}
 
   Result<std::optional<T>> Next() override {
     if (!error_.ok()) return error_;
     if (ended_) return std::optional<T>();
     if (started_) {
       iterator_->Next();
-    } else {
+    } else if (start_.empty()) {
       iterator_->SeekToFirst();
+      started_ = true;
+    } else {
+      iterator_->Seek(start_);
       started_ = true;
     }
     if (!iterator_->Valid()) {
@@ -59,6 +63,7 @@ class ColumnFamilyCursor final : public Base {
 
  private:
   std::unique_ptr<storage::Iterator> iterator_;
+  const std::string start_;
   bool started_ = false;
   bool ended_ = false;
   Status error_;
@@ -99,6 +104,7 @@ Status SnapshotStoreImpl::WriteStateRows(const std::vector<StateRow>& rows, uint
   }
   EncodeMetaU64(kWatermarkKey, watermark, &value);
   batch.Put(kMetaColumnFamily, kWatermarkKey, value);
+  if (hook_) CONNECTIVITY_RETURN_IF_ERROR(hook_(watermark, batch));
   return current.Write(batch, sync);
 }
 
@@ -117,6 +123,16 @@ std::unique_ptr<StateRowCursor> SnapshotStoreImpl::ReadStateRows() {
   scan.full_scan = true;
   return std::make_unique<ColumnFamilyCursor<StateRowCursor, StateRow, DecodeStateRow>>(
       store().NewIterator(kStateColumnFamily, scan));
+}
+
+std::unique_ptr<StateRowCursor> SnapshotStoreImpl::ReadStateRowsAfter(std::string_view after) {
+  storage::ScanOptions scan;
+  scan.full_scan = true;
+  // The smallest key after `after`: `after` followed by 0x00.
+  std::string start(after);
+  if (!start.empty()) start.push_back('\0');
+  return std::make_unique<ColumnFamilyCursor<StateRowCursor, StateRow, DecodeStateRow>>(
+      store().NewIterator(kStateColumnFamily, scan), std::move(start));
 }
 
 Status SnapshotStoreImpl::ForEachStateRow(const StateRowVisitor& visit) {
@@ -185,6 +201,13 @@ std::unique_ptr<HistoricalCursor> SnapshotStoreImpl::ScanHistorical() {
       store().NewIterator(kHistoryColumnFamily, scan));
 }
 
+std::unique_ptr<HistoricalCursor> SnapshotStoreImpl::ScanHistoricalAfter(std::string_view after) {
+  storage::ScanOptions scan;
+  scan.full_scan = true;
+  return std::make_unique<ColumnFamilyCursor<HistoricalCursor, HistoricalSnapshot, DecodeHistorical>>(
+      store().NewIterator(kHistoryColumnFamily, scan), after.empty() ? std::string() : StreamEnd(after));
+}
+
 Status SnapshotStoreImpl::Clear() {
   storage::Store& current = store();  // once: a batch belongs to one store
   storage::WriteBatch batch(current);
@@ -192,6 +215,37 @@ Status SnapshotStoreImpl::Clear() {
   CONNECTIVITY_RETURN_IF_ERROR(DeleteAll(current, kHistoryColumnFamily, batch));
   batch.Delete(kMetaColumnFamily, kWatermarkKey);
   return current.Write(batch, /*sync=*/true);
+}
+
+namespace {
+
+// The defaults of the *After readers: read everything, skip the streams up
+// to `after`.
+template <typename Base, typename T>
+class SkippingCursor final : public Base {
+ public:
+  SkippingCursor(std::unique_ptr<Base> all, std::string after) : all_(std::move(all)), after_(std::move(after)) {}
+  Result<std::optional<T>> Next() override {
+    while (true) {
+      Result<std::optional<T>> next = all_->Next();
+      if (!next.ok() || !next->has_value() || after_.empty() || (*next)->stream > after_) return next;
+    }
+  }
+
+ private:
+  std::unique_ptr<Base> all_;
+  const std::string after_;
+};
+
+}  // namespace
+
+std::unique_ptr<StateRowCursor> SnapshotStore::ReadStateRowsAfter(std::string_view after) {
+  return std::make_unique<SkippingCursor<StateRowCursor, StateRow>>(ReadStateRows(), std::string(after));
+}
+
+std::unique_ptr<HistoricalCursor> SnapshotStore::ScanHistoricalAfter(std::string_view after) {
+  return std::make_unique<SkippingCursor<HistoricalCursor, HistoricalSnapshot>>(ScanHistorical(),
+                                                                                std::string(after));
 }
 
 }  // namespace connectivity::journal

@@ -62,6 +62,9 @@ class SnapshotStore {
   // The global sequence the state rows are current to (0 if none were written).
   virtual Result<uint64_t> Watermark() = 0;
   virtual std::unique_ptr<StateRowCursor> ReadStateRows() = 0;
+  // The state rows of the streams after `after`, in stream order (for walks
+  // in batches). Not pure; the default reads all and skips.
+  virtual std::unique_ptr<StateRowCursor> ReadStateRowsAfter(std::string_view after);
   // Every state row in stream order, without copying: the views are valid
   // only during the call. Stops at the first non-OK Status `visit` returns
   // (and returns it); checksum failures name the key. Used by start-up,
@@ -76,6 +79,9 @@ class SnapshotStore {
                                                                             uint64_t revision) = 0;
   // All historical snapshots in (stream, revision) order.
   virtual std::unique_ptr<HistoricalCursor> ScanHistorical() = 0;
+  // Those of the streams after `after` (every one if empty). Not pure; the
+  // default reads all and skips.
+  virtual std::unique_ptr<HistoricalCursor> ScanHistoricalAfter(std::string_view after);
   // Deletes every state row, historical snapshot and the watermark
   // (journal-replay rebuild-snapshots).
   virtual Status Clear() = 0;

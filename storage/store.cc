@@ -387,6 +387,28 @@ Status Store::Flush() {
   return FromRocksDb(db_->Flush(flush, handles_));
 }
 
+Status Store::CompactAll() {
+  if (mode_ != OpenMode::kReadWrite) return Status::InvalidArgument("the store at " + dir_ + " is not open for writing");
+  CONNECTIVITY_RETURN_IF_ERROR(Flush());
+  uint64_t live_bytes = 0;
+  for (ColumnFamily cf = 0; cf < handles_.size(); ++cf) live_bytes += ApproximateBytes(cf);
+  // A compaction writes its output before it deletes its input.
+  CONNECTIVITY_RETURN_IF_ERROR(CheckRoomFor(live_bytes));
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    const Status compacted = FromRocksDb(db_->CompactRange(options, handle, nullptr, nullptr));
+    if (!compacted.ok()) {
+      if (write_error_->Record(compacted)) {
+        log::Error("storage", "a compaction of " + dir_ + " failed: " + compacted.message() +
+                                  "; no further writes until a restart");
+      }
+      return compacted;
+    }
+  }
+  return Status::Ok();
+}
+
 Status Store::CreateCheckpoint(const std::string& checkpoint_dir) {
   rocksdb::Checkpoint* raw = nullptr;
   CONNECTIVITY_RETURN_IF_ERROR(FromRocksDb(rocksdb::Checkpoint::Create(db_.get(), &raw)));

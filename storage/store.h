@@ -215,6 +215,14 @@ class Store {
   // RocksDB) after a write error, or with kNoSpace when the filesystem has
   // less free space than the memtables need.
   Status Flush();
+  // Leaves no file holding a value that was overwritten or deleted: flushes
+  // every memtable (RocksDB starts a new WAL and deletes the old ones once
+  // every family is past them), then compacts every column family over its
+  // whole key range, rewriting the bottommost level too (an encryption
+  // migration ends with it, so that no file keeps an old plaintext or an
+  // old-key value). Refused like Flush, and with kNoSpace unless the disk
+  // has room for a second copy of the data. A compaction error is sticky.
+  Status CompactAll();
   // Writes an openable copy of the database to `checkpoint_dir` (must not
   // exist; table files are hard-linked when on the same filesystem).
   Status CreateCheckpoint(const std::string& checkpoint_dir);

@@ -18,9 +18,12 @@ void SessionContext::Begin() {
 }
 
 bool SessionContext::WaitForStop(int64_t timeout_us) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  return stop_cv_.wait_for(lock, std::chrono::microseconds(timeout_us),
-                           [this] { return stop_requested(); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(timeout_us);
+  MutexLock lock(mutex_);
+  while (!stop_requested()) {
+    if (!stop_cv_.WaitUntil(lock, deadline)) return stop_requested();
+  }
+  return true;
 }
 
 void SessionContext::ReportResult(ConnectOutcome outcome) {
@@ -35,7 +38,7 @@ void SessionContext::ReportLost(const ConnectOutcome& cause) {
 }
 
 void SessionContext::SetAbortHook(std::function<void()> hook) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   if (stop_requested()) {
     hook();  // close was requested before the hook existed: cut short at once
     return;
@@ -44,15 +47,15 @@ void SessionContext::SetAbortHook(std::function<void()> hook) {
 }
 
 void SessionContext::ClearAbortHook() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   abort_hook_ = nullptr;
 }
 
 void SessionContext::RequestStop() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   if (stop_.exchange(true)) return;
   if (abort_hook_) abort_hook_();
-  stop_cv_.notify_all();
+  stop_cv_.NotifyAll();
 }
 
 class ThreadedClient final : public Client {
@@ -76,8 +79,8 @@ class ThreadedClient final : public Client {
   }
   void RequestClose() override { context_.RequestStop(); }
   bool Finished() const override { return finished_.load(std::memory_order_acquire); }
-  void WaitFinished() override {
-    std::lock_guard<std::mutex> lock(join_mutex_);
+  void WaitFinished() override EXCLUDES(join_mutex_) {
+    MutexLock lock(join_mutex_);
     if (thread_.joinable()) thread_.join();
   }
 
@@ -97,8 +100,8 @@ class ThreadedClient final : public Client {
   SessionBody body_;
   SessionContext context_;
   std::atomic<bool> finished_{false};
-  std::mutex join_mutex_;
-  std::thread thread_;
+  Mutex join_mutex_;
+  std::thread thread_;  // started by Start(); joined under join_mutex_
 };
 
 std::unique_ptr<Client> MakeThreadedClient(SessionBody body, ClientCallbacks callbacks,

@@ -7,21 +7,20 @@
 // closes it cleanly at the protocol level, or reports on_lost at most once if the connection
 // breaks. A client makes one attempt: reconnecting means a new client (the Supervisor's job).
 //
-// Threading: callbacks run on the client's own thread (its session thread or the event loop),
-// never inside Start() or RequestClose(), and never after Finished() is true. RequestClose() never
-// blocks, so callbacks may call it (and Supervisor methods) freely.
+// Threading: callbacks run on the client's own thread (its session thread, a handshake pool
+// thread or an event loop), never inside Start() or RequestClose(), and never after Finished() is
+// true. RequestClose() never blocks, so callbacks may call it (and Supervisor methods) freely.
 #ifndef CONNECTIVITY_CONNECT_CLIENT_H_
 #define CONNECTIVITY_CONNECT_CLIENT_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "src/base/mutex.h"
 #include "src/connect/outcome.h"
 
 namespace connectivity::connect {
@@ -44,16 +43,45 @@ class Client {
   virtual void WaitFinished() = 0;    // blocks until Finished()
 };
 
-// What a blocking protocol session sees of its thread. Thread-safe.
+// A one-shot "finished" flag that threads can wait for. Thread-safe.
+class Completion {
+ public:
+  void Set() EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
+    done_ = true;
+    cv_.NotifyAll();
+  }
+  bool IsDone() EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
+    return done_;
+  }
+  void Wait() EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
+    while (!done_) cv_.Wait(lock);
+  }
+
+ private:
+  Mutex mutex_;
+  CondVar cv_;
+  bool done_ GUARDED_BY(mutex_) = false;
+};
+
+// What a blocking protocol session sees of its thread (or of the pool thread running its
+// handshake). Thread-safe.
 class SessionContext {
  public:
   SessionContext(ClientCallbacks callbacks, int64_t timeout_us);
+
+  // The client adapter's side: Begin() when the attempt starts (its deadline and duration count
+  // from here), RequestStop() on RequestClose (runs the abort hook).
+  void Begin();
+  void RequestStop() EXCLUDES(mutex_);
 
   int64_t deadline_us() const { return deadline_us_; }  // SteadyMicros() time
   int64_t timeout_us() const { return timeout_us_; }
   bool stop_requested() const { return stop_.load(std::memory_order_acquire); }
   // Sleeps until RequestClose or until `timeout_us` passed; true if close was requested.
-  bool WaitForStop(int64_t timeout_us);
+  bool WaitForStop(int64_t timeout_us) EXCLUDES(mutex_);
   // The first call wins; the duration is measured from Start.
   void ReportResult(ConnectOutcome outcome);
   bool result_reported() const { return result_reported_; }
@@ -62,23 +90,19 @@ class SessionContext {
   // A session blocked in a library call can register how to cut it short on RequestClose (e.g.
   // shutdown() of its socket). The hook runs under a lock that ClearAbortHook also takes, so a
   // session clears the hook before it frees what the hook touches.
-  void SetAbortHook(std::function<void()> hook);
-  void ClearAbortHook();
+  void SetAbortHook(std::function<void()> hook) EXCLUDES(mutex_);
+  void ClearAbortHook() EXCLUDES(mutex_);
 
  private:
-  friend class ThreadedClient;
-  void Begin();
-  void RequestStop();
-
   ClientCallbacks callbacks_;
   const int64_t timeout_us_;
   int64_t start_us_ = 0;
   int64_t deadline_us_ = 0;
-  bool result_reported_ = false;  // only touched by the session thread
+  bool result_reported_ = false;  // only touched by the thread running the session
   std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::condition_variable stop_cv_;
-  std::function<void(void)> abort_hook_;
+  Mutex mutex_;
+  CondVar stop_cv_;
+  std::function<void(void)> abort_hook_ GUARDED_BY(mutex_);
 };
 
 using SessionBody = std::function<void(SessionContext&)>;

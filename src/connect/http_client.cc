@@ -3,7 +3,8 @@
 // OAuth credentials, the token request (AsyncJwtLoader: a form POST to the token endpoint that must
 // answer 2xx, application/json and an `access_token` that is a JSON Web Token). No request goes
 // to the push endpoint itself. While open, the TCP/TLS check is repeated every recheck interval,
-// and a failed check is the loss.
+// and a failed check is the loss: on the shared connect pool for live connections
+// (pooled_client.h), on a thread of its own for test connection.
 //
 // Outbound safety: CURLOPT_RESOLVE pins each host (endpoint and token endpoint) to its checked
 // addresses (curl then never resolves), proxies from the environment are ignored and redirects are
@@ -18,6 +19,7 @@
 #include <mutex>
 
 #include "src/connect/clients.h"
+#include "src/connect/pooled_client.h"
 #include "src/connect/resolver.h"
 #include "src/model/connection_uri.h"
 
@@ -259,39 +261,44 @@ class HttpCheck {
   std::string url_;
 };
 
-void RunHttp(const ConnectTarget& target, const ClientSettings& settings, SessionContext& context) {
-  InitCurlOnce();
-  auto resolved = ResolveChecked(settings, target, target.endpoint, context.deadline_us());
-  if (auto* failure = std::get_if<ConnectOutcome>(&resolved)) {
-    context.ReportResult(std::move(*failure));
-    return;
+// The first check with the token; rechecks reach the endpoint again (no token).
+class HttpCheckSession final : public CheckSession {
+ public:
+  HttpCheckSession(const ConnectTarget& target, const ClientSettings& settings, SessionContext& context)
+      : target_(target), settings_(settings), context_(context) {}
+
+  ConnectOutcome Connect() override {
+    InitCurlOnce();
+    auto resolved = ResolveChecked(settings_, target_, target_.endpoint, context_.deadline_us());
+    if (auto* failure = std::get_if<ConnectOutcome>(&resolved)) return std::move(*failure);
+    check_.emplace(target_, settings_, context_, std::get<std::vector<IpAddress>>(resolved));
+    return check_->Run(context_.deadline_us(), /*with_token=*/true);
   }
-  HttpCheck check(target, settings, context, std::get<std::vector<IpAddress>>(resolved));
-  ConnectOutcome outcome = check.Run(context.deadline_us(), /*with_token=*/true);
-  if (!outcome.ok && context.stop_requested()) return;
-  const bool connected = outcome.ok;
-  context.ReportResult(std::move(outcome));
-  if (!connected) return;
-  while (!context.WaitForStop(settings.recheck_interval_us)) {
-    ConnectOutcome again = check.Run(SteadyMicros() + settings.timeout_us, /*with_token=*/false);
-    if (context.stop_requested()) return;
-    if (!again.ok) {
-      context.ReportLost(again);
-      return;
-    }
+
+  std::optional<ConnectOutcome> Recheck() override {
+    ConnectOutcome again = check_->Run(SteadyMicros() + settings_.timeout_us, /*with_token=*/false);
+    if (again.ok) return std::nullopt;
+    return again;
   }
-}
+
+ private:
+  const ConnectTarget& target_;
+  const ClientSettings& settings_;
+  SessionContext& context_;
+  std::optional<HttpCheck> check_;
+};
 
 }  // namespace
 
+std::unique_ptr<CheckSession> MakeHttpCheckSession(const ConnectTarget& target, const ClientSettings& settings,
+                                                   SessionContext& context) {
+  return std::make_unique<HttpCheckSession>(target, settings, context);
+}
+
 std::unique_ptr<Client> MakeHttpClient(ConnectTarget target, SharedSettings settings,
                                        ClientCallbacks callbacks) {
-  const int64_t timeout_us = settings->timeout_us;
-  return MakeThreadedClient(
-      [target = std::move(target), settings = std::move(settings)](SessionContext& context) {
-        RunHttp(target, *settings, context);
-      },
-      std::move(callbacks), timeout_us);
+  return MakeThreadedCheckClient(std::move(target), std::move(settings), &MakeHttpCheckSession,
+                                 std::move(callbacks));
 }
 
 }  // namespace connectivity::connect

@@ -6,8 +6,8 @@
 // missing. rd_kafka_metadata blocks for its whole timeout when
 // the broker is down, so the request is made in growing slices (100 ms .. 1 s) with
 // rd_kafka_poll in between, and the first decisive error_cb (all brokers down, authentication,
-// TLS) ends the attempt at once. While open: all-brokers-down from error_cb, or a failed metadata
-// request every recheck interval, is the loss.
+// TLS) ends the attempt at once. While open: a failed metadata request (on a fresh handle, see
+// KafkaCheckSession) every recheck interval is the loss.
 //
 // Outbound safety: librdkafka resolves every broker it learns from metadata itself, so the
 // resolve_cb hands it only addresses that passed the outbound rules (through our HostResolver),
@@ -25,14 +25,14 @@
 #include <mutex>
 #include <variant>
 
+#include "src/base/mutex.h"
 #include "src/connect/address.h"
 #include "src/connect/clients.h"
+#include "src/connect/pooled_client.h"
 #include "src/connect/resolver.h"
 
 namespace connectivity::connect {
 namespace {
-
-constexpr int64_t kPollSliceMs = 200;
 
 struct AddrInfoBlock {  // one resolve_cb result entry and its address, freed together
   addrinfo info;
@@ -48,9 +48,17 @@ class KafkaSession {
     if (handle_ != nullptr) rd_kafka_destroy_flags(handle_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
   }
 
+  // The first check: the cluster, then every source and static target topic.
   ConnectOutcome Connect() {
+    ConnectOutcome connected = Reach(context_.deadline_us());
+    if (!connected.ok) return connected;
+    return CheckTopics(std::move(connected));
+  }
+
+  // A producer handle and a metadata request within `deadline_us`.
+  ConnectOutcome Reach(int64_t deadline_us) {
     for (const HostPort& server : target_.bootstrap) {  // fail fast on a blocked bootstrap host
-      CheckedAddresses checked = CheckedResolve(settings_, server.host, context_.deadline_us());
+      CheckedAddresses checked = CheckedResolve(settings_, server.host, deadline_us);
       if (checked.failure != FailureKind::kNone) return Failure(checked.failure, target_, checked.detail);
     }
     char error[512] = {};
@@ -61,27 +69,7 @@ class KafkaSession {
       rd_kafka_conf_destroy(conf);
       return Failure(FailureKind::kOther, target_, error);
     }
-    ConnectOutcome connected = Probe(context_.deadline_us(), /*fail_fast=*/true);
-    if (!connected.ok) return connected;
-    return CheckTopics(std::move(connected));
-  }
-
-  std::optional<ConnectOutcome> Watch() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      failure_.reset();  // errors before the connect do not count as a loss
-    }
-    int64_t next_check_us = SteadyMicros() + settings_.recheck_interval_us;
-    while (!context_.WaitForStop(kPollSliceMs * 1000)) {
-      rd_kafka_poll(handle_, 0);
-      if (std::optional<ConnectOutcome> lost = TakeFailure()) return lost;
-      if (SteadyMicros() < next_check_us) continue;
-      ConnectOutcome again = Probe(SteadyMicros() + settings_.timeout_us, /*fail_fast=*/true);
-      if (context_.stop_requested()) return std::nullopt;
-      if (!again.ok) return again;
-      next_check_us = SteadyMicros() + settings_.recheck_interval_us;
-    }
-    return std::nullopt;
+    return Probe(deadline_us, /*fail_fast=*/true);
   }
 
  private:
@@ -218,7 +206,7 @@ class KafkaSession {
   }
 
   std::optional<ConnectOutcome> TakeFailure() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     std::optional<ConnectOutcome> failure = std::move(failure_);
     failure_.reset();
     return failure;
@@ -227,7 +215,7 @@ class KafkaSession {
   // error_cb: the first error of a broker is kept; it becomes decisive when all brokers are down.
   // Authentication, TLS and fatal errors are decisive at once.
   void RecordError(rd_kafka_resp_err_t err, const char* reason) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     FailureKind kind = FailureKind::kProtocol;
     std::string detail = reason;
     if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
@@ -254,7 +242,7 @@ class KafkaSession {
     if (!failure_) failure_ = Failure(kind, target_, detail);
   }
 
-  FailureKind KindOfFirstError() const {
+  FailureKind KindOfFirstError() const REQUIRES(mutex_) {
     if (!blocked_.empty()) return FailureKind::kBlockedHost;
     if (first_error_code_ == RD_KAFKA_RESP_ERR__RESOLVE) return FailureKind::kUnresolvable;
     if (first_error_code_ == RD_KAFKA_RESP_ERR__TRANSPORT) {
@@ -285,7 +273,7 @@ class KafkaSession {
     CheckedAddresses checked =
         CheckedResolve(settings_, node, SteadyMicros() + settings_.timeout_us);
     if (checked.failure != FailureKind::kNone) {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       if (checked.failure == FailureKind::kBlockedHost) blocked_ = checked.detail;
       return EAI_NONAME;
     }
@@ -300,7 +288,7 @@ class KafkaSession {
       block->info.ai_addr = reinterpret_cast<sockaddr*>(&block->address);
       block->info.ai_next = head;
       head = &block->info;
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       checked_.push_back(*it);
     }
     *result = head;
@@ -311,7 +299,7 @@ class KafkaSession {
     auto* session = static_cast<KafkaSession*>(opaque);
     const std::optional<IpAddress> ip = model::IpAddressFromSockaddr(address);
     {
-      std::lock_guard<std::mutex> lock(session->mutex_);
+      MutexLock lock(session->mutex_);
       if (!ip || std::find(session->checked_.begin(), session->checked_.end(), *ip) ==
                      session->checked_.end()) {
         return EACCES;  // never reached: every address comes from Resolve
@@ -327,37 +315,48 @@ class KafkaSession {
   const ClientSettings& settings_;
   SessionContext& context_;
   rd_kafka_t* handle_ = nullptr;
-  std::mutex mutex_;  // error_cb, resolve_cb and connect_cb run on librdkafka's threads
-  std::optional<ConnectOutcome> failure_;
-  std::string first_error_;
-  rd_kafka_resp_err_t first_error_code_ = RD_KAFKA_RESP_ERR_NO_ERROR;
-  std::string blocked_;
-  std::vector<IpAddress> checked_;
+  Mutex mutex_;  // error_cb, resolve_cb and connect_cb run on librdkafka's threads
+  std::optional<ConnectOutcome> failure_ GUARDED_BY(mutex_);
+  std::string first_error_ GUARDED_BY(mutex_);
+  rd_kafka_resp_err_t first_error_code_ GUARDED_BY(mutex_) = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::string blocked_ GUARDED_BY(mutex_);
+  std::vector<IpAddress> checked_ GUARDED_BY(mutex_);
 };
 
-void RunKafka(const ConnectTarget& target, const ClientSettings& settings, SessionContext& context) {
-  KafkaSession session(target, settings, context);
-  ConnectOutcome outcome = session.Connect();
-  if (!outcome.ok && context.stop_requested()) return;
-  const bool connected = outcome.ok;
-  context.ReportResult(std::move(outcome));
-  if (!connected) return;
-  if (std::optional<ConnectOutcome> lost = session.Watch()) {
-    lost->description = "connection lost: " + lost->description;
-    context.ReportLost(*lost);
+// librdkafka starts threads for every handle (its main thread and one per broker): no handle is
+// kept between checks. Each check, the first and every recheck, makes a fresh handle and destroys
+// it (a few milliseconds against the local mock), so an open connection costs no thread at all.
+class KafkaCheckSession final : public CheckSession {
+ public:
+  KafkaCheckSession(const ConnectTarget& target, const ClientSettings& settings, SessionContext& context)
+      : target_(target), settings_(settings), context_(context) {}
+
+  ConnectOutcome Connect() override { return KafkaSession(target_, settings_, context_).Connect(); }
+
+  std::optional<ConnectOutcome> Recheck() override {
+    ConnectOutcome again = KafkaSession(target_, settings_, context_).Reach(SteadyMicros() + settings_.timeout_us);
+    if (again.ok) return std::nullopt;
+    again.description = "connection lost: " + again.description;
+    return again;
   }
-}
+
+ private:
+  const ConnectTarget& target_;
+  const ClientSettings& settings_;
+  SessionContext& context_;
+};
 
 }  // namespace
 
+std::unique_ptr<CheckSession> MakeKafkaCheckSession(const ConnectTarget& target, const ClientSettings& settings,
+                                                    SessionContext& context) {
+  return std::make_unique<KafkaCheckSession>(target, settings, context);
+}
+
 std::unique_ptr<Client> MakeKafkaClient(ConnectTarget target, SharedSettings settings,
                                         ClientCallbacks callbacks) {
-  const int64_t timeout_us = settings->timeout_us;
-  return MakeThreadedClient(
-      [target = std::move(target), settings = std::move(settings)](SessionContext& context) {
-        RunKafka(target, *settings, context);
-      },
-      std::move(callbacks), timeout_us);
+  return MakeThreadedCheckClient(std::move(target), std::move(settings), &MakeKafkaCheckSession,
+                                 std::move(callbacks));
 }
 
 }  // namespace connectivity::connect

@@ -26,12 +26,25 @@ void WindowedCounter::Record(int64_t now_us) {
   times_us_.push_back(at);
   last_at_us_ = now_us;
   while (!times_us_.empty() && times_us_.front() <= at - kDayUs) times_us_.pop_front();
+  while (times_us_.size() > kExactEventsMax) {  // fold the oldest into its minute
+    const int64_t oldest = times_us_.front();
+    times_us_.pop_front();
+    const int64_t minute = oldest - ((oldest % kMinuteUs) + kMinuteUs) % kMinuteUs;
+    if (!minutes_.empty() && minutes_.back().start_us == minute) {
+      ++minutes_.back().events;
+    } else {
+      minutes_.push_back(Minute{minute, 1});
+    }
+  }
+  while (!minutes_.empty() && minutes_.front().start_us + kMinuteUs <= at - kDayUs) minutes_.pop_front();
 }
 
 WindowedCounter::Counts WindowedCounter::Count(int64_t now_us) const {
   auto newer_than = [this](int64_t bound) {
-    return static_cast<int64_t>(times_us_.end() -
-                                std::upper_bound(times_us_.begin(), times_us_.end(), bound));
+    int64_t folded = 0;
+    for (auto it = minutes_.rbegin(); it != minutes_.rend() && it->start_us > bound; ++it) folded += it->events;
+    return folded + static_cast<int64_t>(times_us_.end() -
+                                         std::upper_bound(times_us_.begin(), times_us_.end(), bound));
   };
   Counts counts;
   counts.last_minute = newer_than(now_us - kMinuteUs);
@@ -43,6 +56,7 @@ WindowedCounter::Counts WindowedCounter::Count(int64_t now_us) const {
 
 void WindowedCounter::Reset() {
   times_us_.clear();
+  minutes_.clear();
   last_at_us_ = 0;
 }
 

@@ -21,9 +21,12 @@ struct ResourceStatus {
   int64_t in_state_since_us = 0;
 };
 
-// Exact sliding-window counts of events over the last minute, hour and day, and the time of the
-// last event. Keeps one timestamp per event of the last 24 h (8 bytes each; reconnect backoff
-// bounds the rate). Not thread-safe; the Supervisor guards it.
+// Sliding-window counts of events over the last minute, hour and day, and the time of the last
+// event. The newest kExactEventsMax events of the last 24 h are kept as timestamps and counted
+// exactly; older ones (a connection flapping faster than one attempt in 85 s on average) are
+// folded into per-minute counts, counted at minute granularity. So a counter holds at most
+// 1,024 timestamps and 1,441 minute counts (about 31 KiB) whatever the rate. Not thread-safe; the
+// Supervisor guards it.
 class WindowedCounter {
  public:
   struct Counts {
@@ -33,13 +36,23 @@ class WindowedCounter {
     int64_t last_at_us = 0;  // 0: never
   };
 
+  static constexpr size_t kExactEventsMax = 1024;
+
   void Record(int64_t now_us);
-  // Windows end at `now_us` and exclude their start: an event exactly 60 s old is not counted.
+  // Windows end at `now_us` and exclude their start: an event exactly 60 s old is not counted (a
+  // folded minute counts when it starts after the window's start).
   Counts Count(int64_t now_us) const;
   void Reset();
+  // Timestamps and minute counts held (at most kExactEventsMax + 1,441).
+  size_t stored() const { return times_us_.size() + minutes_.size(); }
 
  private:
-  std::deque<int64_t> times_us_;  // ascending; older than 24 h dropped on Record
+  struct Minute {
+    int64_t start_us;
+    int64_t events;
+  };
+  std::deque<int64_t> times_us_;  // ascending; the newest kExactEventsMax of the last 24 h
+  std::deque<Minute> minutes_;    // ascending, all older than times_us_; within the last 24 h
   int64_t last_at_us_ = 0;
 };
 

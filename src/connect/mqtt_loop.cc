@@ -1,3 +1,4 @@
+#include "src/base/mutex.h"
 #include "src/connect/mqtt_loop.h"
 
 #include <sys/epoll.h>
@@ -36,7 +37,10 @@ class MqttLoop::Impl {
     if (epoll_fd_ < 0 || wake_fd_ < 0) return Status::IOError("epoll/eventfd failed");
     epoll_event wake{EPOLLIN, {.u64 = kWakeId}};
     epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake);
-    running_ = true;
+    {
+      MutexLock lock(mutex_);
+      running_ = true;
+    }
     thread_ = std::thread([this] { Run(); });
     resolver_ = std::thread([this] { RunResolver(); });
     return Status::Ok();
@@ -44,13 +48,13 @@ class MqttLoop::Impl {
 
   void Stop() {
     {
-      std::lock_guard<std::mutex> lock(resolve_mutex_);
+      MutexLock lock(resolve_mutex_);
       resolver_stop_ = true;
-      resolve_cv_.notify_all();
+      resolve_cv_.NotifyAll();
     }
     if (resolver_.joinable()) resolver_.join();
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       if (!running_) return;
       stopping_ = true;
     }
@@ -61,7 +65,7 @@ class MqttLoop::Impl {
   // Runs `task` on the loop thread; false if the loop is not running.
   bool Post(std::function<void()> task) {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       if (!running_ || stopping_) return false;
       posted_.push_back(std::move(task));
     }
@@ -70,7 +74,7 @@ class MqttLoop::Impl {
   }
 
   bool running() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     return running_ && !stopping_;
   }
 
@@ -137,7 +141,7 @@ class MqttLoop::Impl {
     }
     for (auto& [id, session] : sessions_) Finish(*session, Connected(*session));
     sessions_.clear();
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     running_ = false;
   }
 
@@ -145,7 +149,7 @@ class MqttLoop::Impl {
     std::vector<std::function<void()>> tasks;
     bool stopping;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       tasks.swap(posted_);
       stopping = stopping_;
     }
@@ -157,8 +161,8 @@ class MqttLoop::Impl {
     for (;;) {
       std::function<void()> task;
       {
-        std::unique_lock<std::mutex> lock(resolve_mutex_);
-        resolve_cv_.wait(lock, [this] { return resolver_stop_ || !resolve_queue_.empty(); });
+        MutexLock lock(resolve_mutex_);
+        while (!resolver_stop_ && resolve_queue_.empty()) resolve_cv_.Wait(lock);
         if (resolver_stop_) return;  // sessions still resolving are closed by the loop's stop
         task = std::move(resolve_queue_.front());
         resolve_queue_.pop_front();
@@ -168,14 +172,14 @@ class MqttLoop::Impl {
   }
 
   void ResolveAsync(MqttSession& session) {
-    std::lock_guard<std::mutex> lock(resolve_mutex_);
+    MutexLock lock(resolve_mutex_);
     resolve_queue_.push_back([this, id = session.id, settings = session.settings,
                               host = session.target.endpoint.host,
                               deadline = session.deadline_us] {
       CheckedAddresses checked = CheckedResolve(*settings, host, deadline);
       Post([this, id, checked = std::move(checked)]() mutable { OnResolved(id, std::move(checked)); });
     });
-    resolve_cv_.notify_one();
+    resolve_cv_.NotifyOne();
   }
 
   void OnResolved(uint64_t id, CheckedAddresses checked) {
@@ -391,18 +395,18 @@ class MqttLoop::Impl {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;
-  std::mutex mutex_;
-  std::vector<std::function<void()>> posted_;
-  bool running_ = false;
-  bool stopping_ = false;
+  Mutex mutex_;
+  std::vector<std::function<void()>> posted_ GUARDED_BY(mutex_);
+  bool running_ GUARDED_BY(mutex_) = false;
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::atomic<uint64_t> next_id_{1};
   std::unordered_map<uint64_t, std::unique_ptr<MqttSession>> sessions_;  // loop thread only
 
   std::thread resolver_;
-  std::mutex resolve_mutex_;
-  std::condition_variable resolve_cv_;
-  std::deque<std::function<void()>> resolve_queue_;
-  bool resolver_stop_ = false;
+  Mutex resolve_mutex_;
+  CondVar resolve_cv_;
+  std::deque<std::function<void()>> resolve_queue_ GUARDED_BY(resolve_mutex_);
+  bool resolver_stop_ GUARDED_BY(resolve_mutex_) = false;
 };
 
 namespace {

@@ -19,28 +19,6 @@
 namespace connectivity::connect {
 
 // Set once a client is closed and its last callback has returned.
-class Completion {
- public:
-  void Set() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    done_ = true;
-    cv_.notify_all();
-  }
-  bool IsDone() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return done_;
-  }
-  void Wait() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [this] { return done_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool done_ = false;
-};
-
 // One SUBSCRIBE of the address checks (address.h): a source's filters and the SUBACK's codes.
 struct SubscriptionCheck {
   std::vector<std::string> filters;

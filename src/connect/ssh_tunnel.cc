@@ -1,3 +1,4 @@
+#include "src/base/mutex.h"
 #include "src/connect/ssh_tunnel.h"
 
 #include <arpa/inet.h>
@@ -216,7 +217,7 @@ class SshTunnel::Impl {
 
   void Stop() {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       stop_ = true;
       if (socket_ >= 0) ::shutdown(socket_, SHUT_RDWR);  // cuts a blocking libssh call short
     }
@@ -225,7 +226,7 @@ class SshTunnel::Impl {
   }
 
   std::string TakeForwardError() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     return std::exchange(forward_error_, std::string());
   }
 
@@ -236,7 +237,7 @@ class SshTunnel::Impl {
   };
 
   bool Stopped() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     return stop_;
   }
 
@@ -255,7 +256,7 @@ class SshTunnel::Impl {
     for (const IpAddress& address : checked.addresses) {
       const int fd = ConnectTcp(address, server.port, deadline_us);
       if (fd >= 0) {
-        std::lock_guard<std::mutex> lock(mutex_);
+        MutexLock lock(mutex_);
         socket_ = fd;
         if (stop_) ::shutdown(fd, SHUT_RDWR);
         return std::nullopt;
@@ -299,7 +300,7 @@ class SshTunnel::Impl {
       return;
     }
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       forward_error_ = SessionError();
     }
     if (channel != nullptr) ssh_channel_free(channel);
@@ -365,10 +366,10 @@ class SshTunnel::Impl {
   const ConnectTarget& target_;
   const SharedSettings settings_;
   const int wake_;
-  std::mutex mutex_;
-  bool stop_ = false;            // guarded by mutex_
-  int socket_ = -1;              // guarded by mutex_ (written once); the SSH server's socket
-  std::string forward_error_;    // guarded by mutex_
+  Mutex mutex_;
+  bool stop_ GUARDED_BY(mutex_) = false;
+  int socket_ GUARDED_BY(mutex_) = -1;  // written once; the SSH server's socket
+  std::string forward_error_ GUARDED_BY(mutex_);
   ssh_session session_ = nullptr;
   bool socket_owned_ = false;  // socket_ belongs to session_ (closed by ssh_free)
   int listener_ = -1;

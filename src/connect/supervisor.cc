@@ -1,16 +1,17 @@
 #include "src/connect/supervisor.h"
 
-#include <condition_variable>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
+#include "src/base/mutex.h"
+#include "src/connect/amqp091_loop.h"
 #include "src/connect/clients.h"
 #include "src/connect/mqtt_loop.h"
 #include "src/connect/resolver.h"
 #include "src/connect/supervisor_internal.h"
+#include "src/connect/task_pool.h"
 
 namespace connectivity::connect {
 namespace {
@@ -38,29 +39,31 @@ class Supervisor::Impl {
  public:
   Impl(Options options, const Clock& clock)
       : options_(std::move(options)), clock_(clock),
-        settings_(MakeClientSettings(options_.connect)), random_(std::random_device{}()) {}
+        settings_(MakeClientSettings(options_.connect)), amqp091_loop_(options_.handshake_threads),
+        check_pool_(options_.check_threads),
+        random_(std::random_device{}()) {}
 
-  void Start() {
+  void Start() EXCLUDES(mutex_) {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       if (started_ || stopping_) return;
-      if (!mqtt_loop_.Start().ok()) return;
+      if (!mqtt_loop_.Start().ok() || !amqp091_loop_.Start().ok() || !check_pool_.Start().ok()) return;
       started_ = true;
     }
     timer_thread_ = std::thread([this] { RunTimers(); });
     Deferred deferred;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       Dispatch(deferred);
     }
     RunDeferred(deferred);
   }
 
-  void Stop() {
+  void Stop() EXCLUDES(mutex_) {
     Deferred deferred;
-    std::vector<std::unique_ptr<Client>> retired;
+    std::vector<Retired> retired;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       if (stopping_) return;
       stopping_ = true;
       for (auto& [id, entry] : entries_) {
@@ -71,20 +74,25 @@ class Supervisor::Impl {
       pending_.clear();
       timers_.clear();
       retired.swap(graveyard_);
-      timer_cv_.notify_all();
+      timer_cv_.NotifyAll();
     }
     RunDeferred(deferred);
-    for (auto& client : retired) client->WaitFinished();  // clean protocol-level closes
+    for (auto& client : retired) client.client->WaitFinished();  // clean protocol-level closes
+    for (auto& client : retired) {
+      if (client.closed) client.closed();
+    }
     retired.clear();
     if (timer_thread_.joinable()) timer_thread_.join();
     mqtt_loop_.Stop();
+    amqp091_loop_.Stop();
+    check_pool_.Stop();
   }
 
   void Open(const model::Connection& connection,
-            std::function<void(const ConnectOutcome&)> first_attempt) {
+            std::function<void(const ConnectOutcome&)> first_attempt) EXCLUDES(mutex_) {
     Deferred deferred;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       if (stopping_) {
         deferred.push_back([f = std::move(first_attempt)] { f(Closed("Closed: the service is shutting down")); });
       } else {
@@ -98,29 +106,32 @@ class Supervisor::Impl {
     RunDeferred(deferred);
   }
 
-  void Close(std::string_view id) {
+  void Close(std::string_view id, std::function<void()> closed = nullptr) EXCLUDES(mutex_) {
     Deferred deferred;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       auto it = entries_.find(std::string(id));
-      if (it == entries_.end()) return;
-      Retire(*it->second);
-      AnswerFirstAttempt(*it->second, Closed("Closed before the first connect attempt completed"),
-                         deferred);
-      entries_.erase(it);
+      if (it == entries_.end()) {
+        if (closed) deferred.push_back(std::move(closed));
+      } else {
+        Retire(*it->second, std::move(closed), &deferred);
+        AnswerFirstAttempt(*it->second, Closed("Closed before the first connect attempt completed"),
+                           deferred);
+        entries_.erase(it);
+      }
     }
     RunDeferred(deferred);
   }
 
-  std::optional<LiveStatus> Status(std::string_view id) const {
-    std::lock_guard<std::mutex> lock(mutex_);
+  std::optional<LiveStatus> Status(std::string_view id) const EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
     auto it = entries_.find(std::string(id));
     if (it == entries_.end()) return std::nullopt;
-    return BuildLiveStatus(*it->second, options_.instance);
+    return BuildLiveStatus(*it->second, options_.instance, options_.single_instance);
   }
 
-  void ResetMetrics(std::string_view id) {
-    std::lock_guard<std::mutex> lock(mutex_);
+  void ResetMetrics(std::string_view id) EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
     auto it = entries_.find(std::string(id));
     if (it == entries_.end()) return;
     LiveMetrics& metrics = it->second->metrics;
@@ -129,19 +140,19 @@ class Supervisor::Impl {
     metrics.connect_failures.Reset();
   }
 
-  void SetEventListener(std::function<void(const ConnectEvent&)> listener) {
-    std::lock_guard<std::mutex> lock(mutex_);
+  void SetEventListener(std::function<void(const ConnectEvent&)> listener) EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
     listener_ = std::move(listener);
   }
 
-  size_t supervised_count() const {
-    std::lock_guard<std::mutex> lock(mutex_);
+  size_t supervised_count() const EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
     return entries_.size();
   }
 
  private:
   // The entry for `id`, new or (on modify) with its old client retired and a new generation.
-  SupervisedEntry& EntryFor(const std::string& id, Deferred& deferred) {
+  SupervisedEntry& EntryFor(const std::string& id, Deferred& deferred) REQUIRES(mutex_) {
     std::unique_ptr<SupervisedEntry>& slot = entries_[id];
     if (!slot) {
       slot = std::make_unique<SupervisedEntry>(options_.backoff_min_us, options_.backoff_max_us);
@@ -163,14 +174,14 @@ class Supervisor::Impl {
     return *slot;
   }
 
-  void Enqueue(SupervisedEntry& entry) {
+  void Enqueue(SupervisedEntry& entry) REQUIRES(mutex_) {
     if (entry.queued) return;
     entry.queued = true;
     pending_.emplace_back(entry.id, entry.generation);
   }
 
   // Starts queued attempts while slots are free.
-  void Dispatch(Deferred& deferred) {
+  void Dispatch(Deferred& deferred) REQUIRES(mutex_) {
     while (started_ && !stopping_ && in_flight_ < options_.concurrent_connects_max &&
            !pending_.empty()) {
       auto [id, generation] = std::move(pending_.front());
@@ -183,13 +194,14 @@ class Supervisor::Impl {
     }
   }
 
-  void StartAttempt(SupervisedEntry& entry, Deferred& deferred) {
+  void StartAttempt(SupervisedEntry& entry, Deferred& deferred) REQUIRES(mutex_) {
     const int64_t now = clock_.NowMicros();
     entry.metrics.connect_attempts.Record(now);
     Result<ConnectTarget> target = MakeConnectTarget(entry.connection, options_.connect.hono);
     std::unique_ptr<Client> client;
     if (target.ok()) {
-      client = CreateClient(std::move(*target), settings_, Callbacks(entry), mqtt_loop_);
+      client = CreateClient(std::move(*target), settings_, Callbacks(entry),
+                            ClientLoops{mqtt_loop_, &amqp091_loop_, &check_pool_});
     }
     if (!target.ok()) {
       // Nothing to connect to as configured: no retry until the connection is modified.
@@ -221,10 +233,10 @@ class Supervisor::Impl {
     return callbacks;
   }
 
-  void OnResult(const std::string& id, uint64_t generation, const ConnectOutcome& outcome) {
+  void OnResult(const std::string& id, uint64_t generation, const ConnectOutcome& outcome) EXCLUDES(mutex_) {
     Deferred deferred;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       --in_flight_;
       SupervisedEntry* entry = Find(id, generation, SupervisedEntry::Phase::kConnecting);
       if (entry != nullptr) HandleResult(*entry, outcome, deferred);
@@ -233,7 +245,7 @@ class Supervisor::Impl {
     RunDeferred(deferred);
   }
 
-  void HandleResult(SupervisedEntry& entry, const ConnectOutcome& outcome, Deferred& deferred) {
+  void HandleResult(SupervisedEntry& entry, const ConnectOutcome& outcome, Deferred& deferred) REQUIRES(mutex_) {
     const int64_t now = clock_.NowMicros();
     entry.address_checks = outcome.addresses;
     entry.checks_current = outcome.ok || outcome.failure == FailureKind::kAddress;
@@ -258,10 +270,10 @@ class Supervisor::Impl {
     Notify(entry.id, outcome, now, deferred);
   }
 
-  void OnLost(const std::string& id, uint64_t generation, const ConnectOutcome& cause) {
+  void OnLost(const std::string& id, uint64_t generation, const ConnectOutcome& cause) EXCLUDES(mutex_) {
     Deferred deferred;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       SupervisedEntry* entry = Find(id, generation, SupervisedEntry::Phase::kOpen);
       if (entry == nullptr) return;
       const int64_t now = clock_.NowMicros();
@@ -290,7 +302,7 @@ class Supervisor::Impl {
     if (changed) entry.tunnel_since_us = now;
   }
 
-  SupervisedEntry* Find(const std::string& id, uint64_t generation, SupervisedEntry::Phase phase) {
+  SupervisedEntry* Find(const std::string& id, uint64_t generation, SupervisedEntry::Phase phase) REQUIRES(mutex_) {
     auto it = entries_.find(id);
     if (it == entries_.end() || it->second->generation != generation ||
         it->second->phase != phase) {
@@ -299,28 +311,32 @@ class Supervisor::Impl {
     return it->second.get();
   }
 
-  void ScheduleRetry(SupervisedEntry& entry) {
+  void ScheduleRetry(SupervisedEntry& entry) REQUIRES(mutex_) {
     entry.phase = SupervisedEntry::Phase::kWaiting;
     const int64_t delay_us = entry.backoff.NextDelay(random_);
     entry.recovery_status = entry.backoff.at_limit() ? "backOffLimitReached" : "ongoing";
     timers_.emplace(SteadyMicros() + delay_us, std::make_pair(entry.id, entry.generation));
-    timer_cv_.notify_all();
+    timer_cv_.NotifyAll();
   }
 
-  // Closes the entry's client without waiting: it finishes on its own thread and is reaped.
-  void Retire(SupervisedEntry& entry) {
-    if (!entry.client) return;
+  // Closes the entry's client without waiting: it finishes on its own thread and is reaped;
+  // `closed` (if any) runs then, or at once if there is no client.
+  void Retire(SupervisedEntry& entry, std::function<void()> closed = nullptr, Deferred* deferred = nullptr) REQUIRES(mutex_) {
+    if (!entry.client) {
+      if (closed && deferred != nullptr) deferred->push_back(std::move(closed));
+      return;
+    }
     entry.client->RequestClose();
-    graveyard_.push_back(std::move(entry.client));
+    graveyard_.push_back(Retired{std::move(entry.client), std::move(closed)});
   }
 
-  void AnswerFirstAttempt(SupervisedEntry& entry, const ConnectOutcome& outcome, Deferred& deferred) {
+  void AnswerFirstAttempt(SupervisedEntry& entry, const ConnectOutcome& outcome, Deferred& deferred) REQUIRES(mutex_) {
     if (!entry.first_attempt) return;
     deferred.push_back([f = std::move(entry.first_attempt), outcome] { f(outcome); });
     entry.first_attempt = nullptr;
   }
 
-  void Notify(const std::string& id, const ConnectOutcome& outcome, int64_t now, Deferred& deferred) {
+  void Notify(const std::string& id, const ConnectOutcome& outcome, int64_t now, Deferred& deferred) REQUIRES(mutex_) {
     if (!listener_) return;
     ConnectEvent event{id, outcome.ok, outcome.description, now, {}, outcome.tunnel};
     for (const AddressCheck& check : outcome.addresses) {
@@ -330,8 +346,8 @@ class Supervisor::Impl {
   }
 
   // Fires due retries and destroys finished clients (joining their threads) off the lock.
-  void RunTimers() {
-    std::unique_lock<std::mutex> lock(mutex_);
+  void RunTimers() EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
     while (!stopping_) {
       const int64_t now = SteadyMicros();
       while (!timers_.empty() && timers_.begin()->first <= now) {
@@ -342,22 +358,23 @@ class Supervisor::Impl {
       }
       Deferred deferred;
       Dispatch(deferred);
-      std::vector<std::unique_ptr<Client>> finished = TakeFinished();
-      lock.unlock();
+      std::vector<std::unique_ptr<Client>> finished = TakeFinished(deferred);
+      lock.Unlock();
+      finished.clear();  // joined first: `closed` callbacks run once the client is gone
       RunDeferred(deferred);
-      finished.clear();
-      lock.lock();
+      lock.Lock();
       int64_t wake_us = SteadyMicros() + kReapEveryUs;
       if (!timers_.empty()) wake_us = std::min(wake_us, timers_.begin()->first);
-      timer_cv_.wait_for(lock, std::chrono::microseconds(std::max<int64_t>(0, wake_us - SteadyMicros())));
+      timer_cv_.WaitFor(lock, std::chrono::microseconds(std::max<int64_t>(0, wake_us - SteadyMicros())));
     }
   }
 
-  std::vector<std::unique_ptr<Client>> TakeFinished() {
+  std::vector<std::unique_ptr<Client>> TakeFinished(Deferred& deferred) REQUIRES(mutex_) {
     std::vector<std::unique_ptr<Client>> finished;
-    std::erase_if(graveyard_, [&finished](std::unique_ptr<Client>& client) {
-      if (!client->Finished()) return false;
-      finished.push_back(std::move(client));
+    std::erase_if(graveyard_, [&finished, &deferred](Retired& retired) {
+      if (!retired.client->Finished()) return false;
+      finished.push_back(std::move(retired.client));
+      if (retired.closed) deferred.push_back(std::move(retired.closed));
       return true;
     });
     return finished;
@@ -367,19 +384,27 @@ class Supervisor::Impl {
   const Clock& clock_;
   const SharedSettings settings_;
   MqttLoop mqtt_loop_;
+  Amqp091Loop amqp091_loop_;
+  TaskPool check_pool_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable timer_cv_;
-  std::unordered_map<std::string, std::unique_ptr<SupervisedEntry>> entries_;
-  std::deque<std::pair<std::string, uint64_t>> pending_;  // (id, generation) waiting for a slot
-  std::multimap<int64_t, std::pair<std::string, uint64_t>> timers_;  // steady µs -> retry
-  std::vector<std::unique_ptr<Client>> graveyard_;  // closing clients, reaped when finished
-  std::function<void(const ConnectEvent&)> listener_;
-  size_t in_flight_ = 0;
-  uint64_t next_generation_ = 1;
-  bool started_ = false;
-  bool stopping_ = false;
-  std::mt19937_64 random_;
+  mutable Mutex mutex_;
+  CondVar timer_cv_;
+  std::unordered_map<std::string, std::unique_ptr<SupervisedEntry>> entries_ GUARDED_BY(mutex_);
+  // (id, generation) waiting for a slot
+  std::deque<std::pair<std::string, uint64_t>> pending_ GUARDED_BY(mutex_);
+  // steady µs -> retry
+  std::multimap<int64_t, std::pair<std::string, uint64_t>> timers_ GUARDED_BY(mutex_);
+  struct Retired {
+    std::unique_ptr<Client> client;
+    std::function<void()> closed;  // Close(id, closed): runs once the client finished
+  };
+  std::vector<Retired> graveyard_ GUARDED_BY(mutex_);  // closing clients, reaped when finished
+  std::function<void(const ConnectEvent&)> listener_ GUARDED_BY(mutex_);
+  size_t in_flight_ GUARDED_BY(mutex_) = 0;
+  uint64_t next_generation_ GUARDED_BY(mutex_) = 1;
+  bool started_ GUARDED_BY(mutex_) = false;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::mt19937_64 random_ GUARDED_BY(mutex_);
   std::thread timer_thread_;
 };
 
@@ -394,6 +419,9 @@ void Supervisor::Open(const model::Connection& connection,
   impl_->Open(connection, std::move(first_attempt));
 }
 void Supervisor::Close(std::string_view connection_id) { impl_->Close(connection_id); }
+void Supervisor::Close(std::string_view connection_id, std::function<void()> closed) {
+  impl_->Close(connection_id, std::move(closed));
+}
 std::optional<LiveStatus> Supervisor::Status(std::string_view connection_id) const {
   return impl_->Status(connection_id);
 }

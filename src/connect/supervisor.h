@@ -54,7 +54,17 @@ class Supervisor {
     int64_t backoff_min_us = 1'000'000;
     int64_t backoff_max_us = 120'000'000;
     size_t concurrent_connects_max = 256;
+    // Threads running AMQP 0.9.1 handshakes and closes (amqp091_loop.h); open connections share
+    // one loop thread whatever their number.
+    size_t handshake_threads = 4;
+    // Threads running the checks of HTTP push and Kafka connections (pooled_client.h): their
+    // first connect and every recheck; between checks an open connection costs no thread.
+    // Each Kafka check runs 3-4 librdkafka threads of its own while it lasts: 2 keeps the peak low.
+    size_t check_threads = 2;
     std::string instance = "0";  // the `client` of every resource status
+    // One server runs one client per connection and reports the others of clientCount > 1 as
+    // misconfigured; in cluster mode (false) they run on other instances, which report them.
+    bool single_instance = true;
   };
 
   Supervisor(Options options, const Clock& clock);
@@ -77,6 +87,10 @@ class Supervisor {
             std::function<void(const ConnectOutcome&)> first_attempt);
   // Disconnect and stop reconnecting; forgets the connection (and its live metrics). Idempotent.
   void Close(std::string_view connection_id);
+  // The same, and `closed` runs (on a Supervisor thread) once the client has closed and its
+  // thread ended, or at once if none ran: an instance of a cluster hands a connection over only
+  // then (src/cluster).
+  void Close(std::string_view connection_id, std::function<void()> closed);
 
   std::optional<LiveStatus> Status(std::string_view connection_id) const;  // nullopt: unknown id
   void ResetMetrics(std::string_view connection_id);  // zero the live counters

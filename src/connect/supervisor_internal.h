@@ -55,7 +55,7 @@ void SetClientStatus(SupervisedEntry& entry, std::string status, std::string det
                      int64_t now_us);
 
 // REF §7.1 for one supervised connection.
-LiveStatus BuildLiveStatus(const SupervisedEntry& entry, const std::string& instance);
+LiveStatus BuildLiveStatus(const SupervisedEntry& entry, const std::string& instance, bool single_instance = true);
 
 }  // namespace connectivity::connect
 

@@ -99,7 +99,7 @@ void SetClientStatus(SupervisedEntry& entry, std::string status, std::string det
   entry.status_details = std::move(details);
 }
 
-LiveStatus BuildLiveStatus(const SupervisedEntry& entry, const std::string& instance) {
+LiveStatus BuildLiveStatus(const SupervisedEntry& entry, const std::string& instance, bool single_instance) {
   LiveStatus status;
   ResourceStatus client;
   client.type = "client";
@@ -109,7 +109,7 @@ LiveStatus BuildLiveStatus(const SupervisedEntry& entry, const std::string& inst
   client.status_details = entry.status_details;
   client.in_state_since_us = entry.in_state_since_us;
   status.client_status.push_back(client);
-  for (int64_t i = 1; i < entry.connection.client_count; ++i) {
+  for (int64_t i = 1; single_instance && i < entry.connection.client_count; ++i) {
     ResourceStatus missing = client;
     missing.client = "client " + std::to_string(i + 1);
     missing.status = "misconfigured";

@@ -3,8 +3,10 @@
 #include <chrono>
 #include <future>
 
+#include "src/connect/amqp091_loop.h"
 #include "src/connect/clients.h"
 #include "src/connect/mqtt_loop.h"
+#include "src/connect/pooled_client.h"
 
 namespace connectivity::connect {
 namespace {
@@ -22,24 +24,35 @@ ConnectOutcome OtherFailure(std::string description) {
 }  // namespace
 
 std::unique_ptr<Client> CreateClient(ConnectTarget target, SharedSettings settings,
-                                     ClientCallbacks callbacks, MqttLoop& mqtt_loop) {
+                                     ClientCallbacks callbacks, const ClientLoops& loops) {
   if (target.ssh_tunnel && !target.connect_to) {
-    return MakeTunneledClient(std::move(target), std::move(settings), std::move(callbacks), mqtt_loop);
+    return MakeTunneledClient(std::move(target), std::move(settings), std::move(callbacks), loops);
   }
   switch (target.protocol) {
     case Protocol::kAmqp091:
+      if (loops.amqp091 != nullptr) {
+        return loops.amqp091->CreateClient(std::move(target), std::move(settings), std::move(callbacks));
+      }
       return MakeAmqp091Client(std::move(target), std::move(settings), std::move(callbacks));
     case Protocol::kAmqp10:
       return MakeAmqp10Client(std::move(target), std::move(settings), std::move(callbacks));
     case Protocol::kHttp:
+      if (loops.checks != nullptr) {
+        return MakePooledClient(*loops.checks, std::move(target), std::move(settings), &MakeHttpCheckSession,
+                                std::move(callbacks));
+      }
       return MakeHttpClient(std::move(target), std::move(settings), std::move(callbacks));
     case Protocol::kKafka:
+      if (loops.checks != nullptr) {
+        return MakePooledClient(*loops.checks, std::move(target), std::move(settings), &MakeKafkaCheckSession,
+                                std::move(callbacks));
+      }
       return MakeKafkaClient(std::move(target), std::move(settings), std::move(callbacks));
     case Protocol::kMqtt311:
     case Protocol::kMqtt5:
       break;
   }
-  return mqtt_loop.CreateClient(std::move(target), std::move(settings), std::move(callbacks));
+  return loops.mqtt.CreateClient(std::move(target), std::move(settings), std::move(callbacks));
 }
 
 ConnectOutcome TestConnection(const model::Connection& connection, const ConnectSettings& settings) {
@@ -61,7 +74,8 @@ ConnectOutcome TestConnection(const model::Connection& connection, const Connect
   ClientCallbacks callbacks;
   callbacks.on_result = [result](const ConnectOutcome& outcome) { result->set_value(outcome); };
   std::unique_ptr<Client> client =
-      CreateClient(std::move(*target), MakeClientSettings(settings), std::move(callbacks), loop);
+      CreateClient(std::move(*target), MakeClientSettings(settings), std::move(callbacks),
+                   ClientLoops{loop, nullptr, nullptr});
   if (!client) return OtherFailure("the MQTT loop is not running");
   std::future<ConnectOutcome> future = result->get_future();
   if (!client->Start()) {

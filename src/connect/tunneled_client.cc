@@ -10,8 +10,9 @@
 // outcome; the first to claim a report (atomic flags) makes it, so on_result comes once and
 // on_lost at most once and only after a successful result. Callbacks run without a lock held.
 #include <atomic>
-#include <mutex>
 #include <thread>
+
+#include "src/base/mutex.h"
 
 #include "src/connect/clients.h"
 #include "src/connect/resolver.h"
@@ -24,9 +25,9 @@ constexpr std::string_view kEstablished = "SSH tunnel established successfully";
 
 class TunneledClient final : public Client {
  public:
-  TunneledClient(ConnectTarget target, SharedSettings settings, ClientCallbacks callbacks, MqttLoop& mqtt_loop)
+  TunneledClient(ConnectTarget target, SharedSettings settings, ClientCallbacks callbacks, const ClientLoops& loops)
       : target_(std::move(target)), settings_(std::move(settings)), callbacks_(std::move(callbacks)),
-        mqtt_loop_(mqtt_loop), tunnel_(target_, settings_) {}
+        loops_(loops), tunnel_(target_, settings_) {}
 
   ~TunneledClient() override {
     RequestClose();
@@ -46,9 +47,9 @@ class TunneledClient final : public Client {
 
   // The protocol client closes first, through the tunnel (a clean, protocol-level close); the
   // tunnel follows once it finished. Before the client exists, the tunnel is cut short.
-  void RequestClose() override {
+  void RequestClose() override EXCLUDES(inner_mutex_) {
     stop_.store(true);
-    std::lock_guard<std::mutex> lock(inner_mutex_);
+    MutexLock lock(inner_mutex_);
     if (inner_) {
       inner_->RequestClose();
     } else {
@@ -58,13 +59,13 @@ class TunneledClient final : public Client {
 
   bool Finished() const override { return finished_.load(); }
 
-  void WaitFinished() override {
-    std::lock_guard<std::mutex> lock(join_mutex_);
+  void WaitFinished() override EXCLUDES(join_mutex_) {
+    MutexLock lock(join_mutex_);
     if (thread_.joinable()) thread_.join();
   }
 
  private:
-  void Run() {
+  void Run() EXCLUDES(inner_mutex_) {
     BlockSigpipeInThisThread();
     const int64_t deadline_us = start_us_ + settings_->timeout_us;
     if (std::optional<ConnectOutcome> failure = tunnel_.Establish(deadline_us)) {
@@ -75,7 +76,7 @@ class TunneledClient final : public Client {
     }
     std::unique_ptr<Client> inner;
     {
-      std::lock_guard<std::mutex> lock(inner_mutex_);
+      MutexLock lock(inner_mutex_);
       inner = std::move(inner_);
     }
     if (inner) {
@@ -89,13 +90,13 @@ class TunneledClient final : public Client {
     finished_.store(true);
   }
 
-  bool InnerFinished() {
-    std::lock_guard<std::mutex> lock(inner_mutex_);
+  bool InnerFinished() EXCLUDES(inner_mutex_) {
+    MutexLock lock(inner_mutex_);
     return !inner_ || inner_->Finished();
   }
 
   // The protocol client, to the tunnel's local end, with what is left of the bound.
-  bool StartInner(int64_t deadline_us) {
+  bool StartInner(int64_t deadline_us) EXCLUDES(inner_mutex_) {
     ConnectTarget inner_target = target_;
     if (target_.protocol != Protocol::kKafka) inner_target.connect_to = HostPort{"127.0.0.1", tunnel_.local_port()};
     auto settings = std::make_shared<ClientSettings>(*settings_);
@@ -103,8 +104,8 @@ class TunneledClient final : public Client {
     ClientCallbacks callbacks;
     callbacks.on_result = [this](const ConnectOutcome& outcome) { OnInnerResult(outcome); };
     callbacks.on_lost = [this](const ConnectOutcome& cause) { OnInnerLost(cause); };
-    std::unique_ptr<Client> inner = CreateClient(std::move(inner_target), settings, std::move(callbacks), mqtt_loop_);
-    std::lock_guard<std::mutex> lock(inner_mutex_);
+    std::unique_ptr<Client> inner = CreateClient(std::move(inner_target), settings, std::move(callbacks), loops_);
+    MutexLock lock(inner_mutex_);
     if (stop_.load() || !inner || !inner->Start()) {
       if (!stop_.load()) ReportResult(Failure(FailureKind::kOther, target_, "the client could not be started"));
       return false;
@@ -156,7 +157,7 @@ class TunneledClient final : public Client {
   const ConnectTarget target_;
   const SharedSettings settings_;
   const ClientCallbacks callbacks_;
-  MqttLoop& mqtt_loop_;
+  const ClientLoops loops_;
   SshTunnel tunnel_;
   int64_t start_us_ = 0;
   std::atomic<bool> stop_{false};
@@ -164,17 +165,17 @@ class TunneledClient final : public Client {
   std::atomic<bool> result_ok_{false};
   std::atomic<bool> lost_reported_{false};
   std::atomic<bool> finished_{false};
-  std::mutex inner_mutex_;
-  std::unique_ptr<Client> inner_;  // guarded by inner_mutex_
-  std::mutex join_mutex_;
+  Mutex inner_mutex_;
+  std::unique_ptr<Client> inner_ GUARDED_BY(inner_mutex_);
+  Mutex join_mutex_;
   std::thread thread_;
 };
 
 }  // namespace
 
 std::unique_ptr<Client> MakeTunneledClient(ConnectTarget target, SharedSettings settings, ClientCallbacks callbacks,
-                                           MqttLoop& mqtt_loop) {
-  return std::make_unique<TunneledClient>(std::move(target), std::move(settings), std::move(callbacks), mqtt_loop);
+                                           const ClientLoops& loops) {
+  return std::make_unique<TunneledClient>(std::move(target), std::move(settings), std::move(callbacks), loops);
 }
 
 }  // namespace connectivity::connect

@@ -1,6 +1,7 @@
 #include "src/daemon/config.h"
 
 #include <charconv>
+#include <cstdint>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -41,6 +42,15 @@ Setter PositiveCount(uint64_t Config::*field) {
   return [field](Config& c, std::string_view v) -> std::optional<std::string> {
     const auto n = ParseInteger<uint64_t>(v);
     if (!n || *n == 0) return "must be a positive integer, got '" + std::string(v) + "'";
+    c.*field = *n;
+    return std::nullopt;
+  };
+}
+
+Setter Count(uint64_t Config::*field) {
+  return [field](Config& c, std::string_view v) -> std::optional<std::string> {
+    const auto n = ParseInteger<uint64_t>(v);
+    if (!n || *n > UINT32_MAX) return "must be an integer from 0 to 4294967295, got '" + std::string(v) + "'";
     c.*field = *n;
     return std::nullopt;
   };
@@ -138,10 +148,38 @@ std::optional<std::string> SetThreads(Config& c, std::string_view v) {
   return std::nullopt;
 }
 
+// A setter of the encryption settings (src/crypto/encryption_settings.h).
+Setter Encryption(std::optional<std::string> (*set)(crypto::EncryptionSettings&, std::string_view)) {
+  return [set](Config& c, std::string_view v) { return set(c.encryption, v); };
+}
+
 std::optional<std::string> SetCompat(Config& c, std::string_view v) {
   if (v == "ditto3") c.piggyback_ditto2 = false;
   else if (v == "ditto2") c.piggyback_ditto2 = true;
   else return "must be ditto3 or ditto2, got '" + std::string(v) + "'";
+  return std::nullopt;
+}
+
+std::optional<std::string> SetJournal(Config& c, std::string_view v) {
+  if (v.substr(0, 7) != "etcd://" || v.size() == 7) {
+    return "must be etcd://HOST:PORT[,HOST:PORT...], got '" + std::string(v) + "'";
+  }
+  c.journal_uri = std::string(v);
+  return std::nullopt;
+}
+
+std::optional<std::string> SetClusterReads(Config& c, std::string_view v) {
+  if (v == "linearizable") c.cluster_reads_linearizable = true;
+  else if (v == "local") c.cluster_reads_linearizable = false;
+  else return "must be linearizable or local, got '" + std::string(v) + "'";
+  return std::nullopt;
+}
+
+std::optional<std::string> SetLeaseTtl(Config& c, std::string_view v) {
+  const auto micros = ParseDurationMicros(v);
+  // etcd grants no lease shorter than about 2 s (its minimum TTL).
+  if (!micros || *micros < 2'000'000) return "must be a duration of at least 2s, got '" + std::string(v) + "'";
+  c.cluster_lease_ttl_us = *micros;
   return std::nullopt;
 }
 
@@ -153,10 +191,33 @@ const std::vector<Option>& Options() {
       {"--instance", "INSTANCE_INDEX", "instance id in piggyback answers (default 0)", Text(&Config::instance)},
       {"--piggyback-compat", "CONNECTIVITY_PIGGYBACK_COMPAT", "ditto3 (default) or ditto2", SetCompat},
       {"--max-body-bytes", "CONNECTIVITY_MAX_BODY_BYTES", "largest request body (default 1048576)", PositiveSize(&Config::body_bytes_max)},
+      {"--max-connections", "CONNECTIVITY_MAX_CONNECTIONS", "open HTTP connections; more get 503 (default 10000)", PositiveSize(&Config::connections_max)},
+      {"--max-header-bytes", "CONNECTIVITY_MAX_HEADER_BYTES", "largest header section of a request; more gets 431 (default 8192)", PositiveSize(&Config::header_bytes_max)},
+      {"--max-request-line-bytes", "CONNECTIVITY_MAX_REQUEST_LINE_BYTES", "longest request line; longer gets 414 (default 8192)", PositiveSize(&Config::request_line_bytes_max)},
+      {"--idle-timeout", "CONNECTIVITY_IDLE_TIMEOUT", "an idle keep-alive connection is closed after this (default 60s)", Duration(&Config::idle_timeout_us)},
+      {"--header-timeout", "CONNECTIVITY_HEADER_TIMEOUT", "request line and headers must arrive within this; else 408 (default 10s)", Duration(&Config::header_timeout_us)},
+      {"--body-timeout", "CONNECTIVITY_BODY_TIMEOUT", "a request body must arrive within this; else 408 (default 30s)", Duration(&Config::body_timeout_us)},
+      {"--max-queued-commands", "CONNECTIVITY_MAX_QUEUED_COMMANDS", "commands waiting per connection; more get 503 (default 256)", PositiveSize(&Config::queued_commands_max)},
       {"--disk-headroom", "CONNECTIVITY_DISK_HEADROOM",
        "free disk kept beyond every write; below it writes answer 503 (default 256MiB)", SetDiskHeadroom},
       {"--cors-allow-origin", "CONNECTIVITY_CORS_ALLOW_ORIGIN", "allow browser UIs from this origin (default off)",
        [](Config& c, std::string_view v) -> std::optional<std::string> { c.cors_allow_origin = std::string(v); return std::nullopt; }},
+      {"--journal", "CONNECTIVITY_JOURNAL", "etcd://HOST:PORT[,...]: cluster mode on etcd (default: RocksDB in --data-dir)", SetJournal},
+      {"--cluster-reads", "CONNECTIVITY_CLUSTER_READS", "linearizable (default) or local: cluster-mode reads", SetClusterReads},
+      {"--cluster-lease-ttl", "CONNECTIVITY_CLUSTER_LEASE_TTL", "an instance's etcd lease; owners drop clients before it ends (default 10s)", SetLeaseTtl},
+      {"--cluster-request-timeout", "CONNECTIVITY_CLUSTER_REQUEST_TIMEOUT", "bound on every etcd request; then 503 (default 5s)", Duration(&Config::cluster_request_timeout_us)},
+      {"--cluster-max-request-bytes", "CONNECTIVITY_CLUSTER_MAX_REQUEST_BYTES", "etcd's --max-request-bytes; larger events get 413 (default 1572864)", PositiveSize(&Config::cluster_request_bytes_max)},
+      {"--cluster-advertise", "CONNECTIVITY_CLUSTER_ADVERTISE", "HOST:PORT other instances reach this one at (default: --listen)", Text(&Config::cluster_advertise)},
+      {"--auth-failures-per-minute", "CONNECTIVITY_AUTH_FAILURES_PER_MINUTE",
+       "failed logins from one client address in a minute before 429 Too Many Requests, 0 = no limit (default 20)",
+       Count(&Config::auth_failures_per_minute)},
+      {"--tls-cert", "CONNECTIVITY_TLS_CERT", "PEM certificate chain: serve HTTPS (TLS 1.2+) on --listen (default off)",
+       Text(&Config::tls_cert)},
+      {"--tls-key", "CONNECTIVITY_TLS_KEY", "PEM private key of --tls-cert", Text(&Config::tls_key)},
+      {"--tls-client-ca", "CONNECTIVITY_TLS_CLIENT_CA", "PEM CA: require client certificates it signed (default off)",
+       Text(&Config::tls_client_ca)},
+      {"--tls-haproxy", "CONNECTIVITY_TLS_HAPROXY", "the haproxy binary that terminates TLS (default haproxy)",
+       Text(&Config::tls_haproxy)},
       {nullptr, "DEVOPS_PASSWORD", "password of user devops (default foobar)", Text(&Config::devops_password)},
       {nullptr, "DEVOPS_SECURED", "false turns authentication off (default true)", Boolean(&Config::devops_secured)},
       {nullptr, "CONNECTION_SOURCE_NUMBER", "most sources per connection (default 4)", PositiveSize(&Config::sources_max)},
@@ -169,6 +230,15 @@ const std::vector<Option>& Options() {
       {nullptr, "CONNECTIVITY_CLIENT_CONNECT_TIMEOUT", "bound on a connect or test (default 10s)", Duration(&Config::client_connect_timeout_us)},
       {nullptr, "CONNECTIVITY_CLIENT_BACKOFF_MIN", "first reconnect delay (default 1s)", Duration(&Config::client_backoff_min_us)},
       {nullptr, "CONNECTIVITY_CLIENT_BACKOFF_MAX", "longest reconnect delay (default 2m)", Duration(&Config::client_backoff_max_us)},
+      {"--connects-in-flight", "CONNECTIVITY_CLIENT_CONNECTS_IN_FLIGHT",
+       "connect attempts of open connections in flight at once; the rest queue (default 64)",
+       PositiveSize(&Config::client_connects_in_flight)},
+      {"--handshake-threads", "CONNECTIVITY_CLIENT_HANDSHAKE_THREADS",
+       "threads running AMQP 0.9.1 handshakes of open connections (default 4)",
+       PositiveSize(&Config::client_handshake_threads)},
+      {"--check-threads", "CONNECTIVITY_CLIENT_CHECK_THREADS",
+       "threads running the connects and rechecks of open HTTP push and Kafka connections (default 2)",
+       PositiveSize(&Config::client_check_threads)},
       {nullptr, "CONNECTIVITY_CONNECTION_BLOCKED_HOSTNAMES", "comma list of blocked hosts", Text(&Config::blocked_hostnames)},
       {nullptr, "CONNECTIVITY_CONNECTION_BLOCKED_SUBNETS", "comma list of blocked CIDR subnets", Text(&Config::blocked_subnets)},
       {nullptr, "CONNECTIVITY_CONNECTION_BLOCKED_HOST_REGEX", "regex of blocked hosts", Text(&Config::blocked_host_regex)},
@@ -181,6 +251,19 @@ const std::vector<Option>& Options() {
       {nullptr, "HONO_CONNECTION_HONO_PASSWORD", "their SASL password (default honoPassword)", HonoText(&model::HonoSettings::password)},
       {nullptr, "HONO_CONNECTION_VALIDATE_CERTIFICATE", "verify their broker's certificate (default false)", SetHonoValidate},
       {nullptr, "HONO_CONNECTION_CA", "PEM CA certificates they trust (default none)", HonoText(&model::HonoSettings::ca)},
+      {nullptr, crypto::kEncryptionEnabledVariable, "true: store connection secrets encrypted (default false)",
+       Encryption(crypto::SetEncryptionEnabled)},
+      {nullptr, crypto::kEncryptionKeyVariable, "256-bit AES key, URL-safe base64 (openssl rand 32 | basenc --base64url)",
+       Encryption(crypto::SetEncryptionKey)},
+      {nullptr, crypto::kOldEncryptionKeyVariable, "the previous key: decrypts during a rotation or a disable",
+       Encryption(crypto::SetOldEncryptionKey)},
+      {nullptr, crypto::kEncryptionPointersVariable, "comma list of JSON pointers to encrypt (default: Ditto's nine)",
+       Encryption(crypto::SetEncryptionPointers)},
+      {"--encryption-migration-batch-size", crypto::kMigrationBatchSizeVariable,
+       "documents per batch of an encryption migration (default 10)", Encryption(crypto::SetMigrationBatchSize)},
+      {"--encryption-migration-max-docs-per-minute", crypto::kMigrationMaxDocumentsVariable,
+       "throttle of an encryption migration, 0 = none (default 200)",
+       Encryption(crypto::SetMigrationMaxDocumentsPerMinute)},
   };
   return options;
 }
@@ -232,6 +315,13 @@ std::variant<Config, HelpRequested, std::string> ParseConfig(
     if (!inline_value && i + 1 >= argc) return std::string(match->flag) + " needs a value";
     const std::string_view value = inline_value ? *inline_value : std::string_view(argv[++i]);
     if (auto error = match->set(config, value)) return Describe(*match) + " " + *error;
+  }
+  if (auto error = crypto::ValidateEncryptionSettings(config.encryption)) return *error;
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return std::string("--tls-cert (CONNECTIVITY_TLS_CERT) and --tls-key (CONNECTIVITY_TLS_KEY) go together");
+  }
+  if (!config.tls_client_ca.empty() && config.tls_cert.empty()) {
+    return std::string("--tls-client-ca (CONNECTIVITY_TLS_CLIENT_CA) needs --tls-cert and --tls-key");
   }
   return config;
 }

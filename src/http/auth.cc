@@ -1,5 +1,8 @@
 #include "src/http/auth.h"
 
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
 #include <array>
 
 namespace connectivity::http {
@@ -25,13 +28,15 @@ int Base64Value(char c) {
   return -1;
 }
 
-// Compares without an early exit, so timing does not reveal the password.
+// Compares in constant time (OpenSSL's CRYPTO_memcmp) the SHA-256 digests
+// of both, so that neither the content nor the length of the password shows
+// in the timing.
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  unsigned char difference = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < a.size(); ++i) {
-    difference |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
-  }
-  return difference == 0;
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest_a{};
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest_b{};
+  SHA256(reinterpret_cast<const unsigned char*>(a.data()), a.size(), digest_a.data());
+  SHA256(reinterpret_cast<const unsigned char*>(b.data()), b.size(), digest_b.data());
+  return CRYPTO_memcmp(digest_a.data(), digest_b.data(), digest_a.size()) == 0;
 }
 
 }  // namespace

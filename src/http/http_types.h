@@ -24,6 +24,9 @@ struct HttpRequest {
   // Header names lower-cased; a repeated header keeps its last value.
   std::map<std::string, std::string> headers;
   std::string body;
+  // The client's IP address (the TLS front's X-Forwarded-For when one is
+  // configured); empty if unknown.
+  std::string client_address;
 
   std::optional<std::string_view> Header(std::string_view lower_case_name) const;
   std::optional<std::string_view> QueryParameter(std::string_view name) const;

@@ -5,6 +5,7 @@
 
 #include "src/base/json_writer.h"
 #include "src/http/command_responses.h"
+#include "src/http/migration_json.h"
 #include "src/http/monitoring_json.h"
 #include "src/model/hono_connection.h"
 #include "src/projector/stored_connection.h"
@@ -155,6 +156,29 @@ void RunTags(service::ConnectionService& service, const PiggybackCommand& comman
                            "connectionTags", projector::StoredTags(outcome.state->json)));
 }
 
+// migrateEncryption, migrateEncryptionStatus, migrateEncryptionAbort (REF rows 18-20): answered
+// at once. Ditto's migration actor refuses with a Status.Failure, which its DevOpsCommandsActor
+// answers as an errorResponse carrying ask.error with the failure's message: so do these.
+template <typename Answer, typename ToJson>
+void ReplyMigration(const std::variant<Answer, model::DittoError>& answer, ToJson to_json,
+                    const std::string& instance, const Reply& reply) {
+  if (auto* error = std::get_if<model::DittoError>(&answer)) return reply(DevOpsErrorResponse(instance, *error));
+  reply(to_json(std::get<Answer>(answer)));
+}
+
+void RunMigration(service::EncryptionMigration& migration, const PiggybackCommand& command,
+                  const std::string& instance, const Reply& reply) {
+  switch (command.kind) {
+    case PiggybackCommandKind::kMigrateEncryptionStatus:
+      return ReplyMigration(migration.GetStatus(), MigrationStatusJson, instance, reply);
+    case PiggybackCommandKind::kMigrateEncryptionAbort:
+      return ReplyMigration(migration.Abort(), MigrationAbortedJson, instance, reply);
+    default:
+      return ReplyMigration(migration.Start(command.dry_run, command.resume), MigrationStartedJson, instance,
+                            reply);
+  }
+}
+
 void Run(service::ConnectionService& service, const PiggybackRequest& request,
          PiggybackCommand& command, const std::string& instance, Reply reply) {
   using S = service::ConnectionService;
@@ -184,6 +208,9 @@ void Run(service::ConnectionService& service, const PiggybackRequest& request,
     case K::kRetrieveIdsByTag:
       return reply(StringListResponse("connectivity.sudo.responses:sudoRetrieveConnectionIdsByTag", 200,
                                       "connectionIds", service.ConnectionIdsByTag(command.tag)));
+    case K::kMigrateEncryption:
+    case K::kMigrateEncryptionStatus:
+    case K::kMigrateEncryptionAbort: return RunMigration(service.encryption_migration(), command, instance, reply);
   }
 }
 

@@ -17,6 +17,7 @@ using simdjson::dom::object;
 
 constexpr std::string_view kConnectionShard = "/system/sharding/connection";
 constexpr std::string_view kIdsRetrieval = "/user/connectivityRoot/connectionIdsRetrieval";
+constexpr std::string_view kEncryptionMigration = "/user/connectivityRoot/encryptionMigration";
 constexpr int64_t kTimeoutMaxUs = 60'000'000;
 
 // Query parameters the gateway turns into headers (REF §1.1).
@@ -41,6 +42,7 @@ std::optional<PiggybackSelection> ParseSelection(std::string_view selection) {
   }
   if (selection == kConnectionShard) return PiggybackSelection::kConnectionShard;
   if (selection == kIdsRetrieval) return PiggybackSelection::kIdsRetrieval;
+  if (selection == kEncryptionMigration) return PiggybackSelection::kEncryptionMigration;
   return std::nullopt;
 }
 
@@ -157,6 +159,29 @@ Parsed ParseIdsByTag(const Envelope& envelope, object member) {
   return command;
 }
 
+// An optional boolean member (Ditto's getValue(...).orElse(false)).
+std::variant<bool, model::DittoError> OptionalBool(object command, std::string_view name) {
+  element value;
+  if (command[name].get(value) != simdjson::SUCCESS) return false;
+  bool flag = false;
+  if (value.get_bool().get(flag) != simdjson::SUCCESS) {
+    return model::JsonFieldTypeInvalid("/" + std::string(name), "boolean");
+  }
+  return flag;
+}
+
+// migrateEncryption with its optional `dryRun` and `resume` (REF row 18).
+Parsed ParseMigrateEncryption(const Envelope& envelope, object member) {
+  auto dry_run = OptionalBool(member, "dryRun");
+  if (auto* error = std::get_if<model::DittoError>(&dry_run)) return Prefixed(*error, envelope.type);
+  auto resume = OptionalBool(member, "resume");
+  if (auto* error = std::get_if<model::DittoError>(&resume)) return Prefixed(*error, envelope.type);
+  PiggybackCommand command = Command(PiggybackCommandKind::kMigrateEncryption, envelope);
+  command.dry_run = std::get<bool>(dry_run);
+  command.resume = std::get<bool>(resume);
+  return command;
+}
+
 bool IsMonitoring(std::string_view type) {
   return type == "connectivity.commands:retrieveConnectionStatus" ||
          type == "connectivity.commands:retrieveConnectionMetrics" ||
@@ -188,13 +213,22 @@ Parsed ParseCommand(const PiggybackRequest& request, const Envelope& envelope, o
   if (type == "connectivity.sudo.commands:sudoRetrieveConnectionIdsByTag") {
     return ParseIdsByTag(envelope, member);
   }
+  if (type == "connectivity.commands:migrateEncryption") return ParseMigrateEncryption(envelope, member);
+  if (type == "connectivity.commands:migrateEncryptionStatus") return Command(K::kMigrateEncryptionStatus, envelope);
+  if (type == "connectivity.commands:migrateEncryptionAbort") return Command(K::kMigrateEncryptionAbort, envelope);
   return model::JsonTypeNotParsable(type);
 }
 
 PiggybackSelection SelectionServing(PiggybackCommandKind kind) {
-  return kind == PiggybackCommandKind::kRetrieveAllIds || kind == PiggybackCommandKind::kRetrieveIdsByTag
-             ? PiggybackSelection::kIdsRetrieval
-             : PiggybackSelection::kConnectionShard;
+  using K = PiggybackCommandKind;
+  switch (kind) {
+    case K::kRetrieveAllIds:
+    case K::kRetrieveIdsByTag: return PiggybackSelection::kIdsRetrieval;
+    case K::kMigrateEncryption:
+    case K::kMigrateEncryptionStatus:
+    case K::kMigrateEncryptionAbort: return PiggybackSelection::kEncryptionMigration;
+    default: return PiggybackSelection::kConnectionShard;
+  }
 }
 
 // Stage 4: a selection that does not serve the command gets Ditto's ask timeout.

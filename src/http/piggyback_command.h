@@ -29,7 +29,7 @@ struct PiggybackConfig {
 };
 
 // The actor a command is addressed to (targetActorSelection, with or without "/singleton").
-enum class PiggybackSelection { kConnectionShard, kIdsRetrieval };
+enum class PiggybackSelection { kConnectionShard, kIdsRetrieval, kEncryptionMigration };
 
 // The command families, each executed in its own way.
 enum class PiggybackCommandKind {
@@ -45,6 +45,9 @@ enum class PiggybackCommandKind {
   kRetrieveTags,
   kRetrieveIdsByTag,
   kRetrieveResolvedHono,  // retrieveResolvedHonoConnection
+  kMigrateEncryption,     // migrateEncryption (dryRun, resume)
+  kMigrateEncryptionStatus,
+  kMigrateEncryptionAbort,
 };
 
 // retrieveConnection at-historical-revision / at-historical-timestamp.
@@ -62,6 +65,8 @@ struct PiggybackCommand {
   std::optional<model::FieldSelector> selector;  // retrieve, resolved hono: selectedFields
   std::optional<HistoricalQuery> at;             // retrieve at a revision or a time
   std::string tag;                               // retrieve ids by tag
+  bool dry_run = false;                          // migrateEncryption
+  bool resume = false;                           // migrateEncryption
 };
 
 // A request past stage 2: its headers and either the command or the error answered as a

@@ -99,6 +99,9 @@ void WriteService(std::string& out, service::ConnectionService& service) {
   Sample(out, "connectivity_recovery_events_replayed", "", static_cast<double>(recovery.events_replayed));
   Header(out, "connectivity_recovery_snapshot_rows_loaded", "gauge", "Snapshot rows loaded at the last start-up.");
   Sample(out, "connectivity_recovery_snapshot_rows_loaded", "", static_cast<double>(recovery.state_rows_loaded));
+  Header(out, "connectivity_registry_entries", "gauge",
+         "Connection ids the service holds (existing and deleted; never rejected ones).");
+  Sample(out, "connectivity_registry_entries", "", static_cast<double>(service.registry_entries()));
   WriteJournal(out, service.journal().metrics(), service.health().ok());
 }
 
@@ -119,14 +122,14 @@ HttpMetrics::HttpMetrics() {
 
 void HttpMetrics::Record(Route route, int status, uint64_t latency_us) {
   latency_us_[static_cast<size_t>(route)]->Record(latency_us);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++requests_[{route, status}];
 }
 
 void HttpMetrics::Write(std::string& out) const {
   Header(out, "connectivity_http_requests_total", "counter", "HTTP requests by route and status code.");
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (const auto& [key, count] : requests_) {
       Sample(out, "connectivity_http_requests_total",
              "route=\"" + std::string(RouteName(key.first)) + "\",code=\"" + std::to_string(key.second) + "\"",
@@ -142,12 +145,33 @@ void HttpMetrics::Write(std::string& out) const {
   }
 }
 
-std::string RenderPrometheus(const HttpMetrics& http, service::ConnectionService* service) {
+namespace {
+
+void WriteConnections(std::string& out, const ConnectionTable& connections) {
+  Header(out, "connectivity_http_connections_open", "gauge",
+         "Open HTTP connections (including refused ones until they close).");
+  Sample(out, "connectivity_http_connections_open", "", static_cast<double>(connections.open()));
+  Header(out, "connectivity_http_connections_refused_total", "counter",
+         "HTTP connections refused over --max-connections (answered 503).");
+  Sample(out, "connectivity_http_connections_refused_total", "", static_cast<double>(connections.rejected_total()));
+  Header(out, "connectivity_http_request_timeouts_total", "counter",
+         "Requests whose head or body did not arrive in time (answered 408).");
+  Sample(out, "connectivity_http_request_timeouts_total", "", static_cast<double>(connections.timeouts_total()));
+  Header(out, "connectivity_http_framing_errors_total", "counter",
+         "Requests refused for their framing before routing (400, 413, 414, 417, 431).");
+  Sample(out, "connectivity_http_framing_errors_total", "", static_cast<double>(connections.framing_errors_total()));
+}
+
+}  // namespace
+
+std::string RenderPrometheus(const HttpMetrics& http, service::ConnectionService* service,
+                             const ConnectionTable* connections) {
   std::string out;
   out.reserve(16384);
   Header(out, "connectivity_up", "gauge", "1 once recovery is done and the API serves.");
   Sample(out, "connectivity_up", "", service != nullptr ? 1 : 0);
   if (service != nullptr) WriteService(out, *service);
+  if (connections != nullptr) WriteConnections(out, *connections);
   http.Write(out);
   return out;
 }

@@ -1,7 +1,10 @@
 #include "src/http/router.h"
 
 #include <chrono>
+#include <future>
 
+#include "src/base/json_writer.h"
+#include "src/base/log.h"
 #include "src/model/errors.h"
 
 namespace connectivity::http {
@@ -94,25 +97,69 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
   }
   if (segments.size() == 1 && segments[0] == "metrics") {
     if (request.method != "GET") return respond(MethodNotAllowedAnswer(request, "GET"));
-    HttpAnswer answer = JsonAnswer(200, RenderPrometheus(*http_metrics_, api_.load() ? &api_.load()->service : nullptr));
+    HttpAnswer answer = JsonAnswer(200, RenderPrometheus(*http_metrics_, api_.load() ? &api_.load()->service : nullptr,
+                                                   connections_.load(std::memory_order_acquire)));
     answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return respond(std::move(answer));
   }
   const bool piggyback = IsPiggyback(segments);
   const bool api_path = !segments.empty() && segments[0] == "api";
   if (!piggyback && !api_path) return respond(Error(model::ResourceNotFound(request.path)));
-  if (std::optional<HttpAnswer> denied = Authenticate(config_.auth, request)) {
-    return respond(std::move(*denied));
-  }
+  if (std::optional<HttpAnswer> denied = CheckLogin(request)) return respond(std::move(*denied));
   if (request.body.size() > config_.body_bytes_max) {
     return respond(Error(model::PayloadTooLarge(config_.body_bytes_max)));
   }
   Api* api = api_.load(std::memory_order_acquire);
-  if (api == nullptr) {
-    return respond(Error(model::ServiceUnavailable(
-        "The service is starting: it is still recovering its journal.")));
+  if (api == nullptr) return respond(Unavailable());
+  // Cluster mode: a read waits until this instance has applied every write
+  // committed before it (linearizable), except REST writes: an acceptance
+  // decided on stale state conflicts in etcd and is decided again, and a
+  // refusal waits for current state in the service (ConnectionService::Execute).
+  if (api->service.NeedsReadBarrier() && (piggyback || request.method == "GET")) {
+    if (!piggyback && segments.size() == 3) {
+      // The list is streamed in pieces, which Pistache writes only from its
+      // own thread: wait here (one quorum read, bounded by its timeout).
+      auto waited = std::make_shared<std::promise<std::optional<model::DittoError>>>();
+      api->service.AwaitReadable([waited](std::optional<model::DittoError> error) { waited->set_value(std::move(error)); });
+      if (std::optional<model::DittoError> error = waited->get_future().get()) return respond(Error(*error));
+      return DispatchApi(request, segments, api, std::move(respond));
+    }
+    auto copy = std::make_shared<HttpRequest>(request);
+    return api->service.AwaitReadable(
+        [this, api, copy, respond = std::move(respond)](std::optional<model::DittoError> error) mutable {
+          if (error) return respond(Error(*error));
+          DispatchApi(*copy, SplitPath(copy->path), api, std::move(respond));
+        });
   }
-  if (piggyback) return HandlePiggyback(request, segments, *api, std::move(respond));
+  DispatchApi(request, segments, api, std::move(respond));
+}
+
+bool Router::ForwardToOwner(const HttpRequest& request, const std::vector<std::string_view>& segments,
+                            Respond& respond) const {
+  if (!config_.cluster || request.Header("x-connectivity-forwarded")) return false;
+  const ClusterRouting& cluster = *config_.cluster;
+  // /devops/piggyback/connectivity/{instance}: a live instance of that id answers.
+  if (IsPiggyback(segments) && segments.size() == 4 && segments[3] != config_.piggyback.instance &&
+      cluster.is_other_live(segments[3])) {
+    cluster.forward(std::string(segments[3]), request, std::move(respond));
+    return true;
+  }
+  const std::optional<std::string> id = LiveStateTarget(request, segments);
+  if (!id) return false;
+  const std::optional<std::string> owner = cluster.owner_of(*id);
+  if (!owner) return false;
+  cluster.forward(*owner, request, std::move(respond));
+  return true;
+}
+
+void Router::DispatchApi(const HttpRequest& request, const std::vector<std::string_view>& segments, Api* api,
+                         Respond respond) const {
+  if (ForwardToOwner(request, segments, respond)) return;
+  if (IsPiggyback(segments) && config_.cluster && !request.Header("x-connectivity-forwarded") &&
+      request.method == "POST" && AnsweredByEveryInstance(request, segments)) {
+    return AskEveryInstance(request, segments, *api, std::move(respond));
+  }
+  if (IsPiggyback(segments)) return HandlePiggyback(request, segments, *api, std::move(respond));
   if (segments.size() < 2 || segments[1] != "2") {
     return respond(Error(model::ApiVersionNotSupported(segments.size() < 2 ? "" : segments[1])));
   }
@@ -122,10 +169,48 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
   respond(Error(model::ResourceNotFound(request.path)));
 }
 
+HttpAnswer Router::Unavailable() const {
+  if (stopping_.load(std::memory_order_acquire)) {
+    return Error(model::ServiceUnavailable("The service is stopping: it accepts no new requests."));
+  }
+  return Error(model::ServiceUnavailable("The service is starting: it is still recovering its journal."));
+}
+
+std::optional<HttpAnswer> Router::CheckLogin(const HttpRequest& request) const {
+  if (!config_.auth.secured) return std::nullopt;
+  const std::string& address = request.client_address;
+  if (const int64_t retry_after_s = login_throttle_->RetryAfterSeconds(address); retry_after_s > 0) {
+    log::Warn("auth", "login refused from " + address + ": too many failed logins in the last minute (limit " +
+                          std::to_string(config_.auth_failures_per_minute) + "); retry after " +
+                          std::to_string(retry_after_s) + " s");
+    HttpAnswer answer = Error(model::TooManyRequests());
+    answer.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+    return answer;
+  }
+  std::optional<HttpAnswer> denied = Authenticate(config_.auth, request);
+  if (denied && request.Header("authorization")) {
+    // Credentials were supplied and are wrong: a failed login (never log what was tried).
+    const size_t failures = login_throttle_->RecordFailure(address);
+    log::Warn("auth", "failed login from " + address + " (" + std::to_string(failures) + " in the last minute)");
+  }
+  return denied;
+}
+
 void Router::HandleHealth(Respond& respond) const {
   Api* api = api_.load(std::memory_order_acquire);
-  if (api == nullptr) return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"recovering the journal"})"));
+  if (api == nullptr) {
+    if (stopping_.load(std::memory_order_acquire)) {
+      return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"stopping"})"));
+    }
+    return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"recovering the journal"})"));
+  }
   const Status health = api->service.health();
+  if (!health.ok() && api->service.journal().shared()) {
+    // Cluster mode: the journal's own reason (etcd's quota alarm, ...).
+    std::string reason;
+    JsonWriter(reason).String(health.message());
+    return respond(JsonAnswer(503, R"({"status":"DOWN","reason":)" + reason + "}"));
+  }
   if (health.IsNoSpace()) {
     return respond(JsonAnswer(
         503, R"({"status":"DOWN","reason":"the disk is nearly full: writes are refused until it has room; reads are served"})"));
@@ -134,6 +219,21 @@ void Router::HandleHealth(Respond& respond) const {
     return respond(JsonAnswer(503, R"({"status":"DOWN","reason":"storage failed; writes are refused until restart"})"));
   }
   respond(JsonAnswer(200, R"({"status":"UP"})"));
+}
+
+void Router::AskEveryInstance(const HttpRequest& request, const std::vector<std::string_view>& segments, Api& api,
+                              Respond respond) const {
+  const ClusterRouting& cluster = *config_.cluster;
+  const std::vector<std::string> others = cluster.other_live();
+  if (others.empty()) return HandlePiggyback(request, segments, api, std::move(respond));
+  auto gather = std::make_shared<AnswerGather>(others.size() + 1, std::move(respond));
+  for (const std::string& other : others) {
+    // Addressed to that instance, which answers itself (forwarded once).
+    HttpRequest addressed = request;
+    addressed.path = "/devops/piggyback/connectivity/" + other;
+    cluster.forward(other, addressed, [gather](HttpAnswer answer) { gather->Remote(std::move(answer)); });
+  }
+  HandlePiggyback(request, segments, api, [gather](HttpAnswer answer) { gather->Local(std::move(answer)); });
 }
 
 void Router::HandlePiggyback(const HttpRequest& request, const std::vector<std::string_view>& segments,

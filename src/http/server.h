@@ -1,10 +1,15 @@
 // HttpServer: the Pistache endpoint in front of the Router.
 //
-// Pistache is used only here. Limits from TOOLCHAIN.md §3 are set
-// explicitly: the request buffer (well above --max-body-bytes, so ordinary
-// oversized bodies reach the router's own 413), header/body/keep-alive
-// timeouts. Handlers never block on fsync: the router answers writes from
-// the journal's commit thread through a moved ResponseWriter.
+// Pistache is used only here. Its request parser is kept, but the bytes reach it only through
+// RequestFramer (request_framing.h): every request's framing is checked and bounded first, and
+// every limit is answered in Ditto's error JSON. The connections, their timeouts and admission
+// are ConnectionTable's (connection_table.h); Pistache's own header, body and keep-alive
+// timeouts are set out of reach. HTTP/1.1 connections are persistent unless the client asks for
+// `Connection: close`, and every answer's `Connection` header says what the server does. A
+// request pipelined behind another is not parsed: the first is answered with `Connection: close`
+// and the connection closed after it (Pistache's parser cannot keep the bytes after a request).
+// Handlers never block on fsync: the router answers writes from the journal's completion thread
+// through a moved ResponseWriter.
 #ifndef CONNECTIVITY_HTTP_SERVER_H_
 #define CONNECTIVITY_HTTP_SERVER_H_
 
@@ -13,6 +18,7 @@
 #include <string>
 
 #include "src/base/status.h"
+#include "src/http/connection_table.h"
 #include "src/http/router.h"
 
 namespace Pistache::Http {
@@ -25,7 +31,12 @@ struct ServerConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: pick a free port (see port())
   int threads = 2;
-  size_t body_bytes_max = 1 << 20;
+  // Connections, timeouts and the framing limits (request line, header section, body).
+  ConnectionLimits limits;
+  // With the TLS front (src/daemon/tls_front.h) every connection comes from
+  // it: a request's client address is then the last X-Forwarded-For entry,
+  // which the front appends. Never trusted otherwise.
+  bool trust_forwarded_for = false;
 };
 
 class HttpServer {
@@ -42,9 +53,13 @@ class HttpServer {
   // Stops accepting and closes connections. Idempotent.
   void Shutdown();
 
+  // Open HTTP connections, connections refused over --max-connections, 408s sent (for /metrics).
+  const ConnectionTable& connections() const { return *table_; }
+
  private:
   const ServerConfig config_;
   std::shared_ptr<const Router> router_;
+  std::shared_ptr<ConnectionTable> table_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };
 

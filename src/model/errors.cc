@@ -98,6 +98,10 @@ DittoError ServiceUnavailable(std::string message) {
               "The service is temporarily unavailable, please try again later.");
 }
 
+DittoError TooManyRequests() {
+  return Make(429, "too.many.requests", "You made too many requests.", "Try again soon.");
+}
+
 DittoError PayloadTooLarge(size_t limit_bytes) {
   return Make(413, "request.entity.too.large",
               "The size of the request exceeded the limit of <" + std::to_string(limit_bytes) +

@@ -43,6 +43,8 @@ DittoError MediaTypeUnsupported(std::string_view media_type, std::string_view su
 DittoError HeaderInvalid(std::string message, std::string description = "");
 DittoError AskError(std::string message);
 DittoError ServiceUnavailable(std::string message);
+// 429 too.many.requests (Ditto's TooManyRequestsException): repeated failed logins.
+DittoError TooManyRequests();
 DittoError PayloadTooLarge(size_t limit_bytes);
 DittoError InternalError();
 DittoError ResourceNotFound(std::string_view path);

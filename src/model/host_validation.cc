@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "src/model/java_compat.h"
 
@@ -283,11 +284,45 @@ std::string HostNotAllowedMessage(std::string_view host, std::string_view reason
          "' may not be used for the connection because " + std::string(reason);
 }
 
+std::shared_ptr<const Result<HostPolicy>> PreparedHostRules::Current() const {
+  MutexLock lock(mutex_);
+  return current_;
+}
+
+void PreparedHostRules::Set(Result<HostPolicy> policy) {
+  auto compiled = std::make_shared<const Result<HostPolicy>>(std::move(policy));
+  MutexLock lock(mutex_);
+  current_ = std::move(compiled);
+}
+
+Result<std::vector<IpAddress>> ResolvedHosts::Resolve(std::string_view host, int64_t) const {
+  if (std::optional<IpAddress> literal = ParseIpAddress(host)) return std::vector{*literal};
+  MutexLock lock(mutex_);
+  const auto it = resolved_.find(host);
+  if (it != resolved_.end()) return it->second;
+  if (std::find(missing_.begin(), missing_.end(), host) == missing_.end()) missing_.emplace_back(host);
+  return Status::Unavailable(std::string(host) + ": not resolved yet");
+}
+
+void ResolvedHosts::Add(std::string host, Result<std::vector<IpAddress>> addresses) {
+  MutexLock lock(mutex_);
+  resolved_.insert_or_assign(std::move(host), std::move(addresses));
+}
+
+std::vector<std::string> ResolvedHosts::TakeMissing() {
+  MutexLock lock(mutex_);
+  return std::exchange(missing_, {});
+}
+
 HostValidator::HostValidator(const HostRules& rules, const HostResolver* resolver)
-    : rules_(rules), resolver_(resolver != nullptr ? resolver : SystemHostResolver().get()) {}
+    : rules_(&rules), resolver_(resolver != nullptr ? resolver : SystemHostResolver().get()) {}
+
+HostValidator::HostValidator(std::shared_ptr<const Result<HostPolicy>> prepared, const HostResolver* resolver)
+    : resolver_(resolver != nullptr ? resolver : SystemHostResolver().get()), prepared_(std::move(prepared)) {}
 
 const Result<HostPolicy>& HostValidator::Policy() const {
-  if (!policy_) policy_.emplace(HostPolicy::Compile(rules_, *resolver_, kHostResolveTimeoutUs));
+  if (prepared_) return *prepared_;
+  if (!policy_) policy_.emplace(HostPolicy::Compile(*rules_, *resolver_, kHostResolveTimeoutUs));
   return *policy_;
 }
 

@@ -33,13 +33,15 @@
 // Name resolution is the only I/O here. It goes through HostResolver, so that tests inject a fake
 // and the daemon injects the deadline-bounded resolver of src/connect.
 //
-// Thread-safety: IpAddress, Subnet, HostRules and HostPolicy are immutable values, safe to share.
-// A HostValidator serves one validation on one thread.
+// Thread-safety: IpAddress, Subnet, HostRules and HostPolicy are immutable values, safe to share;
+// PreparedHostRules and ResolvedHosts lock. A HostValidator serves one validation on one thread.
 #ifndef CONNECTIVITY_MODEL_HOST_VALIDATION_H_
 #define CONNECTIVITY_MODEL_HOST_VALIDATION_H_
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -47,6 +49,7 @@
 #include <string_view>
 #include <vector>
 
+#include "src/base/mutex.h"
 #include "src/base/status.h"
 #include "src/model/errors.h"
 
@@ -184,12 +187,46 @@ std::string InvalidRulesReason(const Status& compile_error);
 // HostValidationResult#toException message).
 std::string HostNotAllowedMessage(std::string_view host, std::string_view reason);
 
-// One validation's view of the rules (Ditto builds a DefaultHostValidator per validation): the
-// policy is compiled on first use, so a validation that checks no host resolves nothing.
+// The rules compiled once (blocked hostnames resolved) and shared by every validation until they
+// are compiled again: the daemon compiles them at start-up and refreshes them in the background
+// (connect::HostRulesRefresher), so no validation resolves a blocked hostname. Thread-safe.
+class PreparedHostRules {
+ public:
+  // The rules of the last Set; null before the first.
+  std::shared_ptr<const Result<HostPolicy>> Current() const;
+  void Set(Result<HostPolicy> policy);
+
+ private:
+  mutable Mutex mutex_;
+  std::shared_ptr<const Result<HostPolicy>> current_ GUARDED_BY(mutex_);
+};
+
+// Names resolved ahead of a validation, so that validating never waits on DNS. A name asked for
+// and not resolved yet is noted as missing and fails this pass (Unavailable); the caller resolves
+// the missing names elsewhere (connect::ResolverPool), adds them, and validates again. IP literals
+// resolve to themselves. Thread-safe.
+class ResolvedHosts final : public HostResolver {
+ public:
+  Result<std::vector<IpAddress>> Resolve(std::string_view host, int64_t timeout_us) const override;
+  void Add(std::string host, Result<std::vector<IpAddress>> addresses);
+  // The names asked for and missing since the last call, each once.
+  std::vector<std::string> TakeMissing();
+
+ private:
+  mutable Mutex mutex_;
+  std::map<std::string, Result<std::vector<IpAddress>>, std::less<>> resolved_ GUARDED_BY(mutex_);
+  mutable std::vector<std::string> missing_ GUARDED_BY(mutex_);
+};
+
+// One validation's view of the rules (Ditto builds a DefaultHostValidator per validation).
 class HostValidator {
  public:
-  // `rules` and `resolver` must outlive the validator; nullptr means SystemHostResolver().
+  // Compiles `rules` on first use, resolving their blocked hostnames with `resolver` (so a
+  // validation that checks no host resolves nothing). `rules` and `resolver` must outlive the
+  // validator; nullptr means SystemHostResolver(). `resolver` also resolves the checked hosts.
   HostValidator(const HostRules& rules, const HostResolver* resolver);
+  // With rules compiled already; `resolver` resolves only the checked hosts.
+  HostValidator(std::shared_ptr<const Result<HostPolicy>> prepared, const HostResolver* resolver);
 
   // HostValidator#validateHostname: nullopt if `host` may be used, else
   // connection.configuration.invalid with HostNotAllowedMessage.
@@ -198,8 +235,9 @@ class HostValidator {
  private:
   const Result<HostPolicy>& Policy() const;
 
-  const HostRules& rules_;
+  const HostRules* rules_ = nullptr;
   const HostResolver* resolver_;
+  std::shared_ptr<const Result<HostPolicy>> prepared_;
   mutable std::optional<Result<HostPolicy>> policy_;  // compiled on first Validate
 };
 

@@ -111,14 +111,20 @@ std::optional<DittoError> ValidateKafkaWithoutSshTunnel(const Connection& connec
       "SSH tunneling is not supported for the connection type <kafka>.");
 }
 
-std::optional<DittoError> ValidateConnection(const Connection& connection,
-                                             const ValidationConfig& config) {
+namespace {
+
+std::optional<DittoError> Validate(const Connection& connection, const ValidationConfig& config,
+                                   const HostResolver* checked_hosts) {
   if (auto error = ValidateSourceAndTargetCounts(connection, config)) return error;  // 1
   if (auto error = ValidateAddressesAreNonempty(connection)) return error;           // 2, 3
   if (auto error = ValidatePayloadMappingCounts(connection, config)) return error;   // 4
   if (auto error = ValidateAcknowledgementLabels(connection)) return error;          // 5
   if (auto error = ValidateCertificates(connection)) return error;                   // 6
-  const HostValidator hosts(config.hosts, config.host_resolver.get());
+  const HostResolver* resolver = checked_hosts != nullptr ? checked_hosts : config.host_resolver.get();
+  std::shared_ptr<const Result<HostPolicy>> prepared =
+      config.prepared_hosts ? config.prepared_hosts->Current() : nullptr;
+  const HostValidator hosts = prepared ? HostValidator(std::move(prepared), resolver)
+                                       : HostValidator(config.hosts, resolver);
   if (auto error = ValidateConnectionHost(connection, hosts)) return error;          // 7
   if (auto error = ValidateKafkaWithoutSshTunnel(connection)) return error;          // 8
   if (connection.ssh_tunnel) {
@@ -127,6 +133,19 @@ std::optional<DittoError> ValidateConnection(const Connection& connection,
   if (auto error = ValidateCredentials(connection, config, hosts)) return error;     // 10
   if (auto error = ValidateResponseDiversion(connection)) return error;              // 11
   return ValidateProtocol(connection, config);                                       // 12
+}
+
+}  // namespace
+
+std::optional<DittoError> ValidateConnection(const Connection& connection,
+                                             const ValidationConfig& config) {
+  return Validate(connection, config, nullptr);
+}
+
+std::optional<DittoError> ValidateConnection(const Connection& connection,
+                                             const ValidationConfig& config,
+                                             const HostResolver& checked_hosts) {
+  return Validate(connection, config, &checked_hosts);
 }
 
 }  // namespace connectivity::model

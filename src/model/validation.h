@@ -20,7 +20,8 @@
 // Messages never contain a password: URIs go through MaskUriPassword, credentials are not echoed.
 //
 // Pure functions, except that host rules (item 7 and the hosts of items 9 and 10) resolve names
-// through ValidationConfig::host_resolver when, and only when, blocked host names are configured.
+// through ValidationConfig::host_resolver (or the resolver passed in) when, and only when,
+// blocked host names are configured.
 #ifndef CONNECTIVITY_MODEL_VALIDATION_H_
 #define CONNECTIVITY_MODEL_VALIDATION_H_
 
@@ -51,6 +52,9 @@ struct ValidationConfig {
   HostRules hosts;
   // Resolves host names for `hosts`; nullptr: the system resolver. Tests inject a fake.
   std::shared_ptr<const HostResolver> host_resolver;
+  // `hosts` compiled already, blocked hostnames resolved (the daemon refreshes them in the
+  // background); null: compiled per validation with `host_resolver` (unit tests).
+  std::shared_ptr<const PreparedHostRules> prepared_hosts;
   // `http-push.oauth2.enforce-https` (env CONNECTIVITY_HTTP_OAUTH2_ENFORCE_HTTPS).
   bool oauth2_enforce_https = true;
   // `http-push.hmac-algorithms`: the algorithm names HMAC credentials may use.
@@ -66,6 +70,12 @@ struct ValidationConfig {
 // The first violated rule as Ditto reports it, or nullopt if the connection is valid.
 std::optional<DittoError> ValidateConnection(const Connection& connection,
                                              const ValidationConfig& config);
+// The same, resolving the hosts the rules check (URI, SSH tunnel, token endpoint) with
+// `checked_hosts` instead of `config.host_resolver`: the service passes names resolved ahead
+// (ResolvedHosts), so that no validation waits on DNS.
+std::optional<DittoError> ValidateConnection(const Connection& connection,
+                                             const ValidationConfig& config,
+                                             const HostResolver& checked_hosts);
 
 // The single items, exposed for tests and for callers that need one of them alone.
 // Item 1: "The number of configured sources or targets within a connection exceeded."

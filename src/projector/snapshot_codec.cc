@@ -59,9 +59,11 @@ class Reader {
 
 }  // namespace
 
-std::string EncodeSnapshot(const ConnectionState& state) {
+std::string EncodeSnapshot(const ConnectionState& state) { return EncodeSnapshot(state, state.json); }
+
+std::string EncodeSnapshot(const ConnectionState& state, std::string_view json) {
   std::string out;
-  out.reserve(kFixedBytes + state.id.size() + state.json.size());
+  out.reserve(kFixedBytes + state.id.size() + json.size());
   Put<uint8_t>(out, kSnapshotVersion);
   Put<uint64_t>(out, state.revision);
   Put<uint64_t>(out, state.connection_revision);
@@ -73,7 +75,7 @@ std::string EncodeSnapshot(const ConnectionState& state) {
     Put<int64_t>(out, stats.last_us);
   }
   PutBytes(out, state.id);
-  PutBytes(out, state.json);
+  PutBytes(out, json);
   return out;
 }
 

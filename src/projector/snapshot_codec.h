@@ -21,6 +21,8 @@ namespace connectivity::projector {
 inline constexpr uint8_t kSnapshotVersion = 1;
 
 std::string EncodeSnapshot(const ConnectionState& state);
+// The same with `json` in place of state.json (its stored form).
+std::string EncodeSnapshot(const ConnectionState& state, std::string_view json);
 // kCorruption if the bytes are not a snapshot this program wrote.
 Result<ConnectionState> DecodeSnapshot(std::string_view bytes);
 

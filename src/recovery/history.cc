@@ -8,7 +8,8 @@ namespace connectivity::recovery {
 
 Result<std::optional<projector::ConnectionState>> StateAtRevision(journal::Journal& journal,
                                                                   std::string_view id,
-                                                                  uint64_t revision) {
+                                                                  uint64_t revision,
+                                                                  const projector::SecretCodec& secrets) {
   Result<uint64_t> last = journal.LastRevision(id);
   if (!last.ok()) return last.status();
   if (revision == 0 || revision > *last) return std::optional<projector::ConnectionState>();
@@ -18,7 +19,7 @@ Result<std::optional<projector::ConnectionState>> StateAtRevision(journal::Journ
       journal.snapshots().FindHistoricalAtOrBefore(id, revision);
   if (!snapshot.ok()) return snapshot.status();
   if (snapshot->has_value()) {
-    Result<projector::ConnectionState> decoded = projector::DecodeSnapshot((*snapshot)->blob);
+    Result<projector::ConnectionState> decoded = projector::DecodeOpenedSnapshot((*snapshot)->blob, secrets);
     if (!decoded.ok()) return decoded.status();
     state = std::move(*decoded);
   }
@@ -28,6 +29,7 @@ Result<std::optional<projector::ConnectionState>> StateAtRevision(journal::Journ
     Result<std::optional<journal::Event>> event = cursor->Next();
     if (!event.ok()) return event.status();
     if (!event->has_value()) break;
+    CONNECTIVITY_RETURN_IF_ERROR(projector::OpenEvent(secrets, **event));
     CONNECTIVITY_RETURN_IF_ERROR(projector::Apply(state, **event));
   }
   if (state.revision != revision) {

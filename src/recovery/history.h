@@ -9,14 +9,15 @@
 #include "journal/journal.h"
 #include "src/base/status.h"
 #include "src/projector/connection_state.h"
+#include "src/projector/secret_codec.h"
 
 namespace connectivity::recovery {
 
 // The state after the event at `revision`; nullopt if the connection has no
-// such revision.
-Result<std::optional<projector::ConnectionState>> StateAtRevision(journal::Journal& journal,
-                                                                  std::string_view id,
-                                                                  uint64_t revision);
+// such revision. The snapshot and events read are opened with `secrets`.
+Result<std::optional<projector::ConnectionState>> StateAtRevision(
+    journal::Journal& journal, std::string_view id, uint64_t revision,
+    const projector::SecretCodec& secrets = projector::PlainSecrets());
 
 // The revision of the last event of `id` at or before `timestamp_us`
 // (inclusive); nullopt if the connection had no event by then.

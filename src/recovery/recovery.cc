@@ -6,6 +6,7 @@
 
 #include "journal/snapshot_store.h"
 #include "src/projector/apply.h"
+#include "src/projector/secret_codec.h"
 #include "src/projector/snapshot_codec.h"
 
 namespace connectivity::recovery {
@@ -20,11 +21,15 @@ struct RowsDisagree {
 // Rows arrive in id order, so the vector comes out sorted. The rows are
 // read as views and decoded straight into their states: start-up time is
 // mostly this loop.
-Status RecoverLoadStateRows(journal::Journal& journal, Recovered& recovered) {
-  return journal.snapshots().ForEachStateRow([&recovered](std::string_view stream, std::string_view blob) {
+Status RecoverLoadStateRows(journal::Journal& journal, const projector::SecretCodec& secrets,
+                            Recovered& recovered) {
+  return journal.snapshots().ForEachStateRow([&](std::string_view stream, std::string_view blob) {
     Result<projector::ConnectionState> state = projector::DecodeSnapshot(blob);
     if (!state.ok()) {
       return Status::Corruption("state row '" + std::string(stream) + "': " + state.status().message());
+    }
+    if (Status opened = secrets.Open(state->json); !opened.ok()) {
+      return Status(opened.code(), "state row '" + std::string(stream) + "': " + opened.message());
     }
     if (state->id != stream) {
       return Status::Corruption("state row '" + std::string(stream) + "' holds the state of '" + state->id + "'");
@@ -87,7 +92,8 @@ Status CheckJournalEnd(journal::Journal& journal, uint64_t last_replayed) {
 // Replays the tail after the watermark onto the rows. A tail event that does
 // not continue its connection's row means the rows are wrong: `disagree` is
 // set and the replay stops (the journal itself may still be fine).
-Status RecoverReplay(journal::Journal& journal, Recovered& recovered, std::optional<RowsDisagree>& disagree) {
+Status RecoverReplay(journal::Journal& journal, const projector::SecretCodec& secrets, Recovered& recovered,
+                     std::optional<RowsDisagree>& disagree) {
   const uint64_t first_sequence = recovered.report.watermark + 1;
   std::unique_ptr<journal::EventCursor> cursor = journal.ReadGlobal(first_sequence);
   uint64_t expected_sequence = first_sequence;
@@ -97,7 +103,7 @@ Status RecoverReplay(journal::Journal& journal, Recovered& recovered, std::optio
     Result<std::optional<journal::Event>> event = cursor->Next();
     if (!event.ok()) return event.status();
     if (!event->has_value()) break;
-    const journal::Event& e = **event;
+    journal::Event& e = **event;
     if (e.sequence != expected_sequence) {
       return Status::Corruption("global order gap: expected sequence " +
                                 std::to_string(expected_sequence) + ", found " +
@@ -112,6 +118,7 @@ Status RecoverReplay(journal::Journal& journal, Recovered& recovered, std::optio
       return Status::Ok();
     }
     if (touched.insert(e.stream).second) recovered.touched.push_back(e.stream);
+    CONNECTIVITY_RETURN_IF_ERROR(projector::OpenEvent(secrets, e));
     CONNECTIVITY_RETURN_IF_ERROR(projector::Apply(state, e));
     ++recovered.report.events_replayed;
     ++expected_sequence;
@@ -126,8 +133,8 @@ Status RecoverReplay(journal::Journal& journal, Recovered& recovered, std::optio
 // and compares each row with the connection's state at the watermark.
 class Rebuild {
  public:
-  Rebuild(const Recovered& loaded, uint64_t last_sequence)
-      : watermark_(loaded.report.watermark), seen_(last_sequence + 1, false) {
+  Rebuild(const Recovered& loaded, uint64_t last_sequence, const projector::SecretCodec& secrets)
+      : secrets_(secrets), watermark_(loaded.report.watermark), seen_(last_sequence + 1, false) {
     for (const projector::ConnectionState& row : loaded.states) rows_.emplace(row.id, &row);
   }
 
@@ -142,6 +149,7 @@ class Rebuild {
     ++events_;
     journal::Event copy{std::string(event.stream), event.revision, event.sequence, event.timestamp_us,
                         event.type, std::string(event.payload)};
+    CONNECTIVITY_RETURN_IF_ERROR(projector::OpenEvent(secrets_, copy));
     CONNECTIVITY_RETURN_IF_ERROR(projector::Apply(states_.back(), copy));
     if (event.sequence <= watermark_) at_watermark_ = states_.back();
     return Status::Ok();
@@ -186,6 +194,7 @@ class Rebuild {
     if (wrong_ids_.size() < kWrongRowsNamed) wrong_ids_.push_back(id);
   }
 
+  const projector::SecretCodec& secrets_;
   const uint64_t watermark_;
   std::unordered_map<std::string, const projector::ConnectionState*> rows_;
   std::unordered_set<std::string> compared_;
@@ -197,9 +206,10 @@ class Rebuild {
   std::vector<std::string> wrong_ids_;
 };
 
-Result<Recovered> RebuildFromJournal(journal::Journal& journal, const Recovered& loaded, std::string reason) {
+Result<Recovered> RebuildFromJournal(journal::Journal& journal, const Recovered& loaded, std::string reason,
+                                     const projector::SecretCodec& secrets) {
   const uint64_t last_sequence = journal.last_sequence();
-  Rebuild rebuild(loaded, last_sequence);
+  Rebuild rebuild(loaded, last_sequence, secrets);
   CONNECTIVITY_RETURN_IF_ERROR(journal.ForEachEvent([&rebuild](const journal::EventView& event) {
     return rebuild.Fold(event);
   }));
@@ -214,22 +224,22 @@ Result<Recovered> RebuildFromJournal(journal::Journal& journal, const Recovered&
 
 }  // namespace
 
-Result<Recovered> Recover(journal::Journal& journal, const Clock& clock) {
+Result<Recovered> Recover(journal::Journal& journal, const Clock& clock, const projector::SecretCodec& secrets) {
   const int64_t start_us = clock.MonotonicMicros();
   Recovered recovered;
   Result<uint64_t> watermark = journal.snapshots().Watermark();
   if (!watermark.ok()) return watermark.status();
   recovered.report.watermark = *watermark;
-  CONNECTIVITY_RETURN_IF_ERROR(RecoverLoadStateRows(journal, recovered));
+  CONNECTIVITY_RETURN_IF_ERROR(RecoverLoadStateRows(journal, secrets, recovered));
   std::optional<RowsDisagree> disagree;
   if (*watermark > journal.last_sequence()) {
     disagree = RowsDisagree{"the snapshot watermark " + std::to_string(*watermark) +
                             " is past the journal's last sequence " + std::to_string(journal.last_sequence())};
   }
   if (!disagree) disagree = CheckRowsAgainstWatermark(recovered);
-  if (!disagree) CONNECTIVITY_RETURN_IF_ERROR(RecoverReplay(journal, recovered, disagree));
+  if (!disagree) CONNECTIVITY_RETURN_IF_ERROR(RecoverReplay(journal, secrets, recovered, disagree));
   if (disagree) {
-    Result<Recovered> rebuilt = RebuildFromJournal(journal, recovered, std::move(disagree->reason));
+    Result<Recovered> rebuilt = RebuildFromJournal(journal, recovered, std::move(disagree->reason), secrets);
     if (!rebuilt.ok()) return rebuilt.status();
     recovered = std::move(*rebuilt);
   }

@@ -17,6 +17,11 @@
 // that the next snapshot pass rewrites every row. Any checksum failure, gap
 // or impossible event in the journal itself stops recovery with a
 // kCorruption Status naming the key; the server refuses to start on it.
+//
+// Secrets: rows and events are opened with `secrets` before the fold
+// (src/projector/secret_codec.h), so the recovered states hold plaintext. A
+// secret no configured key decrypts stops recovery with the codec's message
+// (the server refuses to start: the key is wrong).
 #ifndef CONNECTIVITY_RECOVERY_RECOVERY_H_
 #define CONNECTIVITY_RECOVERY_RECOVERY_H_
 
@@ -28,6 +33,7 @@
 #include "journal/journal.h"
 #include "src/base/status.h"
 #include "src/projector/connection_state.h"
+#include "src/projector/secret_codec.h"
 
 namespace connectivity::recovery {
 
@@ -58,7 +64,8 @@ struct Recovered {
   std::vector<std::string> touched;
 };
 
-Result<Recovered> Recover(journal::Journal& journal, const Clock& clock);
+Result<Recovered> Recover(journal::Journal& journal, const Clock& clock,
+                          const projector::SecretCodec& secrets = projector::PlainSecrets());
 
 }  // namespace connectivity::recovery
 

@@ -44,34 +44,36 @@ void ConnectionLogs::Start() { thread_ = std::thread([this] { Run(); }); }
 
 void ConnectionLogs::Stop() {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void ConnectionLogs::Run() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, std::chrono::microseconds(options_.check_interval_us), [this] { return stopping_; });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(options_.check_interval_us);
+    while (!stopping_ && wake_.WaitUntil(lock, deadline)) {
+    }
     if (stopping_) break;
-    lock.unlock();
+    lock.Unlock();
     ExpireNow();
-    lock.lock();
+    lock.Lock();
   }
 }
 
 void ConnectionLogs::Enable(std::string_view id) {
   const int64_t now = clock_.NowMicros();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   Log& log = logs_[std::string(id)];
   if (log.enabled_since_us == 0) log.enabled_since_us = now;
   log.enabled_until_us = now + options_.duration_us;
 }
 
 void ConnectionLogs::Add(std::string_view id, LogEntry entry) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const auto it = logs_.find(std::string(id));
   if (it == logs_.end()) return;  // muted
   if (entry.timestamp_us == 0) entry.timestamp_us = clock_.NowMicros();
@@ -86,7 +88,7 @@ void ConnectionLogs::Add(std::string_view id, LogEntry entry) {
 LogsView ConnectionLogs::Retrieve(std::string_view id) {
   LogsView view;
   std::vector<const LogEntry*> entries;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const auto it = logs_.find(std::string(id));
   if (it == logs_.end()) return view;
   Log& log = it->second;
@@ -112,7 +114,7 @@ LogsView ConnectionLogs::Retrieve(std::string_view id) {
 
 void ConnectionLogs::Reset(std::string_view id) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     const auto it = logs_.find(std::string(id));
     if (it == logs_.end()) return;
     it->second.loggers.clear();
@@ -123,13 +125,13 @@ void ConnectionLogs::Reset(std::string_view id) {
 }
 
 void ConnectionLogs::Disable(std::string_view id) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   logs_.erase(std::string(id));
 }
 
 size_t ConnectionLogs::ExpireNow() {
   const int64_t now = clock_.NowMicros();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return std::erase_if(logs_, [now](const auto& item) { return item.second.enabled_until_us <= now; });
 }
 

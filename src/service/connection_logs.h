@@ -13,11 +13,9 @@
 #ifndef CONNECTIVITY_SERVICE_CONNECTION_LOGS_H_
 #define CONNECTIVITY_SERVICE_CONNECTION_LOGS_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +24,7 @@
 #include <vector>
 
 #include "src/base/clock.h"
+#include "src/base/mutex.h"
 
 namespace connectivity::service {
 
@@ -65,20 +64,20 @@ class ConnectionLogs {
   ConnectionLogs(const ConnectionLogs&) = delete;
   ConnectionLogs& operator=(const ConnectionLogs&) = delete;
 
-  void Start();  // the periodic expiry check
-  void Stop();
+  void Start() EXCLUDES(mutex_);  // the periodic expiry check
+  void Stop() EXCLUDES(mutex_);
 
-  void Enable(std::string_view id);
+  void Enable(std::string_view id) EXCLUDES(mutex_);
   // Dropped unless logging is enabled for `id`.
-  void Add(std::string_view id, LogEntry entry);
+  void Add(std::string_view id, LogEntry entry) EXCLUDES(mutex_);
   // Extends enabledUntil if enabled.
-  LogsView Retrieve(std::string_view id);
+  LogsView Retrieve(std::string_view id) EXCLUDES(mutex_);
   // Clears the entries and logs "Successfully reset the logs." (if enabled).
-  void Reset(std::string_view id);
+  void Reset(std::string_view id) EXCLUDES(mutex_);
   // Disables and clears (delete, close of the connection's logging).
-  void Disable(std::string_view id);
+  void Disable(std::string_view id) EXCLUDES(mutex_);
   // Mutes and clears every log whose time is up; returns how many.
-  size_t ExpireNow();
+  size_t ExpireNow() EXCLUDES(mutex_);
 
  private:
   struct Logger {
@@ -90,14 +89,15 @@ class ConnectionLogs {
     int64_t enabled_until_us = 0;
     std::map<std::string, Logger> loggers;  // key: category \0 type \0 address
   };
-  void Run();
+  // The "connection-logs" thread: expires logs every check interval.
+  void Run() EXCLUDES(mutex_);
 
   const LogsOptions options_;
   const Clock& clock_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;                       // guarded by mutex_
-  std::unordered_map<std::string, Log> logs_;   // guarded by mutex_; only enabled ones
+  Mutex mutex_;
+  CondVar wake_;
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  std::unordered_map<std::string, Log> logs_ GUARDED_BY(mutex_);  // only enabled ones
   std::thread thread_;
 };
 

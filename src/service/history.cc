@@ -13,6 +13,17 @@ model::DittoError ReadFailed(std::string_view id) {
   return model::ConnectionUnavailable(id);
 }
 
+// A stored secret that no configured key opens is Ditto's configuration
+// error (its message names no value); anything else a failed read.
+model::DittoError ReadFailed(std::string_view id, const Status& status) {
+  if (status.code() == ErrorCode::kInvalidArgument) {
+    const std::string& message = status.message();
+    const size_t ditto = message.find("Decryption of connection field failed");
+    if (ditto != std::string::npos) return model::ConnectionConfigurationInvalid(message.substr(ditto));
+  }
+  return ReadFailed(id);
+}
+
 }  // namespace
 
 HistoricalState History::AtRevision(std::string_view id, uint64_t revision) const {
@@ -20,8 +31,8 @@ HistoricalState History::AtRevision(std::string_view id, uint64_t revision) cons
   if (!last.ok()) return ReadFailed(id);
   if (*last == 0) return model::ConnectionNotFound(id);
   Result<std::optional<projector::ConnectionState>> state =
-      recovery::StateAtRevision(journal_, id, revision);
-  if (!state.ok()) return ReadFailed(id);
+      recovery::StateAtRevision(journal_, id, revision, secrets_);
+  if (!state.ok()) return ReadFailed(id, state.status());
   if (!state->has_value() || !(*state)->exists()) return model::HistoryNotFoundAtRevision(id, revision);
   return std::move(**state);
 }
@@ -53,8 +64,10 @@ std::variant<std::vector<std::string>, model::DittoError> History::Events(std::s
   // The state before `from`, then each event folded and rendered.
   projector::ConnectionState state;
   if (from > 1) {
-    Result<std::optional<projector::ConnectionState>> before = recovery::StateAtRevision(journal_, id, from - 1);
-    if (!before.ok() || !before->has_value()) return ReadFailed(id);
+    Result<std::optional<projector::ConnectionState>> before =
+        recovery::StateAtRevision(journal_, id, from - 1, secrets_);
+    if (!before.ok()) return ReadFailed(id, before.status());
+    if (!before->has_value()) return ReadFailed(id);
     state = std::move(**before);
   }
   std::unique_ptr<journal::EventCursor> cursor = journal_.ReadStream(id, from, to);
@@ -62,6 +75,7 @@ std::variant<std::vector<std::string>, model::DittoError> History::Events(std::s
     Result<std::optional<journal::Event>> event = cursor->Next();
     if (!event.ok()) return ReadFailed(id);
     if (!event->has_value()) break;
+    if (Status opened = projector::OpenEvent(secrets_, **event); !opened.ok()) return ReadFailed(id, opened);
     if (!projector::Apply(state, **event).ok()) return ReadFailed(id);
     events.push_back(projector::DittoEventJson(**event, state));
   }

@@ -14,6 +14,7 @@
 #include "journal/journal.h"
 #include "src/model/errors.h"
 #include "src/projector/connection_state.h"
+#include "src/projector/secret_codec.h"
 
 namespace connectivity::service {
 
@@ -24,7 +25,11 @@ inline constexpr size_t kHistoryLimitMax = 1000;
 
 class History {
  public:
-  explicit History(journal::Journal& journal) : journal_(journal) {}
+  // `secrets` opens what the journal stores (the answers hold plaintext, as
+  // retrieve does); it must outlive the History.
+  explicit History(journal::Journal& journal,
+                   const projector::SecretCodec& secrets = projector::PlainSecrets())
+      : journal_(journal), secrets_(secrets) {}
 
   // The connection after its event at `revision`. 404 connection.notfound if
   // the id never existed; 404 connection.history.notfound if it had no such
@@ -41,6 +46,7 @@ class History {
 
  private:
   journal::Journal& journal_;
+  const projector::SecretCodec& secrets_;
 };
 
 }  // namespace connectivity::service

@@ -59,6 +59,10 @@ void LiveConnections::Stop() {
 }
 
 void LiveConnections::OpenAtStartup(std::vector<StatePtr> states) {
+  if (placement_ != nullptr) {
+    for (const StatePtr& state : states) OnExternal(state);
+    return;
+  }
   if (supervisor_ == nullptr) return;
   startup_ = std::thread([this, states = std::move(states)] {
     for (const StatePtr& state : states) {
@@ -73,8 +77,20 @@ void LiveConnections::OpenAtStartup(std::vector<StatePtr> states) {
   });
 }
 
+void LiveConnections::OnExternal(const StatePtr& state) {
+  if (placement_ == nullptr) return;
+  if (!state->exists() || projector::StoredConnectionStatus(state->json) != "open") return placement_->Release(state->id);
+  auto parsed = model::ParseConnection(state->json, model::ParseOptions{});
+  if (auto* connection = std::get_if<model::Connection>(&parsed)) {
+    logs_.Enable(connection->id);
+    placement_->Desire(std::make_shared<const model::Connection>(std::move(*connection)),
+                       [](std::optional<model::DittoError>) {});
+  }
+}
+
 void LiveConnections::Open(std::shared_ptr<const model::Connection> connection,
                            std::function<void(std::optional<model::DittoError>)> first_attempt) {
+  if (placement_ != nullptr) return placement_->Desire(std::move(connection), std::move(first_attempt));
   if (supervisor_ == nullptr) return first_attempt(std::nullopt);
   const std::string id = connection->id;
   supervisor_->Open(*connection, [id, first_attempt = std::move(first_attempt)](const connect::ConnectOutcome& outcome) {
@@ -84,6 +100,7 @@ void LiveConnections::Open(std::shared_ptr<const model::Connection> connection,
 }
 
 void LiveConnections::Close(std::string_view id) {
+  if (placement_ != nullptr) return placement_->Release(id);
   if (supervisor_ != nullptr) supervisor_->Close(id);
   logs_.Disable(id);  // the session's logs end with it, as Ditto's end with its client actors
 }

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "src/cluster/placement.h"
 #include "src/connect/outcome.h"
 #include "src/connect/supervisor.h"
 #include "src/model/connection.h"
@@ -59,12 +60,20 @@ class LiveConnections {
   void Test(std::shared_ptr<const model::Connection> connection,
             std::function<void(std::optional<model::DittoError>)> done);
 
+  // Cluster mode: src/cluster decides which instance runs each client, and
+  // opens and closes them on the Supervisor itself. Set before any Open.
+  void SetPlacement(cluster::Placement* placement) { placement_ = placement; }
+  // Another instance changed the connection: in cluster mode its clients
+  // may be this instance's to run (or not any more).
+  void OnExternal(const StatePtr& state);
+
   bool has_supervisor() const { return supervisor_ != nullptr; }
   std::optional<connect::LiveStatus> Status(std::string_view id) const;
   void ResetMetrics(std::string_view id);
 
  private:
   connect::Supervisor* const supervisor_;
+  cluster::Placement* placement_ = nullptr;
   const connect::ConnectSettings test_settings_;
   ConnectionLogs& logs_;
   WorkerPool test_workers_;

@@ -6,26 +6,37 @@
 
 namespace connectivity::service {
 
+ConnectionRegistry::~ConnectionRegistry() {
+  std::list<SerializedTask> dropped;
+  {
+    WriterLock lock(mutex_);
+    for (auto& [id, entry] : entries_) {
+      MutexLock entry_lock(entry->mutex);
+      dropped.splice(dropped.end(), entry->waiting);
+    }
+  }
+  // Destroyed here, without the locks: a task's captures may run destructors of their own.
+}
+
 std::shared_ptr<Entry> ConnectionRegistry::Find(std::string_view id) const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   const auto it = entries_.find(id);
   return it == entries_.end() ? nullptr : it->second;
 }
 
 std::shared_ptr<Entry> ConnectionRegistry::FindOrCreate(std::string_view id) {
   if (std::shared_ptr<Entry> existing = Find(id)) return existing;
-  std::unique_lock lock(mutex_);
+  WriterLock lock(mutex_);
   auto [it, inserted] = entries_.try_emplace(std::string(id));
   if (inserted) it->second = std::make_shared<Entry>();
   return it->second;
 }
 
 void ConnectionRegistry::Load(std::vector<projector::ConnectionState>&& states) {
-  std::unique_lock lock(mutex_);
+  WriterLock lock(mutex_);
   for (projector::ConnectionState& state : states) {
     std::string id = state.id;
-    auto entry = std::make_shared<Entry>();
-    entry->state = std::make_shared<const projector::ConnectionState>(std::move(state));
+    auto entry = std::make_shared<Entry>(std::make_shared<const projector::ConnectionState>(std::move(state)));
     // Sorted input: inserting at the end is O(1).
     entries_.emplace_hint(entries_.end(), std::move(id), std::move(entry));
   }
@@ -34,13 +45,13 @@ void ConnectionRegistry::Load(std::vector<projector::ConnectionState>&& states) 
 
 void ConnectionRegistry::ForEach(
     const std::function<void(const std::string&, Entry&)>& visit) const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   for (const auto& [id, entry] : entries_) visit(id, *entry);
 }
 
 void ConnectionRegistry::ForEachAfter(
     std::string_view after_id, const std::function<bool(const std::string&, Entry&)>& visit) const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   auto it = after_id.empty() ? entries_.begin() : entries_.upper_bound(after_id);
   for (; it != entries_.end(); ++it) {
     if (!visit(it->first, *it->second)) return;
@@ -48,7 +59,7 @@ void ConnectionRegistry::ForEachAfter(
 }
 
 size_t ConnectionRegistry::size() const {
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   return entries_.size();
 }
 
@@ -56,7 +67,7 @@ namespace {
 
 // Pops the next waiting task, or marks the entry idle if there is none.
 std::optional<SerializedTask> NextTask(Entry& entry) {
-  std::lock_guard lock(entry.mutex);
+  MutexLock lock(entry.mutex);
   if (entry.waiting.empty()) {
     entry.busy = false;
     return std::nullopt;
@@ -88,16 +99,18 @@ void RunTasks(const std::shared_ptr<Entry>& entry, SerializedTask task) {
 
 }  // namespace
 
-void RunSerialized(const std::shared_ptr<Entry>& entry, SerializedTask task) {
+bool RunSerialized(const std::shared_ptr<Entry>& entry, SerializedTask task, size_t waiting_max) {
   {
-    std::lock_guard lock(entry->mutex);
+    MutexLock lock(entry->mutex);
     if (entry->busy) {
+      if (entry->waiting.size() >= waiting_max) return false;
       entry->waiting.push_back(std::move(task));
-      return;
+      return true;
     }
     entry->busy = true;
   }
   RunTasks(entry, std::move(task));
+  return true;
 }
 
 }  // namespace connectivity::service

@@ -8,8 +8,13 @@
 //   readers copy the shared_ptr under the entry mutex and read without locks.
 //   Lock order: map mutex before entry mutex; never the reverse.
 // Limits
-//   Entries are never removed (a deleted connection keeps its state with
-//   lifecycle DELETED, so revisions continue and history stays readable).
+//   An entry is made only for a create or modify whose checks passed
+//   (ConnectionService checks a command on a new id before it makes one),
+//   so rejected commands leave nothing behind. Entries are never removed (a
+//   deleted connection keeps its state with lifecycle DELETED, so revisions
+//   continue and history stays readable); an entry whose first event failed
+//   to commit (the journal refuses writes from then on) stays empty.
+//   Each entry's queue holds at most the `waiting_max` given to RunSerialized.
 #ifndef CONNECTIVITY_SERVICE_REGISTRY_H_
 #define CONNECTIVITY_SERVICE_REGISTRY_H_
 
@@ -17,12 +22,12 @@
 #include <list>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "src/base/mutex.h"
 #include "src/projector/connection_state.h"
 
 namespace connectivity::service {
@@ -35,13 +40,16 @@ using StatePtr = std::shared_ptr<const projector::ConnectionState>;
 using SerializedTask = std::function<void(std::function<void()> finish)>;
 
 struct Entry {
-  std::mutex mutex;
-  StatePtr state;  // null until the first event; guarded by mutex
-  bool busy = false;  // a task is running; guarded by mutex
-  std::list<SerializedTask> waiting;  // guarded by mutex (std::list: no allocation when empty)
+  Entry() = default;
+  explicit Entry(StatePtr loaded) : state(std::move(loaded)) {}
 
-  StatePtr LoadState() {
-    std::lock_guard lock(mutex);
+  Mutex mutex;
+  StatePtr state GUARDED_BY(mutex);  // null until the first event
+  bool busy GUARDED_BY(mutex) = false;  // a task is running
+  std::list<SerializedTask> waiting GUARDED_BY(mutex);  // std::list: no allocation when empty
+
+  StatePtr LoadState() EXCLUDES(mutex) {
+    MutexLock lock(mutex);
     return state;
   }
 };
@@ -49,6 +57,9 @@ struct Entry {
 class ConnectionRegistry {
  public:
   ConnectionRegistry() = default;
+  // Drops the tasks still queued (a crash or stop with commands waiting): each
+  // holds its entry, so entry and task would otherwise keep each other alive.
+  ~ConnectionRegistry();
   ConnectionRegistry(const ConnectionRegistry&) = delete;
   ConnectionRegistry& operator=(const ConnectionRegistry&) = delete;
 
@@ -67,14 +78,15 @@ class ConnectionRegistry {
   size_t size() const;
 
  private:
-  mutable std::shared_mutex mutex_;
-  std::map<std::string, std::shared_ptr<Entry>, std::less<>> entries_;
+  mutable SharedMutex mutex_;
+  std::map<std::string, std::shared_ptr<Entry>, std::less<>> entries_ GUARDED_BY(mutex_);
 };
 
 // Runs `task` on `entry` once every earlier task of that entry has finished.
 // Tasks of different entries run in parallel; each runs on the thread that
-// submitted it or the thread that finished the task before it.
-void RunSerialized(const std::shared_ptr<Entry>& entry, SerializedTask task);
+// submitted it or the thread that finished the task before it. Returns false,
+// and drops `task` without running it, when `waiting_max` tasks wait already.
+bool RunSerialized(const std::shared_ptr<Entry>& entry, SerializedTask task, size_t waiting_max);
 
 }  // namespace connectivity::service
 

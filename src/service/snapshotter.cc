@@ -12,10 +12,10 @@ namespace connectivity::service {
 
 Snapshotter::Snapshotter(journal::Journal& journal, SnapshotterOptions options,
                          SnapshotStart start)
-    : journal_(journal), options_(options), applied_sequence_(start.applied_sequence) {
+    : journal_(journal), options_(options), applied_sequence_(start.applied_sequence), mark_(journal) {
   for (StatePtr& state : start.replayed) {
     const std::string id = state->id;
-    dirty_[id] = std::move(state);
+    dirty_[id] = Pending{std::move(state), nullptr};
   }
 }
 
@@ -37,18 +37,25 @@ void Snapshotter::Stop() {
   ReportPass(WritePass());
 }
 
-void Snapshotter::OnApplied(const StatePtr& state, uint64_t sequence) {
+void Snapshotter::OnApplied(const StatePtr& state, uint64_t sequence,
+                            std::shared_ptr<const std::string> sealed_json) {
   bool wake = false;
   {
     MutexLock lock(mutex_);
-    dirty_[state->id] = state;
+    const Pending pending{state, std::move(sealed_json)};
+    dirty_[state->id] = pending;
     applied_sequence_ = sequence;
     if (options_.historical_every > 0 && state->revision % options_.historical_every == 0) {
-      historical_.push_back(state);
+      historical_.push_back(pending);
     }
     wake = dirty_.size() >= options_.dirty_max;
   }
   if (wake) wake_.NotifyOne();
+}
+
+void Snapshotter::AddDirty(const std::vector<StatePtr>& states) {
+  MutexLock lock(mutex_);
+  for (const StatePtr& state : states) dirty_.try_emplace(state->id, Pending{state, nullptr});
 }
 
 void Snapshotter::RequestPass() {
@@ -59,13 +66,38 @@ void Snapshotter::RequestPass() {
   wake_.NotifyOne();
 }
 
+Result<std::string> Snapshotter::Encode(const Pending& pending) const {
+  if (!pending.sealed_json || !options_.secrets->Seals()) {
+    return projector::EncodeSealedSnapshot(*pending.state, *options_.secrets);
+  }
+  return projector::EncodeSnapshot(*pending.state, *pending.sealed_json);
+}
+
+Status Snapshotter::EncodePass(const std::vector<Pending>& historical, const DirtyMap& dirty,
+                               std::vector<journal::HistoricalSnapshot>& snapshots,
+                               std::vector<journal::StateRow>& rows) const {
+  snapshots.reserve(historical.size());
+  for (const Pending& pending : historical) {
+    Result<std::string> blob = Encode(pending);
+    if (!blob.ok()) return blob.status();
+    snapshots.push_back({pending.state->id, pending.state->revision, std::move(*blob)});
+  }
+  rows.reserve(dirty.size());
+  for (const auto& [id, pending] : dirty) {
+    Result<std::string> blob = Encode(pending);
+    if (!blob.ok()) return blob.status();
+    rows.push_back({id, std::move(*blob)});
+  }
+  return Status::Ok();
+}
+
 Status Snapshotter::WritePass() {
   MutexLock pass_lock(pass_mutex_);
   // After a failed journal write RocksDB must not be written again; the
   // states stay dirty for a later process (which replays them anyway).
   if (Status health = journal_.health(); !health.ok() && !health.IsNoSpace()) return health;
-  std::unordered_map<std::string, StatePtr> dirty;
-  std::vector<StatePtr> historical;
+  DirtyMap dirty;
+  std::vector<Pending> historical;
   uint64_t watermark = 0;
   {
     MutexLock lock(mutex_);
@@ -76,15 +108,10 @@ Status Snapshotter::WritePass() {
     watermark = applied_sequence_;
   }
   std::vector<journal::HistoricalSnapshot> snapshots;
-  snapshots.reserve(historical.size());
-  for (const StatePtr& state : historical) {
-    snapshots.push_back({state->id, state->revision, projector::EncodeSnapshot(*state)});
-  }
   std::vector<journal::StateRow> rows;
-  rows.reserve(dirty.size());
-  for (const auto& [id, state] : dirty) rows.push_back({id, projector::EncodeSnapshot(*state)});
-
-  Status status = journal_.snapshots().PutHistorical(snapshots, /*sync=*/false);
+  Status status = options_.secrets->Seals() ? mark_.Ensure() : Status::Ok();
+  if (status.ok()) status = EncodePass(historical, dirty, snapshots, rows);
+  if (status.ok()) status = journal_.snapshots().PutHistorical(snapshots, /*sync=*/false);
   if (status.ok()) status = journal_.snapshots().WriteStateRows(rows, watermark, /*sync=*/false);
   MutexLock lock(mutex_);
   ++stats_.passes;
@@ -93,7 +120,7 @@ Status Snapshotter::WritePass() {
     // Not written: keep them for the next pass; newer states win. The
     // historical snapshots are only a shortcut for history reads: a lost
     // one means a longer replay there, never a wrong answer.
-    for (auto& [id, state] : dirty) dirty_.try_emplace(id, std::move(state));
+    for (auto& [id, pending] : dirty) dirty_.try_emplace(id, std::move(pending));
     return status;
   }
   stats_.state_rows_written += rows.size();

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "src/base/time_format.h"
+#include "src/tools/secrets.h"
 
 namespace connectivity::tools {
 namespace {
@@ -80,8 +81,11 @@ struct OptionSpec {
   bool hidden = false;
 };
 
-constexpr std::array<OptionSpec, 16> kOptions = {{
-    {"--data-dir", "DIR", kAllCommands, "the server's data directory (required)"},
+constexpr std::array<OptionSpec, 17> kOptions = {{
+    {"--data-dir", "DIR", kAllCommands, "the server's data directory (required unless --journal)"},
+    {"--journal", "URI", Bit(Command::kStats) | Bit(Command::kDump) | Bit(Command::kState) | Bit(Command::kExport) |
+                             Bit(Command::kImport),
+     "etcd://HOST:PORT[,HOST:PORT...]: the journal of a cluster (SPEC §8)"},
     {"--json", "", kAllCommands, "machine-readable output (JSON)"},
     {"--help", "", kAllCommands, "this help"},
     {"--connection", "ID", Bit(Command::kDump) | Bit(Command::kState), "one connection only"},
@@ -100,6 +104,14 @@ constexpr std::array<OptionSpec, 16> kOptions = {{
      "revisions between historical snapshots (default: $CONNECTION_SNAPSHOT_THRESHOLD or 25)"},
     {"-h", "", kAllCommands, "", /*hidden=*/true},
 }};
+
+}  // namespace
+
+const crypto::ConnectionSecrets& SecretsOf(const Invocation& invocation) {
+  return invocation.secrets ? *invocation.secrets : NoSecrets();
+}
+
+namespace {
 
 const CommandSpec* FindCommand(std::string_view name) {
   for (const CommandSpec& spec : kCommands) {
@@ -187,6 +199,8 @@ Status ApplyOption(std::string_view name, std::string_view value, Invocation* in
   };
   if (name == "--data-dir")
     invocation->data_dir = value;
+  else if (name == "--journal")
+    invocation->journal_uri = value;
   else if (name == "--json")
     invocation->json = true;
   else if (name == "--connection")
@@ -265,7 +279,12 @@ Status ParseWords(const std::vector<std::string_view>& args, Invocation* invocat
 }
 
 Status CheckCombinations(const Invocation& invocation) {
-  if (invocation.data_dir.empty()) return UsageError("--data-dir DIR is required");
+  if (invocation.data_dir.empty() && invocation.journal_uri.empty()) {
+    return UsageError("--data-dir DIR is required (or --journal etcd://...)");
+  }
+  if (!invocation.journal_uri.empty() && invocation.journal_uri.rfind("etcd://", 0) != 0) {
+    return UsageError("--journal must be etcd://HOST:PORT[,HOST:PORT...]");
+  }
   if (invocation.at_revision && !invocation.connection) {
     return UsageError("--at-revision needs --connection (revisions are per connection)");
   }
@@ -328,6 +347,12 @@ std::string Usage() {
     text += "  " + name + std::string(spec.summary) + "\n";
   }
   text +=
+      "\n"
+      "Encrypted secrets: the tool reads the server's settings from the environment\n"
+      "(CONNECTIVITY_CONNECTION_ENCRYPTION_KEY, ..._OLD_ENCRYPTION_KEY, ..._ENCRYPTION_POINTERS).\n"
+      "With a key, dump and state show secrets decrypted and verify compares them decrypted;\n"
+      "without one they show the encrypted_ values as stored and verify says it skipped\n"
+      "comparing them. export writes what the journal stores (ciphertext once encrypted).\n"
       "\n"
       "exit status: 0 ok, 1 problems found, 2 usage error or the data dir cannot be opened,\n"
       "130 interrupted (Ctrl-C)\n";

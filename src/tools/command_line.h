@@ -14,12 +14,14 @@
 #define CONNECTIVITY_SRC_TOOLS_COMMAND_LINE_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "src/base/status.h"
+#include "src/crypto/connection_secrets.h"
 #include "src/projector/connection_state.h"
 
 namespace connectivity::tools {
@@ -44,6 +46,8 @@ struct Invocation {
   Command command = Command::kNone;
   bool help = false;
   std::string data_dir;
+  // --journal etcd://...: the cluster's etcd journal (--data-dir optional).
+  std::string journal_uri;
   bool json = false;
 
   // dump and state
@@ -67,7 +71,14 @@ struct Invocation {
 
   // rebuild-snapshots (and import): revisions between historical snapshots.
   uint64_t snapshot_threshold = kSnapshotThresholdDefault;
+
+  // The encryption settings of the environment (src/tools/secrets.h); null:
+  // none (no key). Use SecretsOf().
+  std::shared_ptr<const crypto::ConnectionSecrets> secrets;
 };
+
+// The invocation's secrets, or none.
+const crypto::ConnectionSecrets& SecretsOf(const Invocation& invocation);
 
 // Parses argv[1..argc). kInvalidArgument with a one-line message naming the
 // offending word on any usage error. `environment_threshold` is

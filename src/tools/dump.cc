@@ -11,6 +11,7 @@
 
 #include "src/projector/apply.h"
 #include "src/projector/event_json.h"
+#include "src/projector/secret_codec.h"
 #include "src/tools/commands.h"
 #include "src/tools/global_order.h"
 #include "src/tools/open.h"
@@ -33,10 +34,18 @@ bool Matches(const Invocation& invocation, const journal::Event& event) {
 class EventPrinter {
  public:
   EventPrinter(const Invocation& invocation, std::ostream& out)
-      : invocation_(invocation), out_(out) {}
+      : invocation_(invocation), secrets_(SecretsOf(invocation)), out_(out) {}
 
-  // Folds `event` into `state` and prints it if it passes the filters.
-  Status Fold(projector::ConnectionState& state, const journal::Event& event) {
+  // Folds `event` into `state` and prints it if it passes the filters; with
+  // a key, the secrets are decrypted first.
+  Status Fold(projector::ConnectionState& state, const journal::Event& stored) {
+    const journal::Event* folded = &stored;
+    if (secrets_.can_decrypt() && projector::CarriesConnection(stored.type)) {
+      opened_ = stored;
+      CONNECTIVITY_RETURN_IF_ERROR(projector::OpenEvent(secrets_, opened_));
+      folded = &opened_;
+    }
+    const journal::Event& event = *folded;
     CONNECTIVITY_RETURN_IF_ERROR(projector::Apply(state, event));
     if (!Matches(invocation_, event)) return Status::Ok();
     out_.text().append(projector::DittoEventJson(event, state));
@@ -48,6 +57,8 @@ class EventPrinter {
 
  private:
   const Invocation& invocation_;
+  const crypto::ConnectionSecrets& secrets_;
+  journal::Event opened_;
   BufferedOut out_;
 };
 
@@ -87,8 +98,8 @@ Status DumpEveryConnection(journal::Journal& journal, EventPrinter& printer, Pro
 }  // namespace
 
 ExitCode RunDump(const Invocation& invocation, Output& output) {
-  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir);
-  if (!opened.ok()) return FailOpen(output, invocation.data_dir, opened.status());
+  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir, invocation.journal_uri);
+  if (!opened.ok()) return FailOpen(output, invocation.journal_uri.empty() ? invocation.data_dir : invocation.journal_uri, opened.status());
   journal::Journal& journal = ***opened;
   EventPrinter printer(invocation, output.out);
   Progress progress(output, "dump", journal.last_sequence());

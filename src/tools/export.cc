@@ -48,8 +48,8 @@ Status ExportEvents(journal::Journal& journal, uint64_t events, std::ostream& si
 }  // namespace
 
 ExitCode RunExport(const Invocation& invocation, Output& output) {
-  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir);
-  if (!opened.ok()) return FailOpen(output, invocation.data_dir, opened.status());
+  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir, invocation.journal_uri);
+  if (!opened.ok()) return FailOpen(output, invocation.journal_uri.empty() ? invocation.data_dir : invocation.journal_uri, opened.status());
   journal::Journal& journal = ***opened;
   std::ofstream file;
   if (!invocation.output_path.empty()) {

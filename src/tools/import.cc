@@ -28,6 +28,8 @@
 
 #include "src/base/clock.h"
 #include "src/base/json_writer.h"
+#include "journal/codec.h"
+#include "src/projector/secret_codec.h"
 #include "src/tools/commands.h"
 #include "src/tools/deferred_sync.h"
 #include "src/tools/export_format.h"
@@ -76,8 +78,14 @@ Status ImportEvent(journal::Journal& journal, ManualClock& clock, journal::Event
   return Status::Ok();
 }
 
+// True if the event's connection holds a secret in the encrypted form.
+bool HoldsEncryptedSecret(const journal::Event& event, const crypto::ConnectionSecrets& secrets) {
+  return projector::CarriesConnection(event.type) && crypto::SecretFields::MayHoldEncrypted(event.payload) &&
+         secrets.fields().Census(event.payload, nullptr, nullptr).encrypted > 0;
+}
+
 Result<uint64_t> ImportEvents(std::istream& input, journal::Journal& journal, ManualClock& clock,
-                              Output& output) {
+                              const crypto::ConnectionSecrets& secrets, bool& encrypted_seen, Output& output) {
   // std::getline has no bound: a line over kExportLineBytesMax is refused
   // after it was read, which costs memory on hostile input only.
   std::string line;
@@ -97,6 +105,7 @@ Result<uint64_t> ImportEvents(std::istream& input, journal::Journal& journal, Ma
     if (event.revision == 0) {
       return LineError(line_number, Status::InvalidArgument("revision 0 (revisions start at 1)"));
     }
+    encrypted_seen = encrypted_seen || HoldsEncryptedSecret(event, secrets);
     const Status imported = ImportEvent(journal, clock, event);
     if (!imported.ok()) return LineError(line_number, imported);
     if (!progress.Tick()) return InterruptedStatus();
@@ -142,9 +151,16 @@ Result<ImportFigures> ImportInto(const std::string& staging, std::istream& input
   Result<std::unique_ptr<journal::Journal>> journal = journal::Journal::Open(staging, options);
   if (!journal.ok()) return journal.status();
   ImportFigures figures;
-  Result<uint64_t> events = ImportEvents(input, **journal, clock, output);
+  bool encrypted_seen = false;
+  Result<uint64_t> events = ImportEvents(input, **journal, clock, SecretsOf(invocation), encrypted_seen, output);
   if (!events.ok()) return events.status();
   figures.events = *events;
+  if (encrypted_seen) {
+    // As the server marks its journal before its first encrypted write: a
+    // server without a key must refuse this journal (encryption_mark.h).
+    CONNECTIVITY_RETURN_IF_ERROR(
+        (*journal)->WriteMetaBlob(journal::kEncryptionMarkKey, std::string_view("1"), /*sync=*/false));
+  }
   Result<RebuildFigures> snapshots =
       RebuildSnapshots(**journal, invocation.snapshot_threshold, output);
   if (!snapshots.ok()) return snapshots.status();
@@ -182,7 +198,49 @@ void PrintFigures(const ImportFigures& figures, const Invocation& invocation, st
 
 }  // namespace
 
+// Into the cluster's etcd journal, which must be empty: the same events, one
+// transaction each, in the export's order, so that etcd's revision order
+// gives them the same sequences, and the same timestamps (the etcd journal
+// stamps max(clock, the stream's previous + 1 µs) with the clock set to the
+// original). Instances keep their snapshots locally: none are written here.
+ExitCode RunImportIntoEtcd(const Invocation& invocation, std::istream& input, Output& output) {
+  ManualClock clock(0);
+  Result<std::unique_ptr<OpenedJournal>> opened = OpenEtcdJournalForWriting(invocation.journal_uri, &clock);
+  if (!opened.ok()) return Fail(output, ExitCode::kUsage, opened.status().message());
+  journal::Journal& journal = ***opened;
+  if (journal.last_sequence() != 0) {
+    return Fail(output, ExitCode::kUsage,
+                "import needs an empty journal; the etcd journal at " + invocation.journal_uri + " holds " +
+                    std::to_string(journal.last_sequence()) + " events (import never merges into a journal)");
+  }
+  // Encrypted secrets travel as they are; cluster mode refuses to run with encryption (daemon.cc).
+  bool encrypted_seen = false;
+  Result<uint64_t> events = ImportEvents(input, journal, clock, SecretsOf(invocation), encrypted_seen, output);
+  journal.Close();
+  if (!events.ok()) {
+    if (Interrupted()) return FailStatus(output, events.status());
+    return Fail(output, ExitCode::kProblems,
+                "import failed after the events before the reported line (the etcd journal keeps them; "
+                "clear its prefix before importing again): " + events.status().message());
+  }
+  if (invocation.json) {
+    output.out << "{\"events\":" << *events << ",\"stateRows\":0,\"historical\":0}\n";
+  } else {
+    output.out << "imported " << GroupDigits(*events) << " events into " << invocation.journal_uri
+               << " (each instance keeps its own snapshots)\n";
+  }
+  return ExitCode::kOk;
+}
+
 ExitCode RunImport(const Invocation& invocation, Output& output) {
+  if (!invocation.journal_uri.empty()) {
+    std::ifstream file;
+    if (!invocation.input_path.empty()) {
+      file.open(invocation.input_path, std::ios::binary);
+      if (!file) return Fail(output, ExitCode::kUsage, "cannot read " + invocation.input_path);
+    }
+    return RunImportIntoEtcd(invocation, invocation.input_path.empty() ? std::cin : file, output);
+  }
   const Status empty = CheckEmpty(invocation.data_dir);
   if (!empty.ok()) return Fail(output, ExitCode::kUsage, empty.message());
   std::ifstream file;

@@ -10,6 +10,7 @@
 
 #include "src/tools/command_line.h"
 #include "src/tools/commands.h"
+#include "src/tools/secrets.h"
 
 namespace connectivity::tools {
 namespace {
@@ -51,6 +52,15 @@ int Main(int argc, char** argv) {
     return static_cast<int>(ExitCode::kUsage);
   }
   if (invocation->help) return Usage(std::cout, invocation->command);
+  auto secrets = SecretsFromEnvironment([](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    return value ? std::optional<std::string>(value) : std::nullopt;
+  });
+  if (const std::string* error = std::get_if<std::string>(&secrets)) {
+    std::cerr << "journal-replay: " << *error << "\n";
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  invocation->secrets = std::get<std::shared_ptr<const crypto::ConnectionSecrets>>(secrets);
   // Results go through std::cout; unsynced with stdio, it buffers whole
   // lines instead of handing each one to C stdio.
   std::ios::sync_with_stdio(false);

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "journal/codec.h"
+#include "journal/open.h"
 
 namespace connectivity::tools {
 namespace {
@@ -64,7 +65,25 @@ SecondaryDir::~SecondaryDir() {
   fs::remove_all(path_, error);
 }
 
-Result<std::unique_ptr<OpenedJournal>> OpenJournalForReading(const std::string& data_dir) {
+Result<std::unique_ptr<OpenedJournal>> OpenJournalForReading(const std::string& data_dir,
+                                                             const std::string& journal_uri) {
+  if (!journal_uri.empty()) {
+    auto opened = std::make_unique<OpenedJournal>();
+    journal::JournalOptions options;
+    options.mode = journal::OpenMode::kReadOnly;
+    options.uri = journal_uri;
+    if (!data_dir.empty()) {
+      Result<std::unique_ptr<SecondaryDir>> secondary = SecondaryDir::Make(data_dir);
+      if (!secondary.ok()) return secondary.status();
+      opened->secondary_dir = std::move(*secondary);
+      options.mode = journal::OpenMode::kSecondary;
+      options.secondary_path = opened->secondary_dir->path();
+    }
+    Result<std::unique_ptr<journal::Journal>> journal = journal::OpenJournal(data_dir, options);
+    if (!journal.ok()) return journal.status();
+    opened->journal = std::move(*journal);
+    return opened;
+  }
   CONNECTIVITY_RETURN_IF_ERROR(CheckJournalDir(data_dir));
   auto opened = std::make_unique<OpenedJournal>();
   Result<std::unique_ptr<SecondaryDir>> secondary = SecondaryDir::Make(data_dir);
@@ -83,6 +102,18 @@ Result<std::unique_ptr<OpenedJournal>> OpenJournalForWriting(const std::string& 
   options.mode = journal::OpenMode::kReadWrite;
   options.clock = clock;
   Result<std::unique_ptr<journal::Journal>> journal = journal::Journal::Open(data_dir, options);
+  if (!journal.ok()) return journal.status();
+  auto opened = std::make_unique<OpenedJournal>();
+  opened->journal = std::move(*journal);
+  return opened;
+}
+
+Result<std::unique_ptr<OpenedJournal>> OpenEtcdJournalForWriting(const std::string& journal_uri, const Clock* clock) {
+  journal::JournalOptions options;
+  options.mode = journal::OpenMode::kReadWrite;
+  options.uri = journal_uri;
+  options.clock = clock;
+  Result<std::unique_ptr<journal::Journal>> journal = journal::OpenJournal("", options);
   if (!journal.ok()) return journal.status();
   auto opened = std::make_unique<OpenedJournal>();
   opened->journal = std::move(*journal);

@@ -53,8 +53,11 @@ struct OpenedJournal {
 Status CheckJournalDir(const std::string& data_dir);
 
 // Read-only view (secondary instance). kNotFound if `data_dir` does not
-// exist or holds no journal.
-Result<std::unique_ptr<OpenedJournal>> OpenJournalForReading(const std::string& data_dir);
+// exist or holds no journal. With `journal_uri` (etcd://...), the cluster's
+// etcd journal, read-only (`data_dir`, if given, is an instance's local
+// snapshots, read as a secondary; else a private temporary store).
+Result<std::unique_ptr<OpenedJournal>> OpenJournalForReading(const std::string& data_dir,
+                                                             const std::string& journal_uri = "");
 
 // Read-write (takes the lock), creating the journal if the dir holds none.
 // kBusy if a server holds the dir. `clock`
@@ -62,6 +65,9 @@ Result<std::unique_ptr<OpenedJournal>> OpenJournalForReading(const std::string& 
 // the journal.
 Result<std::unique_ptr<OpenedJournal>> OpenJournalForWriting(const std::string& data_dir,
                                                              const Clock* clock);
+// The cluster's etcd journal for writing (import), with its local
+// snapshots in a private temporary store.
+Result<std::unique_ptr<OpenedJournal>> OpenEtcdJournalForWriting(const std::string& journal_uri, const Clock* clock);
 
 // The journal's RocksDB without the journal on top: every column family of
 // journal/codec.h, as raw keys and values (verify reads every key with it;

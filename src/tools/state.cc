@@ -52,7 +52,7 @@ class StatePrinter {
 Status StateOfEveryConnection(journal::Journal& journal, const Invocation& invocation,
                               StatePrinter& printer, Progress& progress) {
   const int64_t until_us = invocation.at_us.value_or(std::numeric_limits<int64_t>::max());
-  StreamReplayer replayer;
+  StreamReplayer replayer(SecretsOf(invocation));
   const Status scanned = journal.ForEachEvent([&](const journal::EventView& view) -> Status {
     if (!progress.Tick()) return InterruptedStatus();
     if (replayer.StartsNewStream(view.stream)) {
@@ -73,7 +73,7 @@ Status StateOfOneConnection(journal::Journal& journal, const Invocation& invocat
   const std::string& id = *invocation.connection;
   const uint64_t to_revision = invocation.at_revision.value_or(kRevisionMax);
   const int64_t until_us = invocation.at_us.value_or(std::numeric_limits<int64_t>::max());
-  StreamReplayer replayer;
+  StreamReplayer replayer(SecretsOf(invocation));
   const std::unique_ptr<journal::EventCursor> cursor = journal.ReadStream(id, 1, to_revision);
   while (true) {
     Result<std::optional<journal::Event>> event = cursor->Next();
@@ -99,7 +99,7 @@ Status StateOfOneConnection(journal::Journal& journal, const Invocation& invocat
 
 StateRun PrintStates(const Invocation& invocation, std::ostream& out, Output& output) {
   StateRun run;
-  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir);
+  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir, invocation.journal_uri);
   if (!opened.ok()) {
     run.status = opened.status();
     return run;

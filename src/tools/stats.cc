@@ -173,8 +173,8 @@ void PrintHuman(std::ostream& out, const std::string& data_dir, const JournalCou
 }  // namespace
 
 ExitCode RunStats(const Invocation& invocation, Output& output) {
-  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir);
-  if (!opened.ok()) return FailOpen(output, invocation.data_dir, opened.status());
+  Result<std::unique_ptr<OpenedJournal>> opened = OpenJournalForReading(invocation.data_dir, invocation.journal_uri);
+  if (!opened.ok()) return FailOpen(output, invocation.journal_uri.empty() ? invocation.data_dir : invocation.journal_uri, opened.status());
   journal::Journal& journal = ***opened;
   JournalCounts counts;
   const journal::JournalStats sizes = journal.Stats();
@@ -188,7 +188,7 @@ ExitCode RunStats(const Invocation& invocation, Output& output) {
   if (invocation.json) {
     PrintJson(output.out, counts);
   } else {
-    PrintHuman(output.out, invocation.data_dir, counts);
+    PrintHuman(output.out, invocation.journal_uri.empty() ? invocation.data_dir : invocation.journal_uri, counts);
   }
   output.out.flush();
   return ExitCode::kOk;

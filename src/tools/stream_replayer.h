@@ -20,11 +20,17 @@
 #include "src/base/status.h"
 #include "src/projector/apply.h"
 #include "src/projector/connection_state.h"
+#include "src/projector/secret_codec.h"
 
 namespace connectivity::tools {
 
 class StreamReplayer {
  public:
+  // `secrets` opens each event before the fold (the tool with a key); it
+  // must outlive the replayer.
+  explicit StreamReplayer(const projector::SecretCodec& secrets = projector::PlainSecrets())
+      : secrets_(secrets) {}
+
   // True if `stream` is not the connection being folded (also before the
   // first event).
   bool StartsNewStream(std::string_view stream) const { return stream != state_.id; }
@@ -38,9 +44,15 @@ class StreamReplayer {
     event_.timestamp_us = view.timestamp_us;
     event_.type = view.type;
     event_.payload.assign(view.payload);
+    CONNECTIVITY_RETURN_IF_ERROR(projector::OpenEvent(secrets_, event_));
     return projector::Apply(state_, event_);
   }
-  Status Apply(const journal::Event& event) { return projector::Apply(state_, event); }
+  Status Apply(const journal::Event& event) {
+    if (&secrets_ == &projector::PlainSecrets()) return projector::Apply(state_, event);
+    event_ = event;
+    CONNECTIVITY_RETURN_IF_ERROR(projector::OpenEvent(secrets_, event_));
+    return projector::Apply(state_, event_);
+  }
 
   // Back to "no event yet", keeping the string buffers (moved out and back
   // in, so that fields added to ConnectionState later are reset too).
@@ -61,6 +73,7 @@ class StreamReplayer {
   const journal::Event& event() const { return event_; }
 
  private:
+  const projector::SecretCodec& secrets_;
   journal::Event event_;
   projector::ConnectionState state_;
 };

@@ -68,6 +68,13 @@ Result<bool> VerifyMeta(const storage::Store& store, Ledger& ledger, Problems& p
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t value = 0;
     const std::string_view key = it->key();
+    if (journal::IsMetaBlobKey(key)) {
+      std::string_view blob;
+      if (Status decoded = journal::DecodeMetaBlob(key, it->value(), &blob); !decoded.ok()) {
+        problems.Add(journal::kMetaColumnFamily, key, decoded);
+      }
+      continue;
+    }
     if (key != journal::kFormatVersionKey && key != journal::kWatermarkKey) {
       problems.Add(journal::kMetaColumnFamily, key, "a key the journal never writes");
       continue;
@@ -177,6 +184,15 @@ void PrintReport(const Ledger& ledger, const Problems& problems, bool json, std:
     }
     out << ": " << (problems.count() == 0 ? "no" : GroupDigits(problems.count()))
         << (problems.count() == 1 ? " problem\n" : " problems\n");
+    if (ledger.encrypted_not_compared + ledger.encrypted_same_ciphertext > 0) {
+      out << "encrypted values: no key (set " << crypto::kEncryptionKeyVariable
+          << " to compare them decrypted): not compared in " << GroupDigits(ledger.encrypted_not_compared)
+          << " snapshots (their ciphertext differs from the journal's by nonce), the same ciphertext as "
+             "the journal in "
+          << GroupDigits(ledger.encrypted_same_ciphertext) << "; everything else was compared\n";
+    } else if (ledger.decrypted) {
+      out << "encrypted values: compared decrypted\n";
+    }
     return;
   }
   std::string text;
@@ -186,6 +202,12 @@ void PrintReport(const Ledger& ledger, const Problems& problems, bool json, std:
   w.Key("stateRows").Uint(ledger.state_rows).Key("watermark").Uint(ledger.watermark);
   w.Key("historical").Uint(ledger.historical);
   w.Key("snapshotsUnchecked").Uint(ledger.snapshots_unchecked);
+  w.Member("encryptedValues", ledger.decrypted                       ? "decrypted"
+                              : ledger.encrypted_not_compared > 0     ? "skipped"
+                              : ledger.encrypted_same_ciphertext > 0  ? "same-ciphertext"
+                                                                      : "none");
+  w.Key("encryptedNotCompared").Uint(ledger.encrypted_not_compared);
+  w.Key("encryptedSameCiphertext").Uint(ledger.encrypted_same_ciphertext);
   w.Key("problemCount").Uint(problems.count()).Key("problems").BeginArray();
   for (const verify::Problem& problem : problems.listed()) {
     w.BeginObject().Member("key", problem.key).Member("message", problem.message).EndObject();
@@ -194,7 +216,8 @@ void PrintReport(const Ledger& ledger, const Problems& problems, bool json, std:
   out << text << "\n";
 }
 
-Status VerifyAll(const storage::Store& store, Ledger& ledger, Problems& problems, Output& output) {
+Status VerifyAll(const storage::Store& store, const crypto::ConnectionSecrets& secrets, Ledger& ledger,
+                 Problems& problems, Output& output) {
   Result<bool> format_seen = VerifyMeta(store, ledger, problems);
   if (!format_seen.ok()) return format_seen.status();
   CONNECTIVITY_RETURN_IF_ERROR(VerifyOrder(store, ledger, problems, output));
@@ -208,7 +231,7 @@ Status VerifyAll(const storage::Store& store, Ledger& ledger, Problems& problems
                      " is past the journal's last sequence " +
                      std::to_string(ledger.last_sequence));
   }
-  CONNECTIVITY_RETURN_IF_ERROR(verify::VerifyEvents(store, ledger, problems, output));
+  CONNECTIVITY_RETURN_IF_ERROR(verify::VerifyEvents(store, secrets, ledger, problems, output));
   VerifyOrderMatched(ledger, problems);
   return Status::Ok();
 }
@@ -220,7 +243,7 @@ ExitCode RunVerify(const Invocation& invocation, Output& output) {
   if (!opened.ok()) return FailOpen(output, invocation.data_dir, opened.status());
   Problems problems(output.out, invocation.json);
   Ledger ledger;
-  const Status status = VerifyAll(*(*opened)->store, ledger, problems, output);
+  const Status status = VerifyAll(*(*opened)->store, SecretsOf(invocation), ledger, problems, output);
   if (!status.ok() && Interrupted()) return FailStatus(output, status);
   if (!status.ok()) {
     // The data could not be read to the end (an I/O error, or RocksDB's own

@@ -20,6 +20,10 @@
 //      snapshot equals the replay at its revision; every state row equals
 //      the replay at its revision, and that revision is the connection's
 //      last one at or before the watermark (what recovery assumes).
+//      Secrets: with a key (src/tools/secrets.h) events and snapshots are
+//      decrypted and compared in plaintext (two encryptions of one value
+//      differ by nonce); without one, snapshots are compared with their
+//      encrypted values masked, and the report says so.
 //   4. order entries whose event no record matched.
 // After the first problem in a connection (bad record, gap, rejected
 // event), the rest of that connection is not replayed: its later snapshots
@@ -37,6 +41,7 @@
 #include <vector>
 
 #include "src/base/status.h"
+#include "src/crypto/connection_secrets.h"
 #include "src/tools/output.h"
 #include "storage/store.h"
 
@@ -108,6 +113,12 @@ struct Ledger {
   uint64_t state_rows = 0;
   uint64_t historical = 0;
   uint64_t snapshots_unchecked = 0;
+  // Without a key: snapshots whose encrypted values are the very ciphertext
+  // of the replay (compared as stored), and those whose ciphertexts differ
+  // (a fresh nonce) and could not be compared.
+  uint64_t encrypted_same_ciphertext = 0;
+  uint64_t encrypted_not_compared = 0;
+  bool decrypted = false;  // a key was given: secrets compared in plaintext
 
   uint32_t InternStream(std::string_view stream);
   // Index of `stream`, or UINT32_MAX if no order entry names it.
@@ -115,8 +126,8 @@ struct Ledger {
 };
 
 // Pass 3 (verify_events.cc).
-Status VerifyEvents(const storage::Store& store, Ledger& ledger, Problems& problems,
-                    Output& output);
+Status VerifyEvents(const storage::Store& store, const crypto::ConnectionSecrets& secrets,
+                    Ledger& ledger, Problems& problems, Output& output);
 
 }  // namespace connectivity::tools::verify
 

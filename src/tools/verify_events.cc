@@ -40,13 +40,17 @@ std::string Difference(const ConnectionState& stored, const ConnectionState& rep
   return fields;
 }
 
-// Decodes a state row or historical snapshot value down to the state.
+// Decodes a state row or historical snapshot value down to the state, with
+// its secrets opened when the tool has a key.
 Result<ConnectionState> DecodeStored(journal::CrcTag tag, std::string_view key,
-                                     std::string_view value) {
+                                     std::string_view value, const crypto::ConnectionSecrets& secrets) {
   std::string_view blob;
   CONNECTIVITY_RETURN_IF_ERROR(journal::DecodeSnapshot(tag, key, value, &blob));
   Result<ConnectionState> state = projector::DecodeSnapshot(blob);
   if (!state.ok()) return Status::Corruption("not a snapshot: " + state.status().message());
+  if (Status opened = secrets.Open(state->json); !opened.ok()) {
+    return Status(opened.code(), "its secrets do not decrypt: " + opened.message());
+  }
   return state;
 }
 
@@ -67,13 +71,18 @@ struct StreamCheck {
 
 class EventsPass {
  public:
-  EventsPass(const storage::Store& store, Ledger& ledger, Problems& problems, Output& output)
-      : ledger_(ledger),
+  EventsPass(const storage::Store& store, const crypto::ConnectionSecrets& secrets, Ledger& ledger,
+             Problems& problems, Output& output)
+      : secrets_(secrets),
+        ledger_(ledger),
         problems_(problems),
         events_(store.NewIterator(kEventsColumnFamily, FullScan())),
         rows_(store.NewIterator(kStateColumnFamily, FullScan())),
         history_(store.NewIterator(kHistoryColumnFamily, FullScan())),
-        progress_(output, "verify (events)", ledger.last_sequence) {}
+        progress_(output, "verify (events)", ledger.last_sequence),
+        replayer_(secrets) {
+    ledger_.decrypted = secrets.can_decrypt();
+  }
 
   Status Run() {
     rows_->SeekToFirst();
@@ -108,7 +117,11 @@ class EventsPass {
   void DrainRows(std::optional<std::string_view> end);
   void DrainHistory(std::optional<std::string_view> end);
   void CompareHistory(std::string_view key);
+  // Difference() of a stored snapshot and the replay; without a key, JSON
+  // that differs only in encrypted values counts as equal (and is counted).
+  std::string Compare(const ConnectionState& stored, const ConnectionState& replayed);
 
+  const crypto::ConnectionSecrets& secrets_;
   Ledger& ledger_;
   Problems& problems_;
   const std::unique_ptr<storage::Iterator> events_;
@@ -214,7 +227,7 @@ void EventsPass::LoadRow() {
   ++ledger_.state_rows;
   current_.row_present = true;
   current_.row_key.assign(rows_->key());
-  Result<ConnectionState> row = DecodeStored(journal::CrcTag::kState, rows_->key(), rows_->value());
+  Result<ConnectionState> row = DecodeStored(journal::CrcTag::kState, rows_->key(), rows_->value(), secrets_);
   if (!row.ok()) {
     problems_.Add(kStateColumnFamily, rows_->key(), row.status());
   } else if (row->id != current_.stream) {
@@ -227,7 +240,7 @@ void EventsPass::LoadRow() {
 
 void EventsPass::CompareRow() {
   current_.row_compared = true;
-  const std::string difference = Difference(*current_.row, replayer_.state());
+  const std::string difference = Compare(*current_.row, replayer_.state());
   if (difference.empty()) return;
   problems_.Add(kStateColumnFamily, current_.row_key,
                 "differs from the journal replayed to revision " +
@@ -293,10 +306,10 @@ void EventsPass::CompareHistory(std::string_view key) {
     ++ledger_.snapshots_unchecked;
   } else {
     Result<ConnectionState> stored =
-        DecodeStored(journal::CrcTag::kHistory, key, history_->value());
+        DecodeStored(journal::CrcTag::kHistory, key, history_->value(), secrets_);
     if (!stored.ok()) {
       problems_.Add(kHistoryColumnFamily, key, stored.status());
-    } else if (const std::string difference = Difference(*stored, replayer_.state());
+    } else if (const std::string difference = Compare(*stored, replayer_.state());
                !difference.empty()) {
       problems_.Add(kHistoryColumnFamily, key,
                     "differs from the journal replayed to its revision in: " + difference);
@@ -305,11 +318,31 @@ void EventsPass::CompareHistory(std::string_view key) {
   history_->Next();
 }
 
+std::string EventsPass::Compare(const ConnectionState& stored, const ConnectionState& replayed) {
+  std::string difference = Difference(stored, replayed);
+  if (secrets_.can_decrypt()) return difference;
+  if (stored.json == replayed.json) {
+    if (crypto::SecretFields::MayHoldEncrypted(stored.json) &&
+        secrets_.fields().Census(stored.json, nullptr, nullptr).encrypted > 0) {
+      ++ledger_.encrypted_same_ciphertext;
+    }
+    return difference;
+  }
+  std::string stored_json = stored.json;
+  std::string replayed_json = replayed.json;
+  const uint32_t masked = secrets_.fields().MaskEncrypted(stored_json) + secrets_.fields().MaskEncrypted(replayed_json);
+  if (masked == 0 || stored_json != replayed_json) return difference;
+  ++ledger_.encrypted_not_compared;
+  ConnectionState masked_stored = stored;
+  masked_stored.json = replayed.json;
+  return Difference(masked_stored, replayed);
+}
+
 }  // namespace
 
-Status VerifyEvents(const storage::Store& store, Ledger& ledger, Problems& problems,
-                    Output& output) {
-  return EventsPass(store, ledger, problems, output).Run();
+Status VerifyEvents(const storage::Store& store, const crypto::ConnectionSecrets& secrets, Ledger& ledger,
+                    Problems& problems, Output& output) {
+  return EventsPass(store, secrets, ledger, problems, output).Run();
 }
 
 }  // namespace connectivity::tools::verify

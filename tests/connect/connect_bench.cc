@@ -179,7 +179,9 @@ int Latencies(int argc, char** argv) {
                           const std::string& target) {
     connectivity::model::Connection c = Mqtt("latency", std::move(uri));
     c.connection_type = type;
-    return addresses ? WithAddresses(std::move(c), source, target) : c;
+    if (addresses) return WithAddresses(std::move(c), source, target);
+    c.targets.clear();  // the baseline: connect and handshake, nothing to check
+    return c;
   };
   if (addresses && (!connectivity::connect::testing::RabbitDeclareQueue("bench-latency") ||
                     !connectivity::connect::testing::KafkaCreateTopic("bench-latency"))) {
@@ -188,7 +190,7 @@ int Latencies(int argc, char** argv) {
   }
   std::printf("TestConnection, %d runs each, %s; call = connect + handshake + checks + close, "
               "verdict = connect + handshake + checks (duration_us)\n",
-              runs, addresses ? "one source and one target each" : "no sources");
+              runs, addresses ? "one source and one target each" : "no sources or targets");
   Latency("AMQP 0.9.1", make(ConnectionType::kAmqp091, "amqp://guest:guest@127.0.0.1:" + rabbit,
                              "bench-latency", "amq.topic/bench"), runs);
   Latency("AMQP 1.0", make(ConnectionType::kAmqp10, "amqp://guest:guest@127.0.0.1:" + rabbit,

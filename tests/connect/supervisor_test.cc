@@ -7,7 +7,10 @@
 #include <signal.h>
 
 #include <atomic>
+#include <fstream>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "tests/connect/broker_env.h"
 #include "tests/connect/test_servers.h"
@@ -130,6 +133,55 @@ TEST_F(SupervisorTest, LostConnectionIsFailedThenReconnectsByItself) {
   ASSERT_GE(events.size(), 3u);
   EXPECT_TRUE(events.front().success);
   EXPECT_TRUE(events.back().success);
+}
+
+int ThreadCount() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
+
+// HTTP push connections are checks repeated every recheck interval on the shared check pool: many
+// open connections add no thread, each is rechecked, a failed recheck is the loss, and Stop does
+// not wait for the pending rechecks.
+TEST_F(SupervisorTest, HttpConnectionsShareTheCheckPool) {
+  constexpr int kCount = 100;
+  testing::HttpTestServer server;
+  Supervisor::Options options = FastOptions();
+  options.check_threads = 2;
+  Supervisor supervisor(options, clock_);
+  const int threads_before = ThreadCount();
+  supervisor.Start();
+  std::vector<std::string> ids;
+  for (int i = 0; i < kCount; ++i) {
+    ids.push_back("pooled-" + std::to_string(i));
+    supervisor.Open(MakeConnection(ids.back(), ConnectionType::kHttpPush,
+                                   "http://test:test@127.0.0.1:" + std::to_string(server.port())),
+                    [](const ConnectOutcome&) {});
+  }
+  auto count = [&](const std::string& live) {
+    int n = 0;
+    for (const std::string& id : ids) n += LiveStatusOf(supervisor, id) == live ? 1 : 0;
+    return n;
+  };
+  ASSERT_TRUE(WaitUntil([&] { return count("open") == kCount; }, 5000)) << count("open");
+  // Timer, MQTT loop + resolver, AMQP loop + 4 handshake threads, 2 check threads.
+  EXPECT_LE(ThreadCount() - threads_before, 10) << ThreadCount() << " threads, " << threads_before << " before";
+  const int accepted = server.accepted();
+  EXPECT_TRUE(WaitUntil([&] { return server.accepted() >= accepted + 2 * kCount; }, 3000))
+      << "rechecks: " << server.accepted() - accepted;
+
+  server.Stop();
+  ASSERT_TRUE(WaitUntil([&] { return count("failed") == kCount; }, 3000)) << count("failed");
+  ASSERT_TRUE(server.Start());
+  ASSERT_TRUE(WaitUntil([&] { return count("open") == kCount; }, 5000)) << count("open");
+
+  const auto stop_start = std::chrono::steady_clock::now();
+  supervisor.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_start, std::chrono::milliseconds(500));
+  EXPECT_LE(ThreadCount(), threads_before);
 }
 
 TEST_F(SupervisorTest, CloseBeforeTheFirstAttemptCompletesAnswersOnce) {

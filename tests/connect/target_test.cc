@@ -87,11 +87,11 @@ TEST(ConnectTarget, HonoPicksKafkaOrAmqp) {
 
 // A hono connection connects as the Kafka connection the service's Hono settings make of it.
 TEST(ConnectTarget, HonoResolvesToTheSettingsKafka) {
-  model::Connection hono = MakeConnection("h", ConnectionType::kHono, "amqps://ignored:5671");
-  hono.specific_config = {{"bootstrapServers", "ignored:1"}, {"honoTenantId", "t"}};
+  model::Connection hono = MakeConnection("h", ConnectionType::kHono, "amqps://127.0.0.1:5671");
+  hono.specific_config = {{"bootstrapServers", "127.0.0.1:1"}, {"honoTenantId", "t"}};
   model::HonoSettings settings;
-  settings.base_uri = "tcp://kafka-1:9092";
-  settings.bootstrap_servers = "kafka-1:9092,kafka-2:9093";
+  settings.base_uri = "tcp://127.0.0.1:9092";
+  settings.bootstrap_servers = "127.0.0.1:9092,127.0.0.1:9093";
   settings.username = "hono-user";
   settings.password = "hono-secret";
   settings.sasl_mechanism = "SCRAM_SHA_512";
@@ -99,7 +99,8 @@ TEST(ConnectTarget, HonoResolvesToTheSettingsKafka) {
   ASSERT_TRUE(target.ok()) << target.status().message();
   EXPECT_EQ(target->protocol, Protocol::kKafka);
   ASSERT_EQ(target->bootstrap.size(), 2u);
-  EXPECT_EQ(target->bootstrap[0].host, "kafka-1");
+  EXPECT_EQ(target->bootstrap[0].host, "127.0.0.1");
+  EXPECT_EQ(target->bootstrap[0].port, 9092);
   EXPECT_EQ(target->bootstrap[1].port, 9093);
   EXPECT_EQ(target->username, "hono-user");
   EXPECT_EQ(target->password, "hono-secret");

@@ -28,8 +28,12 @@ class CheckError(Exception):
 
 
 class Checker:
-    def __init__(self, ledger, replay_binary, data_dir):
+    def __init__(self, ledger, replay_binary, data_dir, journal_uri=None):
+        # Cluster mode: the journal is in etcd (journal-replay --journal); the
+        # data dir holds only local snapshots, which verify does not check.
+        self.journal_uri = journal_uri
         self.ledger = ledger
+        self.env = None  # the server's encryption settings, for journal-replay (None: inherit)
         self.replay = replay_binary
         self.data_dir = data_dir
         self.verify_runs = 0
@@ -58,6 +62,41 @@ class Checker:
             raise CheckError(str(error)) from None
         self.verify(round_no)
         self.compare_tool_state(conns, served, round_no)
+        _, lost_after, violations_after = self.ledger.snapshot()
+        return (lost_after - lost_before) + (violations_after - violations_before)
+
+    def check_replica(self, port, round_no):
+        """Cluster mode with several instances, after check(): another instance serves every id's
+        acknowledged state (its reads are linearizable) and lists the same ids. Returns the number
+        of new problems; raises CheckError if the instance does not answer."""
+        _, lost_before, violations_before = self.ledger.snapshot()
+        with self.ledger.lock:
+            conns = [conn for conn in self.ledger.conns
+                     if conn.id is not None and conn.broken is None and conn.pending is None and not conn.retired]
+        try:
+            def served(conn):
+                self.ledger.count_read()
+                return conn, http_api.rest(port, "GET", f"/{conn.id}")
+            with concurrent.futures.ThreadPoolExecutor(CHECK_THREADS) as pool:
+                answers = list(pool.map(served, conns))
+            listed = set(self.list_ids(port))
+        except (NotSent, CutOff, RuntimeError) as error:
+            raise CheckError(str(error)) from None
+        for conn, answer in answers:
+            problem = state_problem(conn, answer)
+            if problem:
+                lost = self.lost_by_state(conn, answer, answer.header("entity-revision"))
+                self.ledger.lose(conn, lost, f"GET on another instance {problem}", round_no)
+                conn.broken = "served state on another instance"
+        with self.ledger.lock:
+            broken = {conn.id for conn in self.ledger.conns if conn.id is not None and conn.broken is not None}
+        existing = {conn.id for conn in conns if conn.exists and conn.broken is None}
+        extra = listed - existing - broken
+        missing = existing - listed
+        if extra or missing:
+            self.ledger.violate(("replica-listing", round_no, port),
+                                f"round {round_no}: another instance lists other ids: "
+                                f"listed only there {sorted(extra)[:10]}, missing there {sorted(missing)[:10]}")
         _, lost_after, violations_after = self.ledger.snapshot()
         return (lost_after - lost_before) + (violations_after - violations_before)
 
@@ -180,10 +219,15 @@ class Checker:
                                                        f"listed only {sorted(extra)[:10]}, "
                                                        f"missing {sorted(missing)[:10]}")
 
+    def journal_args(self):
+        return ["--journal", self.journal_uri] if self.journal_uri else ["--data-dir", self.data_dir]
+
     def verify(self, round_no):
+        if self.journal_uri:
+            return  # verify reads RocksDB data dirs only; state below reads etcd
         self.verify_runs += 1
         result = subprocess.run([self.replay, "--data-dir", self.data_dir, "verify"], capture_output=True,
-                                text=True, timeout=TOOL_TIMEOUT_S)
+                                text=True, timeout=TOOL_TIMEOUT_S, env=self.env)
         if result.returncode == 0:
             self.verify_clean += 1
             return
@@ -192,8 +236,8 @@ class Checker:
                                                   f"{result.returncode}:\n    " + "\n    ".join(output[:20]))
 
     def compare_tool_state(self, conns, served, round_no):
-        result = subprocess.run([self.replay, "--data-dir", self.data_dir, "state", "--json"], capture_output=True,
-                                text=True, timeout=TOOL_TIMEOUT_S)
+        result = subprocess.run([self.replay] + self.journal_args() + ["state", "--json"], capture_output=True,
+                                text=True, timeout=TOOL_TIMEOUT_S, env=self.env)
         if result.returncode != 0:
             self.ledger.violate(("state", round_no), f"round {round_no}: journal-replay state exited "
                                                      f"{result.returncode}: {result.stderr.strip()[:300]}")

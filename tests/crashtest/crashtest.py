@@ -27,13 +27,17 @@ import signal
 import statistics
 import sys
 import tempfile
+import threading
 import time
 
 from checker import CheckError, Checker
+from etcd_members import EtcdMembers
+from migration import Migrations
 from ledger import ACKNOWLEDGED, IN_DOUBT, NOT_PERSISTED, PERSISTED, REJECTED, Ledger
+from ownership import check_ownership
 from peer import Peer
 from server import STOP_TIMEOUT_S, Server, StartFailed, describe_exit
-from workload import Client, Phase
+from workload import PASSWORD_PREFIX, Client, Phase
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KINDS = {"kill-9": "kill -9", "sigterm": "SIGTERM", "power-signal": "power loss by SIGUSR1",
@@ -44,6 +48,10 @@ MIN_WORKLOAD_S = 0.1
 # How long a power-loss-at-a-write round waits for the server to die by itself before it
 # sends SIGUSR1 instead.
 POWER_WRITES_WAIT_S = 20.0
+# Cluster mode: the instances' etcd lease; a connection is run by exactly one instance again
+# within it plus 5 s (the issue's failover bound).
+LEASE_TTL_S = 2
+OWNERSHIP_DEADLINE_S = LEASE_TTL_S + 5
 
 
 def log(message):
@@ -83,6 +91,16 @@ def parse_args(argv):
     parser.add_argument("--full-history-every", type=int, default=10, metavar="N",
                         help="every N rounds the check reads every history from revision 1 (default 10; "
                              "other rounds read what is new; the last check is always full)")
+    parser.add_argument("--etcd-members", type=int, default=0, metavar="N",
+                        help="cluster mode: the server's journal is N real etcd members (--journal etcd://...), "
+                             "and half the rounds also kill -9 one member under the workload (default 0: RocksDB)")
+    parser.add_argument("--instances", type=int, default=1, metavar="N",
+                        help="cluster mode: N instances on the members (each its own data dir and --instance), "
+                             "the clients send to all of them, each round ends one (in turn) and restarts it; "
+                             "the checks also read the other instances and who runs each connection (default 1)")
+    parser.add_argument("--encryption-migration", action="store_true",
+                        help="run Ditto's encryption migrations (initial encryption, then key rotations) across "
+                             "the rounds, so that every kind of ending meets one in flight (migration.py)")
     parser.add_argument("--quick", action="store_true", help="the short run of scripts/test: 15 rounds, "
                                                              "workloads of at most 1.5 s")
     args = parser.parse_args(argv)
@@ -97,6 +115,8 @@ def parse_args(argv):
     args.power_loss_writes = (int(low), int(high or low))
     if args.max_workload < MIN_WORKLOAD_S:
         parser.error(f"--max-workload must be at least {MIN_WORKLOAD_S} s")
+    if args.instances < 1 or (args.instances > 1 and args.etcd_members < 1):
+        parser.error("--instances N > 1 needs --etcd-members")
     if args.rounds < 1 or args.clients < 1 or not 1 <= args.ids_per_client <= 1024 or not 0 <= args.power_loss_share <= 1:
         parser.error("--rounds, --clients and --ids-per-client must be positive, --power-loss-share in [0, 1]")
     return args
@@ -122,6 +142,18 @@ def spread(values, unit_scale=1000.0):
     return f"min {min(scaled):.0f} / median {statistics.median(scaled):.0f} / max {max(scaled):.0f} ms"
 
 
+def files_containing(directory, needle):
+    """The files under `directory` whose bytes contain `needle` (grep -rl)."""
+    found = []
+    for root, _, names in os.walk(directory):
+        for name in names:
+            path = os.path.join(root, name)
+            with open(path, "rb") as data:
+                if needle in data.read():
+                    found.append(path)
+    return found
+
+
 class Run:
     def __init__(self, args, seed, work_dir):
         self.args = args
@@ -132,7 +164,23 @@ class Run:
         self.log_dir = os.path.join(work_dir, "logs")
         os.makedirs(self.log_dir)
         self.ledger = Ledger(log)
-        self.checker = Checker(self.ledger, args.replay_binary, self.data_dir)
+        self.members = None
+        self.server_args = []
+        if args.etcd_members > 0:
+            self.members = EtcdMembers(args.etcd_members, work_dir)
+            self.members.start_all()
+            self.server_args = ["--journal", self.members.uri, "--cluster-lease-ttl", f"{LEASE_TTL_S}s"]
+        # Several instances: slot i runs with --instance i on data-i; all run the power-loss
+        # variant (if power losses are on) so that any of them can be a round's victim.
+        self.multi = args.instances > 1
+        self.instances = [None] * args.instances
+        self.instance_binary = args.faultfs_binary if args.power_loss_share > 0 else args.binary
+        self.fresh = None          # the instance (re)started last: the round's check reads it first
+        self.ownership_times = []  # seconds until every connection ran on exactly its instances
+        self.instance_ends = collections.Counter()
+        self.checker = Checker(self.ledger, args.replay_binary, self.data_dir,
+                               self.members.uri if self.members else None)
+        self.member_kills = 0
         self.peer = Peer()
         self.phase = Phase(args.clients)
         self.clients = [Client(index, seed, args.ids_per_client, self.peer.port, self.phase, self.ledger)
@@ -144,16 +192,76 @@ class Run:
         self.round_kinds = {}
         self.notes = []      # other events worth a line in the summary
         self.fatal = None    # why the run stopped early
+        self.migrations = Migrations(log, self.ledger.violate) if args.encryption_migration else None
 
-    def log_path(self, round_no):
-        return os.path.join(self.log_dir, f"round-{round_no:03d}.log")
+    def log_path(self, round_no, slot=None):
+        return os.path.join(self.log_dir, f"round-{round_no:03d}{'' if slot is None else f'-i{slot}'}.log")
 
     def start_server(self, round_no, binary, power_writes=None):
-        self.server = Server(binary, self.data_dir, self.log_path(round_no), power_writes)
+        if self.multi:
+            return self.start_instances(round_no, power_writes)
+        extra_env = self.migrations.env() if self.migrations else None
+        if extra_env is not None:
+            self.checker.env = dict(os.environ, **extra_env)
+        self.server = Server(binary, self.data_dir, self.log_path(round_no), power_writes, self.server_args,
+                             extra_env)
+        self.fresh = self.server
         self.server.start()
-        self.startups.append(self.server.startup_s)
-        if self.server.recovered:
-            self.recoveries.append(self.server.recovered[1] / 1000.0)
+        self.record_start(self.server)
+
+    def record_start(self, server):
+        self.startups.append(server.startup_s)
+        if server.recovered:
+            self.recoveries.append(server.recovered[1] / 1000.0)
+
+    def start_instances(self, round_no, power_writes):
+        """Several instances: (re)starts every instance that is down, the first of them with the
+        round's power-loss write count; it is self.server (and self.fresh) afterwards. Raises
+        StartFailed with self.server the instance that failed."""
+        dead = [slot for slot, server in enumerate(self.instances) if server is None or not server.alive()]
+        self.fresh = None
+        for order, slot in enumerate(dead):
+            server = Server(self.instance_binary, os.path.join(self.work_dir, f"data-{slot}"),
+                            self.log_path(round_no, slot), power_writes if order == 0 else None,
+                            self.server_args + ["--instance", str(slot)])
+            self.instances[slot] = self.server = server
+            server.slot = slot
+            server.start()
+            self.record_start(server)
+            if order == 0:
+                self.fresh = server
+        if self.fresh is None:  # nothing was down
+            self.fresh = next(server for server in self.instances if server.alive())
+        self.server = self.fresh
+
+    def live_instances(self):
+        return [server for server in self.instances if server is not None and server.alive()]
+
+    def check_instances(self, round_no, kind=None):
+        """Several instances, after check(): the others serve the same state, and every connection
+        runs on exactly the instances it should. New problems; None if a planned power loss ended
+        the round's fresh instance meanwhile."""
+        problems = 0
+        try:
+            for other in self.live_instances():
+                if other is not self.fresh:
+                    problems += self.checker.check_replica(other.port, round_no)
+            took, problem = check_ownership(self.ledger, {s.slot: s.port for s in self.live_instances()},
+                                            OWNERSHIP_DEADLINE_S)
+        except (CheckError, RuntimeError) as error:
+            if kind == "power-writes" and not self.fresh.alive():
+                return None
+            self.ledger.violate(("check-instances", round_no), f"round {round_no}: an instance did not answer "
+                                                               f"the check: {error}")
+            self.fatal = f"check failed in round {round_no}"
+            return problems + 1
+        if problem:
+            if kind == "power-writes" and not self.fresh.alive():
+                return None
+            self.ledger.violate(("ownership", round_no), f"round {round_no}: {problem}")
+            return problems + 1
+        self.ownership_times.append(took)
+        return problems
 
     def check(self, round_no, full, kind=None):
         """The check's count of new problems; None if a planned power loss ended the server during it."""
@@ -205,25 +313,71 @@ class Run:
         if self.fatal:
             self.end_now()
             return False
+        if problems is not None and self.multi:
+            more = self.check_instances(round_no, kind)
+            problems = None if more is None else problems + more
+            # The round ends the fresh instance if its power loss is planned at a write, else the
+            # instances in turn.
+            if kind != "power-writes":
+                self.server = self.instances[(round_no - 1) % len(self.instances)]
+            self.instance_ends[self.server.slot] += 1
+        if self.fatal:
+            self.end_now()
+            return False
         if problems is None:
             self.notes.append(f"round {round_no}: power loss at write {power_writes} during the check")
             log(f"round {round_no:3d} {KINDS[kind]} ({power_writes}): the power went during the check")
             return True
-        self.phase.start_round(round_no, self.server.port, ending=kind == "power-writes")
+        if self.migrations and not self.migrations.step(self.server.port, round_no):
+            if kind == "power-writes" and self.server.wait(STOP_TIMEOUT_S) == -signal.SIGKILL:
+                self.notes.append(f"round {round_no}: power loss at write {power_writes} before the migration "
+                                  f"command")
+                return True
+            self.ledger.violate(("migration", round_no), f"round {round_no}: the migration command got no answer"
+                                                         f"\n{self.server.log_excerpt()}")
+            self.fatal = f"migration command failed in round {round_no}"
+            self.end_now()
+            return False
+        ports = [server.port for server in self.live_instances()] if self.multi else [self.server.port]
+        self.phase.start_round(round_no, ports, ending=kind == "power-writes")
+        member_timer = self.schedule_member_kill(workload_s)
         ended = self.end(kind, workload_s, round_no)
+        if member_timer is not None:
+            member_timer.cancel()
+            self.members.restart_down()
+            self.phase.degraded = False
         after, lost_after, violations_after = self.ledger.snapshot()
         sent = after["sent"] - before["sent"]
         acked = after[ACKNOWLEDGED] - before[ACKNOWLEDGED]
         doubt = after[IN_DOUBT] - before[IN_DOUBT]
         rejected = after[REJECTED] - before[REJECTED]
-        ready = self.server.recovered
-        log(f"round {round_no:3d} {KINDS[kind]}{f' ({power_writes})' if power_writes else ''} {ended}: "
-            f"start {self.server.startup_s * 1000:.0f} ms"
+        ready = self.fresh.recovered
+        instances = ""
+        if self.multi:
+            instances = (f" instance {self.server.slot} of {len(self.instances)}, started {self.fresh.slot}, "
+                         f"owners exact after {self.ownership_times[-1] if self.ownership_times else 0:.1f} s;")
+        log(f"round {round_no:3d} {KINDS[kind]}{f' ({power_writes})' if power_writes else ''} {ended}:{instances} "
+            f"start {self.fresh.startup_s * 1000:.0f} ms"
             f"{f' ({ready[0]} connections in {ready[1]} ms, {ready[2]} events replayed)' if ready else ''}, "
             f"check {'ok' if problems == 0 else f'{problems} problems'}; "
             f"{sent} commands: {acked} acknowledged, {rejected} rejected, {doubt} in doubt; "
             f"lost {lost_after} (+{lost_after - lost_before}), violations {violations_after}")
         return self.fatal is None
+
+    def schedule_member_kill(self, workload_s):
+        """Cluster mode: in half the rounds, kill -9 one etcd member at a random moment of the workload."""
+        if self.members is None or self.rng.random() < 0.5:
+            return None
+        index = self.rng.randrange(len(self.members.names))
+        delay = self.rng.uniform(0, workload_s)
+
+        def kill():
+            self.phase.degraded = True
+            self.members.kill(index)
+            self.member_kills += 1
+        timer = threading.Timer(delay, kill)
+        timer.start()
+        return timer
 
     def end(self, kind, workload_s, round_no):
         """Ends the round's process as `kind` says; returns a few words on how it went."""
@@ -259,9 +413,14 @@ class Run:
         return how
 
     def end_now(self):
-        if self.server is not None and self.server.alive():
-            self.server.kill(signal.SIGKILL)
-            self.server.wait(STOP_TIMEOUT_S)
+        for server in self.instances if self.multi else [self.server]:
+            if server is not None and server.alive():
+                server.kill(signal.SIGKILL)
+                server.wait(STOP_TIMEOUT_S)
+
+    def stop_members(self):
+        if self.members is not None:
+            self.members.stop_all()
 
     def final_check(self, round_no):
         """One more start with full histories, then SIGTERM (which must exit 0)."""
@@ -272,13 +431,26 @@ class Run:
             self.fatal = "final start-up failed"
             return
         problems = self.check(round_no, full=True)
-        self.server.kill(signal.SIGTERM)
-        code = self.server.wait(STOP_TIMEOUT_S)
-        if code != 0:
-            self.ledger.violate(("exit", round_no), f"final SIGTERM: the server exited with {describe_exit(code)}")
-            self.end_now()
-        log(f"final check: start {self.server.startup_s * 1000:.0f} ms, "
+        if self.multi and not self.fatal:
+            problems += self.check_instances(round_no)
+        code = 0
+        for server in self.live_instances() if self.multi else [self.server]:
+            server.kill(signal.SIGTERM)
+            code = server.wait(STOP_TIMEOUT_S)
+            if code != 0:
+                self.ledger.violate(("exit", round_no, server.port),
+                                    f"final SIGTERM: the server exited with {describe_exit(code)}")
+                self.end_now()
+                break
+        log(f"final check: start {self.fresh.startup_s * 1000:.0f} ms, "
             f"check {'ok' if problems == 0 else f'{problems} problems'}, SIGTERM {describe_exit(code)}")
+        if self.migrations and self.migrations.completed > 0:
+            # After a completed migration to encryption every secret on disk is encrypted.
+            holding = files_containing(self.data_dir, PASSWORD_PREFIX.encode())
+            if holding:
+                self.ledger.violate(("plaintext", round_no), f"after {self.migrations.completed} completed "
+                                                             f"migrations {len(holding)} files hold a plaintext "
+                                                             f"password: {holding[:5]}")
 
     def in_doubt_breakdown(self):
         """In-doubt commands by the ending of their round and their cause, with their resolution."""
@@ -305,10 +477,21 @@ class Run:
             f"{counts[NOT_PERSISTED]}, promoted by a read during the round {counts['promoted by read']}); "
             f"reads {counts['reads']}; open checks answered by the peer {self.peer.requests}")
         log(f"in doubt by ending and cause: {self.in_doubt_breakdown()}")
+        if self.members is not None:
+            log(f"cluster mode: {len(self.members.names)} etcd members, {self.member_kills} killed (kill -9) "
+                f"under the workload and restarted")
+        if self.multi:
+            ends = ", ".join(f"instance {slot}: {count}" for slot, count in sorted(self.instance_ends.items()))
+            log(f"instances: {len(self.instances)}, rounds ended ({ends}); every connection on exactly its "
+                f"instances in {len(self.ownership_times)} checks, after {spread(self.ownership_times)}")
         log(f"lost: {lost}")
         log(f"violations: {violations}")
         log(f"start-up (spawn to /health 200): {spread(self.startups)}; "
             f"recovery (ready line): {spread(self.recoveries)}")
+        if self.migrations:
+            m = self.migrations
+            log(f"encryption migrations: {m.started} started or resumed, {m.completed} completed, "
+                f"epoch {m.epoch} at the end (last phase seen {m.last_phase})")
         log(f"journal-replay verify clean in {self.checker.verify_clean} of {self.checker.verify_runs} checks")
         for note in self.notes:
             log(f"note: {note}")
@@ -343,6 +526,7 @@ def main(argv):
         log("crashtest: interrupted")
     finally:
         run.end_now()
+        run.stop_members()
         if not ok and args.keep:
             run.ledger.dump(work_dir)
             log(f"crashtest: kept the data dir, server logs and ledger in {work_dir} "

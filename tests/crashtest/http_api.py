@@ -73,14 +73,14 @@ def rest(port, method, path, body=None, headers=None, content_type="application/
     return request(port, method, CONNECTIONS + path, body, sent)
 
 
-def piggyback(port, command, headers=None):
-    """A piggyback command to /system/sharding/connection (aggregate false).
+def piggyback(port, command, headers=None, selection="/system/sharding/connection"):
+    """A piggyback command to `selection` (aggregate false).
 
     Returns (status, Answer): the command's own status from the answer body
     when the endpoint answered 200, else the endpoint's HTTP status.
     """
     envelope = {
-        "targetActorSelection": "/system/sharding/connection",
+        "targetActorSelection": selection,
         "headers": dict({"aggregate": False}, **(headers or {})),
         "piggybackCommand": command,
     }

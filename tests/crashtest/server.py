@@ -29,12 +29,14 @@ class StartFailed(Exception):
 
 
 class Server:
-    def __init__(self, binary, data_dir, log_path, power_loss_after_writes=None):
+    def __init__(self, binary, data_dir, log_path, power_loss_after_writes=None, extra_args=(), extra_env=None):
         self.binary = binary
+        self.extra_args = list(extra_args)
         self.data_dir = data_dir
         self.log_path = log_path
         env = dict(os.environ)
         env.pop(POWER_LOSS_ENV, None)
+        env.update(extra_env or {})
         if power_loss_after_writes is not None:
             env[POWER_LOSS_ENV] = str(power_loss_after_writes)
         self.env = env
@@ -52,7 +54,7 @@ class Server:
         with open(self.log_path, "ab") as log:
             started = time.monotonic()
             self.process = subprocess.Popen(
-                [self.binary, "--listen", "127.0.0.1:0", "--data-dir", self.data_dir],
+                [self.binary, "--listen", "127.0.0.1:0", "--data-dir", self.data_dir] + self.extra_args,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=self.env)
         deadline = started + READY_TIMEOUT_S
         while self.port is None:

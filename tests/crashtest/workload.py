@@ -19,6 +19,8 @@ from http_api import CutOff, NotSent
 from ledger import ACKNOWLEDGED, EVENT_OF, IN_DOUBT, REJECTED, Command, Conn, projection
 
 TOPICS = ["_/_/things/twin/events"]
+# The password in every connection's URI starts with this (a grep of the data dir looks for it).
+PASSWORD_PREFIX = "crashpw-"
 # Skewed choice of a client's ids (weight 1 / (slot + 1)^1.2): a few hot ids take most commands and
 # cold ones stay untouched for rounds, so restarts replay tails that do not cover every connection.
 SLOT_WEIGHTS = [1.0 / (slot + 1) ** 1.2 for slot in range(1024)]
@@ -36,13 +38,14 @@ class Phase:
         self._stop = False
         self.running = False
         self.ending = False  # the round's ending is under way (a 503 is expected from now on)
-        self.port = None
+        self.degraded = False  # cluster mode: an etcd member is down (a 503 may come at a leader change)
+        self.ports = None  # the instances the clients send to (cluster mode: several)
         self.round = 0
 
-    def start_round(self, round_no, port, ending):
+    def start_round(self, round_no, ports, ending):
         with self._cond:
             self.round = round_no
-            self.port = port
+            self.ports = list(ports)
             self.ending = ending
             self.running = True
             self._cond.notify_all()
@@ -66,13 +69,13 @@ class Phase:
             self._cond.notify_all()
 
     def wait_for_round(self):
-        """Blocks a client until a round runs; None when the run is over."""
+        """Blocks a client until a round runs; returns the round's ports, None when the run is over."""
         with self._cond:
             self._idle += 1
             self._cond.notify_all()
             self._cond.wait_for(lambda: self.running or self._stop)
             self._idle -= 1
-            return None if self._stop else self.port
+            return None if self._stop else self.ports
 
 
 class Client(threading.Thread):
@@ -97,11 +100,12 @@ class Client(threading.Thread):
     def run(self):
         try:
             while True:
-                port = self.phase.wait_for_round()
-                if port is None:
+                ports = self.phase.wait_for_round()
+                if ports is None:
                     return
                 while self.phase.running:
-                    self.step(port)
+                    # Several instances (cluster mode): each command goes to any of them.
+                    self.step(ports[0] if len(ports) == 1 else self.rng.choice(ports))
         except Exception as error:  # a driver bug: stop the client, report it at the end
             self.error = f"{type(error).__name__}: {error}"
             traceback.print_exc()
@@ -154,7 +158,9 @@ class Client(threading.Thread):
             "name": marker,
             "connectionType": "http-push",
             "connectionStatus": status,
-            "uri": f"http://127.0.0.1:{self.peer_port}",
+            # A password per connection: a secret that the encryption
+            # migration (--encryption-migration) encrypts; the peer ignores it.
+            "uri": f"http://crash:{PASSWORD_PREFIX}{marker}@127.0.0.1:{self.peer_port}",
             "sources": [],
             "targets": [{"address": f"POST:/in/{marker}", "topics": TOPICS,
                          "authorizationContext": ["ditto:outbound"]}],
@@ -270,7 +276,7 @@ class Client(threading.Thread):
             return
         command.status = status
         if status >= 500:
-            if not (status == 503 and self.phase.ending):
+            if not (status == 503 and (self.phase.ending or self.phase.degraded)):
                 self.ledger.violate(("5xx-post", command.marker),
                                     f"round {command.round}: POST create (name {command.marker}) answered {status} "
                                     f"while the server was not ending: {answer.body[:200]}")
@@ -371,7 +377,7 @@ class Client(threading.Thread):
     def check_server_error(self, conn, command, status, answer):
         """A 5xx other than 503/504 is never right; a 503 only while the process is ending
         (a running server refuses an append only if its state and journal disagree)."""
-        if status == 504 or (status == 503 and self.phase.ending):
+        if status == 504 or (status == 503 and (self.phase.ending or self.phase.degraded)):
             return
         self.ledger.violate(("5xx", conn.id, command.revision),
                             f"round {command.round} id {conn.id}: {command.op} via {command.via} answered {status} "

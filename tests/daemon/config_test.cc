@@ -69,6 +69,33 @@ TEST(ConfigTest, ErrorsNameTheFlagOrVariable) {
   EXPECT_EQ(std::get<std::string>(bad_env).rfind("CONNECTIVITY_LOGGER_LOG_DURATION must be a duration", 0), 0u);
 }
 
+TEST(ConfigTest, ClusterModeFlags) {
+  const auto defaults = Parse({});
+  ASSERT_TRUE(std::holds_alternative<Config>(defaults));
+  EXPECT_TRUE(std::get<Config>(defaults).journal_uri.empty());
+  EXPECT_TRUE(std::get<Config>(defaults).cluster_reads_linearizable);
+  EXPECT_EQ(std::get<Config>(defaults).cluster_lease_ttl_us, 10'000'000);
+  EXPECT_EQ(std::get<Config>(defaults).cluster_request_bytes_max, 1572864u);
+  const auto parsed = Parse({"--journal", "etcd://127.0.0.1:2379,127.0.0.1:2380", "--cluster-reads", "local",
+                             "--cluster-lease-ttl", "4s"},
+                            {{"CONNECTIVITY_CLUSTER_REQUEST_TIMEOUT", "2s"}});
+  ASSERT_TRUE(std::holds_alternative<Config>(parsed)) << std::get<std::string>(parsed);
+  const Config& config = std::get<Config>(parsed);
+  EXPECT_EQ(config.journal_uri, "etcd://127.0.0.1:2379,127.0.0.1:2380");
+  EXPECT_FALSE(config.cluster_reads_linearizable);
+  EXPECT_EQ(config.cluster_lease_ttl_us, 4'000'000);
+  EXPECT_EQ(config.cluster_request_timeout_us, 2'000'000);
+  const auto bad_uri = Parse({"--journal", "http://127.0.0.1:2379"});
+  ASSERT_TRUE(std::holds_alternative<std::string>(bad_uri));
+  EXPECT_EQ(std::get<std::string>(bad_uri).rfind("--journal ", 0), 0u) << std::get<std::string>(bad_uri);
+  const auto short_lease = Parse({"--cluster-lease-ttl", "1s"});
+  ASSERT_TRUE(std::holds_alternative<std::string>(short_lease));
+  EXPECT_NE(std::get<std::string>(short_lease).find("at least 2s"), std::string::npos);
+  const auto bad_reads = Parse({}, {{"CONNECTIVITY_CLUSTER_READS", "eventual"}});
+  ASSERT_TRUE(std::holds_alternative<std::string>(bad_reads));
+  EXPECT_EQ(std::get<std::string>(bad_reads).rfind("CONNECTIVITY_CLUSTER_READS ", 0), 0u);
+}
+
 TEST(ConfigTest, HelpIsRecognisedAndUsageListsEveryFlag) {
   EXPECT_TRUE(std::holds_alternative<HelpRequested>(Parse({"--help"})));
   const std::string usage = UsageText();

@@ -38,7 +38,8 @@ HttpResponse Fetch(uint16_t port, const HttpRequestSpec& spec) {
   GlobalInit();
   HttpResponse response;
   CURL* curl = curl_easy_init();
-  const std::string url = "http://127.0.0.1:" + std::to_string(port) + spec.path;
+  const bool https = !spec.ca_file.empty();
+  const std::string url = std::string(https ? "https" : "http") + "://127.0.0.1:" + std::to_string(port) + spec.path;
   curl_slist* headers = curl_slist_append(nullptr, "Expect:");  // Pistache has no 100-continue
   for (const std::string& header : spec.headers) headers = curl_slist_append(headers, header.c_str());
   char error[CURL_ERROR_SIZE] = {0};
@@ -57,6 +58,13 @@ HttpResponse Fetch(uint16_t port, const HttpRequestSpec& spec) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(spec.body.size()));
   }
   if (spec.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (https) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, spec.ca_file.c_str());
+    if (!spec.client_cert_file.empty()) {
+      curl_easy_setopt(curl, CURLOPT_SSLCERT, spec.client_cert_file.c_str());
+      curl_easy_setopt(curl, CURLOPT_SSLKEY, spec.client_key_file.c_str());
+    }
+  }
   if (!spec.basic_auth.empty()) {
     curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(curl, CURLOPT_USERPWD, spec.basic_auth.c_str());

@@ -29,6 +29,11 @@ struct HttpRequestSpec {
   // "user:password" for Basic auth; empty: no Authorization header.
   std::string basic_auth = "devops:foobar";
   long timeout_ms = 30000;
+  // HTTPS: set ca_file (the CA that signed the server's certificate); a
+  // client certificate and key when the server asks for one.
+  std::string ca_file;
+  std::string client_cert_file;
+  std::string client_key_file;
 };
 
 HttpResponse Fetch(uint16_t port, const HttpRequestSpec& spec);
