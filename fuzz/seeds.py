@@ -291,6 +291,46 @@ def snapshot_seeds():
     }
 
 
+def http_request(method, path, headers="", body=b"", version="HTTP/1.1"):
+    head = f"{method} {path} {version}\r\nHost: 127.0.0.1\r\n{headers}\r\n"
+    return head.encode("latin-1") + body
+
+
+def http_framing_seeds():
+    """The first byte chooses how the rest is cut into reads (fuzz/http_framing_fuzzer.cc)."""
+    body = compact({"targetActorSelection": SHARD, "headers": {},
+                    "piggybackCommand": {"type": "connectivity.commands:retrieveAllConnectionIds"}})
+    post = lambda headers, data: http_request("POST", "/devops/piggyback", headers, data)
+    length = lambda data: f"Content-Length: {len(data)}\r\n"
+    chunk = lambda data: f"{len(data):x}\r\n".encode() + data + b"\r\n"
+    seeds = {
+        "get": http_request("GET", "/health"),
+        "get-close": http_request("GET", "/health", "Connection: close\r\n"),
+        "get-http10": http_request("GET", "/health", "Connection: keep-alive\r\n", version="HTTP/1.0"),
+        "post": post(length(body.encode()) + "Content-Type: application/json\r\n", body.encode()),
+        "expect": post("Expect: 100-continue\r\n" + length(b"{}"), b"{}"),
+        "chunked": post("Transfer-Encoding: chunked\r\n", chunk(b"{\"a\"") + chunk(b":1}") + b"0\r\nT: v\r\n\r\n"),
+        "pipelined": http_request("GET", "/health") * 2,
+        "leading-crlf": b"\r\n\r\n" + http_request("GET", "/status"),
+        "negative-length": post("Content-Length: -5\r\n", b""),
+        "huge-length": post("Content-Length: 99999999999999999999\r\n", b""),
+        "two-lengths": post("Content-Length: 1\r\nContent-Length: 2\r\n", b"ab"),
+        "length-and-chunked": post("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n"),
+        "bad-chunk": post("Transfer-Encoding: chunked\r\n", b"zz\r\nab\r\n0\r\n\r\n"),
+        "long-header": http_request("GET", "/health", "X-Long: " + "h" * 500 + "\r\n"),
+        "long-line": http_request("GET", "/" + "p" * 300),
+        "no-version": b"GET /health\r\n\r\n",
+        "lf-only": b"GET /health HTTP/1.1\nHost: 127.0.0.1\n\n",
+        "bare-cr": b"GET /health HTTP/1.1\rHost: 127.0.0.1\r\n\r\n",
+        "no-host": b"GET /health HTTP/1.1\r\n\r\n",
+        "http2-preface": b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+        "expect-other": post("Expect: something\r\n" + length(b"{}"), b"{}"),
+        "typed-headers": http_request("GET", "/health", "Content-Type: ;;\r\nDate: yesterday\r\n"),
+        "host-port": b"GET /health HTTP/1.1\r\nHost: 127.0.0.1:99999999\r\n\r\n",
+    }
+    return {name: bytes([index % 17]) + data for index, (name, data) in enumerate(seeds.items())}
+
+
 def main():
     write("piggyback", piggyback_seeds())
     write("connection", connection_seeds())
@@ -300,6 +340,7 @@ def main():
     write("uri", uri_seeds())
     write("journal_codec", journal_seeds())
     write("snapshot", snapshot_seeds())
+    write("http_framing", http_framing_seeds())
     for folder in sorted(CORPUS.iterdir()):
         print(f"{folder.name}: {len(list(folder.iterdir()))} inputs")
 

@@ -25,6 +25,11 @@ constexpr size_t kMethodBytesMax = 7;
 constexpr std::array<std::string_view, 9> kMethods = {"GET",     "HEAD",  "POST",   "PUT",    "PATCH",
                                                       "DELETE", "OPTIONS", "TRACE", "CONNECT"};
 
+model::DittoError MethodNotSupported() {
+  return RequestInvalid(
+      "The request method is not one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT.");
+}
+
 bool IsTokenChar(unsigned char c) {
   if (c >= '0' && c <= '9') return true;
   if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
@@ -261,6 +266,20 @@ RequestFramer::Progress RequestFramer::Fail(model::DittoError error) {
   return Progress::kError;
 }
 
+// Every LF of the head must follow a CR and every CR precede an LF. Scans pending_ up to
+// `checked_end`; a CR as the last byte received waits for the next one, and a CR as the last
+// byte the limits allow (`region_end`) is left to the limit: no line can end with it.
+bool RequestFramer::HasBareLineEnd(size_t checked_end, size_t region_end) {
+  for (; scanned_ < checked_end; ++scanned_) {
+    const char c = pending_[scanned_];
+    if (c == '\r' && (scanned_ + 1 == pending_.size() || scanned_ + 1 == region_end)) break;
+    const bool bare_lf = c == '\n' && (scanned_ == 0 || pending_[scanned_ - 1] != '\r');
+    const bool bare_cr = c == '\r' && pending_[scanned_ + 1] != '\n';
+    if (bare_lf || bare_cr) return true;
+  }
+  return false;
+}
+
 RequestFramer::Progress RequestFramer::ReadHead() {
   while (!started_) {  // empty lines before the request line
     if (pending_.empty() || pending_ == "\r") return Progress::kNeedMore;
@@ -277,34 +296,34 @@ RequestFramer::Progress RequestFramer::ReadHead() {
     pending_.erase(0, 2);
   }
   // Bytes that cannot begin a known method (binary data, a TLS handshake, HTTP/2's preface)
-  // are refused at once instead of waiting for a line end.
-  const size_t space = std::string_view(pending_).substr(0, kMethodBytesMax + 1).find(' ');
-  const std::string_view method_start = std::string_view(pending_).substr(0, std::min(space, kMethodBytesMax + 1));
+  // are refused at once instead of waiting for a line end. Only the bytes before the first
+  // space, CR or LF count: a bare line end is answered as such however the bytes arrive.
+  const size_t method_end = std::string_view(pending_).substr(0, kMethodBytesMax + 1).find_first_of(" \r\n");
+  const bool method_complete = method_end != std::string_view::npos && pending_[method_end] == ' ';
+  const std::string_view method_start = std::string_view(pending_).substr(0, std::min(method_end, kMethodBytesMax + 1));
   const bool may_be_method = std::any_of(kMethods.begin(), kMethods.end(), [&](std::string_view method) {
-    return space != std::string_view::npos ? method == method_start
-                                           : method.substr(0, method_start.size()) == method_start;
+    return method_complete ? method == method_start : method.substr(0, method_start.size()) == method_start;
   });
-  if (!may_be_method) return Fail(RequestInvalid("The request method" + Quoted(method_start) + " is not supported."));
+  // The message must not depend on how many bytes have arrived (fuzz/http_framing_fuzzer.cc).
+  if (!may_be_method) return Fail(MethodNotSupported());
   const size_t head_end = pending_.find("\r\n\r\n", searched_ >= 3 ? searched_ - 3 : 0);
   searched_ = pending_.size();
-  // Every LF of the head must follow a CR and every CR precede an LF; a CR at the very end waits
-  // for the next byte.
-  const size_t checked_end = head_end == std::string::npos ? pending_.size() : head_end + 4;
-  for (; scanned_ < checked_end; ++scanned_) {
-    const char c = pending_[scanned_];
-    if (c == '\r' && scanned_ + 1 == pending_.size()) break;
-    const bool bare_lf = c == '\n' && (scanned_ == 0 || pending_[scanned_ - 1] != '\r');
-    const bool bare_cr = c == '\r' && pending_[scanned_ + 1] != '\n';
-    if (bare_lf || bare_cr) {
-      return Fail(RequestInvalid("Lines must end with CRLF; a bare CR or LF was received."));
-    }
-  }
+  // The bytes the limits allow: the longest request line and its CRLF, then the largest header
+  // section. Only they are checked for bare CRs and LFs, and a limit is judged only once all of
+  // them have arrived, so that the answer is the same however the bytes were cut into reads
+  // (fuzz/http_framing_fuzzer.cc): a bare LF beyond the limit never wins over the limit.
   const size_t line_end = pending_.find("\r\n");
-  if (line_end == std::string::npos) {
-    if (pending_.size() > limits_.request_line_bytes_max) return Fail(UriTooLong(limits_.request_line_bytes_max));
-    return Progress::kNeedMore;
+  const size_t line_region = limits_.request_line_bytes_max + 2;
+  const bool line_fits = line_end != std::string::npos && line_end <= limits_.request_line_bytes_max;
+  const size_t region_end = line_fits ? line_end + 2 + limits_.header_bytes_max : line_region;
+  const size_t checked_end = std::min(region_end, head_end == std::string::npos ? pending_.size() : head_end + 4);
+  if (HasBareLineEnd(checked_end, region_end)) {
+    return Fail(RequestInvalid("Lines must end with CRLF; a bare CR or LF was received."));
   }
-  if (line_end > limits_.request_line_bytes_max) return Fail(UriTooLong(limits_.request_line_bytes_max));
+  if (!line_fits) {
+    const bool too_long = line_end != std::string::npos || pending_.size() >= line_region;
+    return too_long ? Fail(UriTooLong(limits_.request_line_bytes_max)) : Progress::kNeedMore;
+  }
   const size_t section_bytes = (head_end == std::string::npos ? pending_.size() : head_end + 4) - (line_end + 2);
   if (section_bytes > limits_.header_bytes_max) return Fail(HeadersTooLarge(limits_.header_bytes_max));
   if (head_end == std::string::npos) return Progress::kNeedMore;
@@ -322,9 +341,7 @@ RequestFramer::Progress RequestFramer::ParseHead(size_t line_end, size_t head_en
   const std::string_view method = line.substr(0, first_space);
   const std::string_view target = line.substr(first_space + 1, second_space - first_space - 1);
   const std::string_view version = line.substr(second_space + 1);
-  if (std::find(kMethods.begin(), kMethods.end(), method) == kMethods.end()) {
-    return Fail(RequestInvalid("The request method" + Quoted(method) + " is not supported."));
-  }
+  if (std::find(kMethods.begin(), kMethods.end(), method) == kMethods.end()) return Fail(MethodNotSupported());
   if (target.empty() || !IsVisibleAscii(target)) {
     return Fail(RequestInvalid("The request target is empty or holds a character that is not allowed "
                                "(only visible ASCII; percent-encode the rest)."));

@@ -102,6 +102,7 @@ class RequestFramer {
   Progress Fail(model::DittoError error);
   Progress Advance();
   Progress ReadHead();
+  bool HasBareLineEnd(size_t checked_end, size_t region_end);
   Progress ParseHead(size_t line_end, size_t head_end);
   Progress ReadLengthBody();
   Progress ReadChunkedBody();

@@ -155,6 +155,31 @@ TEST(RequestFramerTest, LongRequestLineIs414CompleteOrNot) {
   ExpectError("GET /" + std::string(70, 'a'), 414, "gateway:uri.too.long");
 }
 
+// Found by fuzz/http_framing_fuzzer.cc (regression-bare-lf-beyond-the-line-limit): a request line
+// over the limit with a bare LF after the limit was answered 400 when read whole and 414 when
+// read in pieces. Only the bytes within the limits are judged, so it is 414 either way.
+TEST(RequestFramerTest, ABareLineEndBeyondTheLimitLeavesTheLimitsAnswer) {
+  const std::string line = "GET /" + std::string(80, 'a') + "\nb HTTP/1.1\r\nHost: x\r\n\r\n";
+  RequestFramer whole(SmallLimits());
+  ASSERT_EQ(FeedAll(whole, line), Progress::kError);
+  EXPECT_EQ(whole.error().status, 414);
+  RequestFramer bytewise(SmallLimits());
+  ASSERT_EQ(FeedBytewise(bytewise, line), Progress::kError);
+  EXPECT_EQ(bytewise.error().status, 414);
+}
+
+// A request line of exactly the limit whose CRLF is split across two reads is accepted (the
+// limit was judged as soon as the line's CR arrived, which made it 414).
+TEST(RequestFramerTest, ARequestLineOfTheLimitMayEndInTheNextRead) {
+  const std::string line = "GET /" + std::string(64 - 14, 'a') + " HTTP/1.1";
+  ASSERT_EQ(line.size(), 64u);
+  RequestFramer framer(SmallLimits());
+  EXPECT_EQ(framer.Feed(line + "\r"), Progress::kNeedMore);
+  EXPECT_EQ(framer.Feed("\nHost: x\r\n\r\n"), Progress::kComplete);
+  RequestFramer bytewise(SmallLimits());
+  EXPECT_EQ(FeedBytewise(bytewise, line + "\r\nHost: x\r\n\r\n"), Progress::kComplete);
+}
+
 TEST(RequestFramerTest, LargeHeaderSectionIs431CompleteOrNot) {
   ExpectError("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(120, 'a') + "\r\n\r\n", 431, "headers.too.large");
   ExpectError("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(200, 'a'), 431, "headers.too.large");
@@ -196,9 +221,24 @@ TEST(RequestFramerTest, ErrorsNeverQuoteUncheckedBytes) {
   RequestFramer framer(SmallLimits());
   ASSERT_EQ(FeedAll(framer, std::string("G\x01T / HTTP/1.1\r\nHost: x\r\n\r\n")), Progress::kError);
   EXPECT_EQ(framer.error().message.find('\x01'), std::string::npos) << framer.error().message;
-  RequestFramer quoted(SmallLimits());
-  ASSERT_EQ(FeedAll(quoted, "BREW / HTTP/1.1\r\nHost: x\r\n\r\n"), Progress::kError);
-  EXPECT_NE(quoted.error().message.find("<BREW>"), std::string::npos) << quoted.error().message;
+  RequestFramer named(SmallLimits());
+  ASSERT_EQ(FeedAll(named, "BREW / HTTP/1.1\r\nHost: x\r\n\r\n"), Progress::kError);
+  EXPECT_NE(named.error().message.find("GET, HEAD, POST"), std::string::npos) << named.error().message;
+}
+
+// Found by fuzz/http_framing_fuzzer.cc (regression-method-in-pieces): HTTP/2's preface read in
+// pieces of two bytes was refused quoting "PR", read whole quoting "PRI". The answer to a client
+// must not depend on how its bytes were cut into reads.
+TEST(RequestFramerTest, AnUnknownMethodGetsOneAnswerHoweverItArrives) {
+  const std::string preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  RequestFramer whole(SmallLimits());
+  ASSERT_EQ(FeedAll(whole, preface), Progress::kError);
+  RequestFramer pieces(SmallLimits());
+  ASSERT_EQ(pieces.Feed(preface.substr(0, 2)), Progress::kError);
+  EXPECT_EQ(pieces.error().ToJson(), whole.error().ToJson());
+  RequestFramer bytewise(SmallLimits());
+  ASSERT_EQ(FeedBytewise(bytewise, preface), Progress::kError);
+  EXPECT_EQ(bytewise.error().ToJson(), whole.error().ToJson());
 }
 
 TEST(RequestFramerTest, HeaderLinesAreNameColonValue) {
