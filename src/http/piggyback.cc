@@ -12,6 +12,7 @@
 #include "src/http/json_input.h"
 #include "src/http/migration_json.h"
 #include "src/http/monitoring_json.h"
+#include "src/http/request_origin.h"
 #include "src/model/connection_id.h"
 #include "src/model/field_selector.h"
 #include "src/model/hono_connection.h"
@@ -42,6 +43,7 @@ struct Context {
   std::string selection;
   std::string type;
   std::map<std::string, std::string> headers;
+  projector::RequestOrigin origin;  // the request's, for the events its command causes
 
   std::optional<std::string> Header(const std::string& name) const {
     const auto it = headers.find(name);
@@ -90,6 +92,7 @@ service::CommandOptions OptionsFrom(const Context& context) {
   options.preconditions.if_none_match = context.Header("if-none-match");
   options.sudo = context.BoolHeader("ditto-sudo", false);
   if (auto correlation_id = context.Header("correlation-id")) options.correlation_id = *correlation_id;
+  options.origin = context.origin;
   return options;
 }
 
@@ -536,6 +539,7 @@ void PiggybackApi::Handle(const HttpRequest& request, std::optional<std::string>
   if (AddressesOthers(root, path_service, path_instance, config_.instance)) {
     return respond(NobodyAnswered());
   }
+  context.origin = OriginOf(request, projector::kRoutePiggyback, context.Header("correlation-id").value_or(""));
   const bool nest = config_.ditto2_compat || context.BoolHeader("aggregate", true);
   const bool response_required = context.Header("response-required") != "false";
   const std::string instance = config_.instance;
