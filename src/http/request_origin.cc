@@ -1,12 +1,26 @@
 #include "src/http/request_origin.h"
 
-#include <openssl/rand.h>
-
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <random>
 
 namespace connectivity::http {
+namespace {
+
+// Per thread, seeded once from the system's entropy: a correlation id need
+// not be secret, only unique enough to find a request by. (OpenSSL's
+// RAND_bytes costs 1.6 µs a call on this machine even without contention.)
+std::mt19937_64& Generator() {
+  thread_local std::mt19937_64 generator = [] {
+    std::random_device entropy;
+    std::seed_seq seed{entropy(), entropy(), entropy(), entropy(), entropy(), entropy(), entropy(), entropy()};
+    return std::mt19937_64(seed);
+  }();
+  return generator;
+}
+
+}  // namespace
 
 projector::RequestOrigin OriginOf(const HttpRequest& request, std::string_view route,
                                   std::string_view correlation_id) {
@@ -20,12 +34,10 @@ projector::RequestOrigin OriginOf(const HttpRequest& request, std::string_view r
 
 std::string NewCorrelationId() {
   std::array<uint8_t, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    // OpenSSL's generator failed (it does not on Linux once seeded): an id
-    // need not be secret, only unique enough to find a request by.
-    thread_local std::mt19937_64 fallback{std::random_device{}()};
-    for (uint8_t& byte : bytes) byte = static_cast<uint8_t>(fallback());
-  }
+  const uint64_t high = Generator()();
+  const uint64_t low = Generator()();
+  std::memcpy(bytes.data(), &high, sizeof(high));
+  std::memcpy(bytes.data() + sizeof(high), &low, sizeof(low));
   bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
   bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
   constexpr std::string_view kHex = "0123456789abcdef";
