@@ -8,8 +8,6 @@
 namespace connectivity::http {
 namespace {
 
-constexpr std::string_view kUser = "devops";
-
 HttpAnswer Unauthorized(std::string_view text) {
   HttpAnswer answer;
   answer.status = 401;
@@ -78,7 +76,7 @@ std::optional<HttpAnswer> Authenticate(const DevOpsAuth& auth, const HttpRequest
   if (colon == std::string::npos) return Unauthorized("The supplied authentication is invalid");
   const std::string_view user = std::string_view(*decoded).substr(0, colon);
   const std::string_view password = std::string_view(*decoded).substr(colon + 1);
-  const bool user_ok = user == kUser;
+  const bool user_ok = user == kDevOpsUser;
   const bool password_ok = ConstantTimeEquals(password, auth.password);
   if (!user_ok || !password_ok) return Unauthorized("The supplied authentication is invalid");
   return std::nullopt;

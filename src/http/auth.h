@@ -6,10 +6,14 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "src/http/http_types.h"
 
 namespace connectivity::http {
+
+// The one user the DevOps authentication knows.
+inline constexpr std::string_view kDevOpsUser = "devops";
 
 struct DevOpsAuth {
   bool secured = true;

@@ -27,6 +27,10 @@ struct HttpRequest {
   // The client's IP address (the TLS front's X-Forwarded-For when one is
   // configured); empty if unknown.
   std::string client_address;
+  // The user authentication accepted (the router sets it before any API
+  // handler sees the request); empty with authentication off. Never the
+  // password. For the audit trail (request_origin.h).
+  std::string user;
 
   std::optional<std::string_view> Header(std::string_view lower_case_name) const;
   std::optional<std::string_view> QueryParameter(std::string_view name) const;

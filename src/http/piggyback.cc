@@ -7,6 +7,7 @@
 #include "src/http/command_responses.h"
 #include "src/http/migration_json.h"
 #include "src/http/monitoring_json.h"
+#include "src/http/request_origin.h"
 #include "src/model/hono_connection.h"
 #include "src/projector/stored_connection.h"
 
@@ -16,12 +17,14 @@ namespace {
 // Answers the inner JSON of one command.
 using Reply = std::function<void(std::string inner_json)>;
 
-service::CommandOptions OptionsFrom(const PiggybackRequest& request) {
+// `origin`: the request's, for the events its command causes (the audit trail).
+service::CommandOptions OptionsFrom(const PiggybackRequest& request, const projector::RequestOrigin& origin) {
   service::CommandOptions options;
   options.preconditions.if_match = request.Header("if-match");
   options.preconditions.if_none_match = request.Header("if-none-match");
   options.sudo = request.BoolHeader("ditto-sudo", false);
   if (auto correlation_id = request.Header("correlation-id")) options.correlation_id = *correlation_id;
+  options.origin = origin;
   return options;
 }
 
@@ -180,10 +183,11 @@ void RunMigration(service::EncryptionMigration& migration, const PiggybackComman
 }
 
 void Run(service::ConnectionService& service, const PiggybackRequest& request,
-         PiggybackCommand& command, const std::string& instance, Reply reply) {
+         const projector::RequestOrigin& origin, PiggybackCommand& command, const std::string& instance,
+         Reply reply) {
   using S = service::ConnectionService;
   using K = PiggybackCommandKind;
-  service::CommandOptions options = OptionsFrom(request);
+  service::CommandOptions options = OptionsFrom(request, origin);
   switch (command.kind) {
     case K::kCreate: return RunCreate(service, command, std::move(options), std::move(reply));
     case K::kModify: return RunModify(service, command, std::move(options), std::move(reply));
@@ -235,7 +239,9 @@ void PiggybackApi::Handle(const HttpRequest& request, std::optional<std::string>
   if (auto* error = std::get_if<model::DittoError>(&piggyback.command)) {
     return finish(DevOpsErrorResponse(instance, *error));
   }
-  Run(service_, piggyback, std::get<PiggybackCommand>(piggyback.command), instance, std::move(finish));
+  const projector::RequestOrigin origin =
+      OriginOf(request, projector::kRoutePiggyback, piggyback.Header("correlation-id").value_or(""));
+  Run(service_, piggyback, origin, std::get<PiggybackCommand>(piggyback.command), instance, std::move(finish));
 }
 
 }  // namespace connectivity::http

@@ -8,6 +8,7 @@
 #include "src/http/http_errors.h"
 #include "src/http/json_input.h"
 #include "src/http/monitoring_json.h"
+#include "src/http/request_origin.h"
 #include "src/model/connection_id.h"
 #include "src/model/field_selector.h"
 #include "src/projector/stored_connection.h"
@@ -54,7 +55,11 @@ service::CommandOptions OptionsFrom(const HttpRequest& request) {
   service::CommandOptions options;
   options.preconditions = PreconditionsFrom(request);
   options.sudo = true;  // the HTTP API always acts with ditto-sudo (REF §2.1)
-  if (auto value = request.Header("correlation-id")) options.correlation_id = std::string(*value);
+  // The header, else the query parameter the gateway turns into one (REF §1.1).
+  std::optional<std::string_view> correlation_id = request.Header("correlation-id");
+  if (!correlation_id) correlation_id = request.QueryParameter("correlation-id");
+  if (correlation_id) options.correlation_id = std::string(*correlation_id);
+  options.origin = OriginOf(request, projector::kRouteRest, correlation_id.value_or(""));
   return options;
 }
 

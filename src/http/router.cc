@@ -63,7 +63,7 @@ uint64_t MicrosSince(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-void Router::Handle(const HttpRequest& request, Respond respond) const {
+void Router::Handle(HttpRequest request, Respond respond) const {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<std::string_view> segments = SplitPath(request.path);
   const Route route = Classify(request.method, segments);
@@ -89,7 +89,7 @@ HttpAnswer Router::Preflight() const {
   return answer;
 }
 
-void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_view>& segments,
+void Router::Dispatch(HttpRequest& request, const std::vector<std::string_view>& segments,
                       Respond respond) const {
   if (segments.size() == 1 && segments[0] == "health") {
     if (request.method != "GET") return respond(MethodNotAllowedAnswer(request, "GET"));
@@ -106,6 +106,8 @@ void Router::Dispatch(const HttpRequest& request, const std::vector<std::string_
   const bool api_path = !segments.empty() && segments[0] == "api";
   if (!piggyback && !api_path) return respond(Error(model::ResourceNotFound(request.path)));
   if (std::optional<HttpAnswer> denied = CheckLogin(request)) return respond(std::move(*denied));
+  // Who the audit trail names (request_origin.h): the user just authenticated.
+  if (config_.auth.secured) request.user = std::string(kDevOpsUser);
   if (request.body.size() > config_.body_bytes_max) {
     return respond(Error(model::PayloadTooLarge(config_.body_bytes_max)));
   }

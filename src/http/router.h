@@ -74,7 +74,7 @@ class Router {
   void SetClusterRouting(ClusterRouting routing) { config_.cluster = std::move(routing); }
 
   // Handles one request; `respond` is called exactly once, maybe on another thread.
-  void Handle(const HttpRequest& request, Respond respond) const;
+  void Handle(HttpRequest request, Respond respond) const;
 
   // The HTTP connections /metrics reports on (set once by HttpServer::Start; must outlive the
   // router's use).
@@ -83,7 +83,8 @@ class Router {
   }
 
  private:
-  void Dispatch(const HttpRequest& request, const std::vector<std::string_view>& segments,
+  // Sets request.user once the login passed.
+  void Dispatch(HttpRequest& request, const std::vector<std::string_view>& segments,
                 Respond respond) const;
   // The API routes, once a read may be served (cluster mode: AwaitReadable).
   void DispatchApi(const HttpRequest& request, const std::vector<std::string_view>& segments, Api* api,

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "src/projector/event_payload.h"
 #include "src/projector/stored_connection.h"
 
 namespace connectivity::projector {
@@ -31,12 +32,14 @@ Status CheckPreconditions(const ConnectionState& state, const journal::Event& ev
     return Corrupt(event, std::string(EventTypeName(type)) + " on a connection that does not exist");
   }
   const bool carries_connection = type == EventType::kCreated || type == EventType::kModified;
-  if (carries_connection && !IsCanonicalConnectionJson(event.payload)) {
+  const std::string_view body = PayloadBody(event.payload);
+  if (carries_connection && !IsCanonicalConnectionJson(body)) {
     return Corrupt(event, "payload is not a canonical connection");
   }
-  if (!carries_connection && !event.payload.empty()) {
+  if (!carries_connection && !body.empty()) {
     return Corrupt(event, "unexpected payload");
   }
+  if (!AuditWellFormed(event.payload)) return Corrupt(event, "malformed audit section");
   return Status::Ok();
 }
 
@@ -49,14 +52,14 @@ Status Apply(ConnectionState& state, const journal::Event& event) {
 
   switch (*type) {
     case EventType::kCreated:
-      state.json = event.payload;
+      state.json = PayloadBody(event.payload);
       state.connection_revision = event.revision;
       state.created_us = event.timestamp_us;
       state.modified_us = event.timestamp_us;
       state.deleted = false;
       break;
     case EventType::kModified:
-      state.json = event.payload;
+      state.json = PayloadBody(event.payload);
       state.connection_revision = event.revision;
       state.modified_us = event.timestamp_us;
       break;

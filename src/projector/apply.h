@@ -9,6 +9,8 @@
 //   closed    -> connectionStatus := "closed"
 //   deleted   -> lifecycle DELETED; _modified := time.
 //   every event: revision := event revision, which must be state revision + 1.
+// "payload" is the event payload's body: its audit section (event_payload.h)
+// is not part of the state; it must only be well formed.
 // A violation (gap, unknown type, event on a deleted connection, bad payload)
 // is corruption: the journal contains something this program never writes.
 #ifndef CONNECTIVITY_PROJECTOR_APPLY_H_

@@ -1,5 +1,6 @@
 #include "src/projector/secret_codec.h"
 
+#include "src/projector/event_payload.h"
 #include "src/projector/snapshot_codec.h"
 
 namespace connectivity::projector {
@@ -26,7 +27,16 @@ bool CarriesConnection(uint8_t event_type) {
 
 Status OpenEvent(const SecretCodec& secrets, journal::Event& event) {
   if (!CarriesConnection(event.type)) return Status::Ok();
-  Status opened = secrets.Open(event.payload);
+  // Only the body holds secrets; the audit section stays as it is.
+  const size_t body_size = PayloadBody(event.payload).size();
+  Status opened = Status::Ok();
+  if (body_size == event.payload.size()) {
+    opened = secrets.Open(event.payload);
+  } else {
+    std::string body = event.payload.substr(0, body_size);
+    opened = secrets.Open(body);
+    if (opened.ok()) event.payload.replace(0, body_size, body);
+  }
   if (opened.ok()) return opened;
   return Status(opened.code(), "event '" + event.stream + "' revision " + std::to_string(event.revision) + ": " +
                                    opened.message());

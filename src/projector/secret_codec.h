@@ -68,8 +68,8 @@ const SecretCodec& PlainSecrets();
 // True for event types whose payload is a connection (created, modified).
 bool CarriesConnection(uint8_t event_type);
 
-// Opens the payload of an event that carries a connection, in place; an
-// error names the event.
+// Opens the payload of an event that carries a connection, in place (its
+// body; the audit section is kept, event_payload.h); an error names the event.
 Status OpenEvent(const SecretCodec& secrets, journal::Event& event);
 
 // A state as snapshot bytes with its secrets sealed (snapshot_codec.h).

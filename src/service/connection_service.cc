@@ -6,6 +6,7 @@
 #include "src/base/check.h"
 #include "src/base/log.h"
 #include "src/projector/apply.h"
+#include "src/projector/event_payload.h"
 #include "src/projector/stored_connection.h"
 
 namespace connectivity::service {
@@ -301,6 +302,7 @@ void ConnectionService::Execute(const std::shared_ptr<Entry>& entry, std::shared
     request.payload = std::move(decision.payload);
     decision.payload.clear();
   }
+  if (decision.origin) projector::AppendAudit(*decision.origin, request.payload);
   journal_.Append(std::move(request),
                   [this, entry, decide = std::move(decide), decision = std::move(decision), done = std::move(done),
                    finish = std::move(finish), correlation_id = std::move(correlation_id), hosts = std::move(hosts),
@@ -340,8 +342,10 @@ void ConnectionService::OnCommitted(const std::shared_ptr<Entry>& entry, const S
   // commands serialised: failing to apply it is a bug, not an input error.
   CHECK(applied.ok(), applied.message().c_str());
   StatePtr published = std::move(after);
-  // The sealed payload is the stored form of the new state's JSON.
-  auto sealed_json = decision.payload.empty() ? nullptr : std::make_shared<const std::string>(event.payload);
+  // The sealed payload's body is the stored form of the new state's JSON.
+  auto sealed_json = decision.payload.empty()
+                         ? nullptr
+                         : std::make_shared<const std::string>(projector::PayloadBody(event.payload));
   {
     MutexLock publish(publish_mutex_);
     {
@@ -402,7 +406,10 @@ void ConnectionService::ApplyExternal(const journal::Event& stored) {
     snapshotter_.OnApplied(published, event.sequence);
   }
   ++events_by_type_[event.type - 1];
-  LogLifecycle(*published, event, "<not-provided>");
+  // The log names the other instance's request by the correlation id its audit section recorded.
+  const Result<std::optional<projector::RequestOrigin>> origin = projector::PayloadOrigin(event.payload);
+  LogLifecycle(*published, event,
+               origin.ok() && origin->has_value() ? (*origin)->correlation_id : std::string("<not-provided>"));
   live_.OnExternal(published);
 }
 
@@ -483,6 +490,7 @@ ConnectionService::Decision ConnectionService::DecideCreate(
   decision.stream = connection.id;
   decision.event_type = Code(EventType::kCreated);
   decision.payload = model::SerializeConnection(connection);
+  decision.origin = options.origin;
   if (connection.connection_status == "open") {
     decision.effect = LiveEffect::kOpenAfterReply;
     decision.connection = shared;
@@ -514,6 +522,7 @@ ConnectionService::Decision ConnectionService::DecideModify(
   decision.stream = connection.id;
   decision.event_type = Code(EventType::kModified);
   decision.payload = model::SerializeConnection(connection);
+  decision.origin = options.origin;
   // Reconnect with the new configuration, or disconnect if no longer open.
   if (connection.connection_status == "open") {
     decision.effect = LiveEffect::kOpenThenReply;
@@ -548,6 +557,7 @@ ConnectionService::Decision ConnectionService::DecideStatusChange(
   }
   decision.stream = std::string(id);
   decision.event_type = event_type;
+  decision.origin = options.origin;
   return decision;
 }
 

@@ -35,6 +35,7 @@
 #include "src/model/connection.h"
 #include "src/model/errors.h"
 #include "src/model/validation.h"
+#include "src/projector/request_origin.h"
 #include "src/recovery/recovery.h"
 #include "src/service/connection_logs.h"
 #include "src/service/encryption_mark.h"
@@ -85,6 +86,10 @@ struct CommandOptions {
   bool sudo = false;
   // Copied into connection log entries.
   std::string correlation_id = "<not-provided>";
+  // Who sent the command and from where (the audit trail): stored with the
+  // command's event (src/projector/event_payload.h) and shown as its
+  // `_metadata`. Unset (a command from no request): the event has none.
+  std::optional<projector::RequestOrigin> origin;
 };
 
 struct Outcome {
@@ -221,6 +226,7 @@ class ConnectionService {
     std::string stream;                      // else append this event
     uint8_t event_type = 0;
     std::string payload;  // in memory form: secrets in plaintext
+    std::optional<projector::RequestOrigin> origin;  // appended to the stored payload
     bool created = false;
     LiveEffect effect = LiveEffect::kNone;
     std::shared_ptr<const model::Connection> connection;  // for kOpen*

@@ -12,6 +12,7 @@
 #include "src/base/json_writer.h"
 #include "src/base/log.h"
 #include "src/base/time_format.h"
+#include "src/projector/event_payload.h"
 #include "src/projector/secret_codec.h"
 #include "src/projector/snapshot_codec.h"
 
@@ -431,11 +432,14 @@ Status EncryptionMigration::MigrateJournal(const Plan& plan, MigrationProgress& 
         progress.last_journal_revision = event.revision;
         if (!projector::CarriesConnection(event.type)) continue;  // no secrets: not a document here
         ++documents;
-        const Outcome outcome = Migrate(plan, event.payload, /*rewrite=*/!dry_run);
+        // The body is re-encrypted; the audit section (who made the change) stays as it was.
+        std::string body(projector::PayloadBody(event.payload));
+        const Outcome outcome = Migrate(plan, body, /*rewrite=*/!dry_run);
         progress.journal.Add(outcome);
         if (outcome == Outcome::kProcessed && !dry_run) {
+          body.append(projector::PayloadAudit(event.payload));
           rewrites.push_back({std::move(event.stream), event.revision, event.type, event.timestamp_us,
-                              event.sequence, std::move(event.payload)});
+                              event.sequence, std::move(body)});
         }
       }
     }

@@ -27,7 +27,9 @@
 //   "journal": every event, in (connection, revision) order (a sequential
 //       scan: looking each event up in global order cost half the time of a
 //       migration); payloads that need it are rewritten in place
-//       (Journal::RewritePayloads) in one batch with the progress. Progress
+//       (Journal::RewritePayloads) in one batch with the progress, their
+//       connection re-encrypted and their audit section (who made the change,
+//       src/projector/event_payload.h) kept byte for byte. Progress
 //       id: the sequence number of the last event processed
 //       (lastProcessedJournalId), its connection (lastProcessedJournalPid).
 //       Events of opens, closes and deletes carry no connection and are not

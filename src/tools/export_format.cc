@@ -5,6 +5,7 @@
 #include "src/base/json_writer.h"
 #include "src/base/time_format.h"
 #include "src/projector/connection_state.h"
+#include "src/projector/event_payload.h"
 
 namespace connectivity::tools {
 namespace {
@@ -49,7 +50,52 @@ struct ParsedMembers {
   uint64_t revision = 0;
   std::string_view type;
   bool has_connection = false;
+  std::optional<projector::RequestOrigin> origin;  // from "_metadata"
 };
+
+// "_metadata":{"audit":{...}} as the header describes it.
+void AppendMetadata(JsonWriter& w, const projector::RequestOrigin& origin) {
+  auto string_or_null = [&w](std::string_view key, std::string_view value) {
+    if (value.empty()) {
+      w.Key(key).Null();
+    } else {
+      w.Member(key, value);
+    }
+  };
+  w.Key("_metadata").BeginObject().Key("audit").BeginObject();
+  string_or_null("user", origin.user);
+  string_or_null("clientAddress", origin.client_address);
+  w.Member("correlationId", origin.correlation_id).Member("route", origin.route);
+  w.EndObject().EndObject();
+}
+
+// A member of "audit": a string, or null for empty.
+Status ReadAuditString(simdjson::dom::object audit, std::string_view key, bool nullable, std::string* out) {
+  simdjson::dom::element value;
+  std::string_view text;
+  if (audit[key].get(value) == simdjson::SUCCESS && value.get_string().get(text) == simdjson::SUCCESS) {
+    out->assign(text);
+    return Status::Ok();
+  }
+  if (nullable && audit[key].get(value) == simdjson::SUCCESS && value.is_null()) return Status::Ok();
+  return Invalid("\"_metadata/audit/" + std::string(key) + "\" must be a string" + (nullable ? " or null" : ""));
+}
+
+Status ReadMetadata(simdjson::dom::element metadata, std::optional<projector::RequestOrigin>* origin) {
+  simdjson::dom::object object;
+  simdjson::dom::object audit;
+  if (metadata.get_object().get(object) != simdjson::SUCCESS || object.size() != 1 ||
+      object["audit"].get_object().get(audit) != simdjson::SUCCESS || audit.size() != 4) {
+    return Invalid("\"_metadata\" must be {\"audit\":{user, clientAddress, correlationId, route}}");
+  }
+  projector::RequestOrigin read;
+  CONNECTIVITY_RETURN_IF_ERROR(ReadAuditString(audit, "user", true, &read.user));
+  CONNECTIVITY_RETURN_IF_ERROR(ReadAuditString(audit, "clientAddress", true, &read.client_address));
+  CONNECTIVITY_RETURN_IF_ERROR(ReadAuditString(audit, "correlationId", false, &read.correlation_id));
+  CONNECTIVITY_RETURN_IF_ERROR(ReadAuditString(audit, "route", false, &read.route));
+  *origin = std::move(read);
+  return Status::Ok();
+}
 
 Status ReadMembers(simdjson::dom::object object, ParsedMembers* members) {
   // One bit per required member, so that a duplicate cannot stand in for a
@@ -70,6 +116,9 @@ Status ReadMembers(simdjson::dom::object object, ParsedMembers* members) {
       error = field.value.get_string().get(members->type), bit = 16;
     } else if (field.key == "connection") {
       members->has_connection = field.value.is_object();
+    } else if (field.key == "_metadata") {
+      if (members->origin) return Invalid("member \"_metadata\" appears twice");
+      CONNECTIVITY_RETURN_IF_ERROR(ReadMetadata(field.value, &members->origin));
     } else {
       return Invalid("unknown member \"" + std::string(field.key) + "\"");
     }
@@ -101,17 +150,21 @@ Status AppendExportEvent(const journal::Event& event, std::string* out) {
     return Status::Corruption("sequence " + std::to_string(event.sequence) +
                               ": unknown event type " + std::to_string(event.type));
   }
-  if (CarriesConnection(*type) == event.payload.empty()) {
+  const std::string_view body = projector::PayloadBody(event.payload);
+  if (CarriesConnection(*type) == body.empty()) {
     return Status::Corruption("sequence " + std::to_string(event.sequence) + ": a " +
                               std::string(projector::EventTypeName(*type)) +
-                              (event.payload.empty() ? " without" : " with") + " a payload");
+                              (body.empty() ? " without" : " with") + " a payload");
   }
+  Result<std::optional<projector::RequestOrigin>> origin = projector::PayloadOrigin(event.payload);
+  if (!origin.ok()) return Status::Corruption("sequence " + std::to_string(event.sequence) + ": " + origin.status().message());
   JsonWriter w(*out);
   w.BeginObject().Key("sequence").Uint(event.sequence);
   w.Member("timestamp", FormatIsoMicros(event.timestamp_us));
   w.Member("connectionId", event.stream).Key("revision").Uint(event.revision);
   w.Member("type", projector::EventTypeDittoName(*type));
-  if (CarriesConnection(*type)) w.Key("connection").Raw(event.payload);
+  if (origin->has_value()) AppendMetadata(w, **origin);
+  if (CarriesConnection(*type)) w.Key("connection").Raw(body);
   w.EndObject();
   out->push_back('\n');
   return Status::Ok();
@@ -163,6 +216,7 @@ Status ParseExportEvent(std::string_view line, journal::Event* event) {
     if (!bytes.ok()) return bytes.status();
     event->payload.assign(*bytes);
   }
+  if (members.origin) projector::AppendAudit(*members.origin, event->payload);
   event->stream.assign(members.id);
   event->revision = members.revision;
   event->sequence = members.sequence;

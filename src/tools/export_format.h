@@ -4,7 +4,10 @@
 //   file    := header event*
 //   header  := {"format":"connectivity-journal-export","version":1,"events":N}
 //   event   := {"sequence":S,"timestamp":"ISO-8601 with µs","connectionId":"ID",
-//               "revision":R,"type":"connectivity.events:<name>"[,"connection":C]}
+//               "revision":R,"type":"connectivity.events:<name>"[,"_metadata":M]
+//               [,"connection":C]}
+//   M       := {"audit":{"user":U,"clientAddress":A,"correlationId":"...","route":"rest"|"piggyback"}}
+//              U, A: a string, or null for none
 //
 // Events come in sequence order, S = 1..N without gaps; `timestamp` is the
 // commit time to the microsecond (SPEC §4.4); `connection` is present for
@@ -12,7 +15,14 @@
 // byte for byte: the connection JSON as the server stored it (without the
 // hidden fields __lifecycle, _revision, _created, _modified, which the fold
 // derives). It is the last member, so that a reader can take its bytes
-// exactly; every other member is a scalar. The header's N lets import tell
+// exactly; every other member is a scalar, except `_metadata`, an object of
+// fixed keys and scalar values (no `,"connection":` can occur in it outside
+// a string). `_metadata` is the event's audit section (who caused it,
+// src/projector/event_payload.h), in the shape of the event JSON's
+// `_metadata`; events without one (written before the audit trail) have no
+// `_metadata` member, so exports of such journals are what they were, and
+// still version 1 (a build before the audit trail refuses a file with
+// `_metadata`, naming the member). The header's N lets import tell
 // a complete file from a truncated one.
 //
 // The writer is deterministic (nothing but the journal's content goes into

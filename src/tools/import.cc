@@ -29,6 +29,7 @@
 #include "src/base/clock.h"
 #include "src/base/json_writer.h"
 #include "journal/codec.h"
+#include "src/projector/event_payload.h"
 #include "src/projector/secret_codec.h"
 #include "src/tools/commands.h"
 #include "src/tools/deferred_sync.h"
@@ -80,8 +81,9 @@ Status ImportEvent(journal::Journal& journal, ManualClock& clock, journal::Event
 
 // True if the event's connection holds a secret in the encrypted form.
 bool HoldsEncryptedSecret(const journal::Event& event, const crypto::ConnectionSecrets& secrets) {
-  return projector::CarriesConnection(event.type) && crypto::SecretFields::MayHoldEncrypted(event.payload) &&
-         secrets.fields().Census(event.payload, nullptr, nullptr).encrypted > 0;
+  const std::string_view body = projector::PayloadBody(event.payload);
+  return projector::CarriesConnection(event.type) && crypto::SecretFields::MayHoldEncrypted(body) &&
+         secrets.fields().Census(body, nullptr, nullptr).encrypted > 0;
 }
 
 Result<uint64_t> ImportEvents(std::istream& input, journal::Journal& journal, ManualClock& clock,

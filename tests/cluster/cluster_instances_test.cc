@@ -25,10 +25,18 @@ TEST(ClusterInstancesTest, AWriteOnOneInstanceIsReadOnTheOthers) {
     EXPECT_EQ(read.status, 200) << read.body;
     EXPECT_EQ(read.Header("etag"), "\"rev:1\"");
   }
-  ASSERT_EQ(cluster.Rest(2, "POST", "/c-1/command", "connectivity.commands:closeConnection", {}, "text/plain").status, 200);
+  ASSERT_EQ(cluster.Rest(2, "POST", "/c-1/command", "connectivity.commands:closeConnection",
+                         {"correlation-id: close-on-2"}, "text/plain")
+                .status,
+            200);
   HttpResponse history = cluster.Rest(1, "GET", "/c-1/history");
   ASSERT_EQ(history.status, 200);
   EXPECT_NE(history.body.find("connectionClosed"), std::string::npos) << history.body;
+  // The audit trail travels through etcd with the event: who closed it, on instance 2.
+  EXPECT_NE(history.body.find(R"("_metadata":{"audit":{"user":"devops","clientAddress":"127.0.0.1",)"
+                              R"("correlationId":"close-on-2","route":"rest"}})"),
+            std::string::npos)
+      << history.body;
   HttpResponse ids = cluster.Rest(0, "GET", "");
   EXPECT_NE(ids.body.find("\"c-1\""), std::string::npos) << ids.body;
   // A create of the same id on another instance conflicts, as on one server.

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "src/projector/event_payload.h"
+
 namespace connectivity::crypto {
 namespace {
 
@@ -99,6 +101,30 @@ TEST(ConnectionSecretsTest, SealsWhenEnabledAndOpensWithEitherKey) {
   ASSERT_TRUE(keyless->Open(copy).ok());
   EXPECT_EQ(copy, stored);
   EXPECT_FALSE(keyless->can_decrypt());
+}
+
+TEST(ConnectionSecretsTest, OpenEventDecryptsTheBodyAndKeepsTheAuditSection) {
+  const std::string plain = R"({"id":"x","uri":"tcp://u:pw@h:1","credentials":{"password":"p"}})";
+  EncryptionSettings settings;
+  settings.enabled = true;
+  settings.key = AesKey::Generate().ToText();
+  const auto secrets = Make(settings);
+  journal::Event event;
+  event.stream = "x";
+  event.revision = 1;
+  event.type = static_cast<uint8_t>(projector::EventType::kCreated);
+  event.payload = plain;
+  ASSERT_TRUE(secrets->Seal(event.payload).ok());
+  const std::string sealed_body = event.payload;
+  const projector::RequestOrigin origin{"devops", "127.0.0.1", "c-1", "rest"};
+  projector::AppendAudit(origin, event.payload);
+  const std::string audit(projector::PayloadAudit(event.payload));
+
+  ASSERT_TRUE(projector::OpenEvent(*secrets, event).ok());
+  EXPECT_EQ(projector::PayloadBody(event.payload), plain);
+  EXPECT_EQ(projector::PayloadAudit(event.payload), audit);
+  EXPECT_EQ(projector::PayloadOrigin(event.payload)->value(), origin);
+  EXPECT_NE(sealed_body, plain);
 }
 
 }  // namespace

@@ -81,7 +81,10 @@ TEST_F(HistoryTest, EventsPageAndStayReadableAfterDelete) {
   EXPECT_EQ(all.String("/3/connection/__lifecycle"), "ACTIVE");
   EXPECT_EQ(all.Int("/3/connection/_revision"), 4);
   EXPECT_EQ(all.Strings("/3/connection/tags"), std::vector<std::string>{"v3"});
-  EXPECT_TRUE(all.IsNull("/3/_metadata"));
+  // Who made the change (the audit trail): BuildHistory's PUTs, by REST.
+  EXPECT_EQ(all.String("/3/_metadata/audit/user"), "devops");
+  EXPECT_EQ(all.String("/3/_metadata/audit/clientAddress"), "127.0.0.1");
+  EXPECT_EQ(all.String("/3/_metadata/audit/route"), "rest");
   // Paging: two at a time from the last revision + 1.
   std::vector<int64_t> revisions;
   for (int64_t from = 1; from <= 7;) {

@@ -41,7 +41,19 @@ class EncryptionMigrationTest : public EncryptionTest {
     }
     Stop();
     ASSERT_GT(FilesContaining(data_dir(), "NewUriPassw0rd"), 0u);
+    const ToolRun dump = RunOn(data_dir(), {"dump"});
+    ASSERT_EQ(dump.exit_code, 0) << Describe(dump);
+    metadata_before_ = Metadata(dump.out);
+    ASSERT_EQ(metadata_before_.size(), 8u);
+    for (const std::string& metadata : metadata_before_) ASSERT_NE(metadata, "null");
   }
+  // The `_metadata` of each dumped event.
+  static std::vector<std::string> Metadata(const std::string& dump) {
+    std::vector<std::string> metadata;
+    for (const std::string& line : Lines(dump)) metadata.push_back(Json(line).Raw("/_metadata"));
+    return metadata;
+  }
+  std::vector<std::string> metadata_before_;
   void ExpectNoFileHoldsASecret() {
     for (const std::string& secret : Secrets()) EXPECT_EQ(FilesContaining(data_dir(), secret), 0u) << secret;
   }
@@ -101,6 +113,10 @@ TEST_F(EncryptionMigrationTest, FromPlaintextNoFileAndNoExportKeepsASecret) {
   for (const std::string& secret : Secrets()) EXPECT_EQ(exported.find(secret), std::string::npos) << secret;
   const ToolRun verify = RunTool({"--data-dir", data_dir(), "verify"}, "", EncryptionEnv(key_));
   EXPECT_EQ(verify.exit_code, 0) << Describe(verify);
+  // The re-encrypted events keep who made them (the audit trail), byte for byte.
+  const ToolRun dump = RunTool({"--data-dir", data_dir(), "dump"}, "", EncryptionEnv(key_));
+  ASSERT_EQ(dump.exit_code, 0) << Describe(dump);
+  EXPECT_EQ(Metadata(dump.out), metadata_before_);
   EXPECT_NE(StartRefused({}).find("no key is configured"), std::string::npos);
 }
 
