@@ -79,7 +79,11 @@ void FuzzOne(std::string_view json, const model::ParseOptions& options) {
   CheckRoundTrip(connection);
   if (!error && connection.connection_type == model::ConnectionType::kHono) {
     static const model::HonoSettings kHono;
-    const std::string text = model::SerializeConnection(model::ResolveHonoConnection(connection, kHono));
+    // Only stored connections are resolved, and they have an id: a REST create's connection gets
+    // one from the HTTP layer first (regression-hono-without-id).
+    model::Connection stored = connection;
+    if (stored.id.empty()) stored.id = kAssignedId;
+    const std::string text = model::SerializeConnection(model::ResolveHonoConnection(stored, kHono));
     auto reparsed = model::ParseConnection(text, model::ParseOptions{});
     if (auto* failure = std::get_if<model::DittoError>(&reparsed)) {
       PropertyFailed("a resolved hono connection parses", text + "\n" + failure->ToJson());
