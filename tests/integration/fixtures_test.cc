@@ -33,7 +33,8 @@ TEST_F(FixturesTest, ValidExamplesAreCreatedAndReadBack) {
     const std::string connection = PiggybackConnection(fixture);
     const HttpResponse created = Create(connection);
     const Json answer(created.body);
-    ASSERT_EQ(answer.Int("/status"), 201) << fixture.file << ": " << created.body;
+    ASSERT_EQ(answer.Int("/status"), 201) << fixture.file << ": " << created.status << " " << created.error << " "
+                                          << created.body;
     const std::string id = Json(connection).String("/id").value();
     EXPECT_EQ(Json(Retrieve(id).body).Raw("/connection"), answer.Raw("/connection")) << fixture.file;
   }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <string>
 
@@ -54,6 +55,10 @@ inline std::string IdCommand(const std::string& type, const std::string& id) {
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override { StartServer(); }
+  // A failed test shows what the server said (its log is deleted with the test's directory).
+  void TearDown() override {
+    if (HasFailure() && server_) std::cerr << "--- server log ---\n" << server_->log() << "--- end ---\n";
+  }
 
   void StartServer(ServerOptions options = {}) {
     options.data_dir = data_dir();
