@@ -6,49 +6,44 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <map>
+#include <atomic>
 #include <memory>
-#include <mutex>
+#include <system_error>
+#include <thread>
 
 namespace connectivity::connect {
 namespace {
 
+// One lookup, shared by the thread that resolves it and the caller that waits for it: whichever
+// finishes last frees it, so a caller that gave up at its deadline leaves nothing behind.
 struct Lookup {
-  std::string host;
-  addrinfo hints{};
-  gaicb request{};
+  Mutex mutex;
+  CondVar resolved;
+  bool done GUARDED_BY(mutex) = false;
+  int rc GUARDED_BY(mutex) = 0;
+  std::vector<model::IpAddress> addresses GUARDED_BY(mutex);
 };
 
-// Lookups whose deadline passed while glibc still owned them.
-Mutex parked_mutex;
-std::vector<std::unique_ptr<Lookup>> parked GUARDED_BY(parked_mutex);
+// Lookups whose thread is still in getaddrinfo (some may have been given up by their caller).
+std::atomic<int> lookups_in_flight{0};
 
-void FreeResult(Lookup& lookup) {
-  if (lookup.request.ar_result != nullptr) freeaddrinfo(lookup.request.ar_result);
-  lookup.request.ar_result = nullptr;
-}
-
-void SweepParked() {
-  MutexLock lock(parked_mutex);
-  std::erase_if(parked, [](std::unique_ptr<Lookup>& lookup) {
-    if (gai_error(&lookup->request) == EAI_INPROGRESS) return false;
-    FreeResult(*lookup);
-    return true;
-  });
-}
-
-// Waits for `lookup` until `deadline_us`; false on timeout.
-bool AwaitLookup(Lookup& lookup, int64_t deadline_us) {
-  const gaicb* list[1] = {&lookup.request};
-  for (;;) {
-    const int64_t left_us = std::max<int64_t>(0, deadline_us - SteadyMicros());
-    const timespec wait{static_cast<time_t>(left_us / 1'000'000),
-                        static_cast<long>(left_us % 1'000'000) * 1000};
-    const int rc = gai_suspend(list, 1, &wait);
-    if (rc == 0 || rc == EAI_ALLDONE) return true;
-    if (gai_error(&lookup.request) != EAI_INPROGRESS) return true;
-    if (rc == EAI_AGAIN || left_us == 0) return false;  // EAI_INTR: wait again
+// Runs on the lookup's own thread: the blocking getaddrinfo, then the hand-over.
+void ResolveInto(const std::string& host, const std::shared_ptr<Lookup>& lookup) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* result = nullptr;
+  const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &result);
+  std::vector<model::IpAddress> addresses = rc == 0 ? model::IpAddressesOf(result) : std::vector<model::IpAddress>();
+  if (result != nullptr) freeaddrinfo(result);
+  {
+    MutexLock lock(lookup->mutex);
+    lookup->done = true;
+    lookup->rc = rc;
+    lookup->addresses = std::move(addresses);
   }
+  lookup->resolved.NotifyAll();
+  lookups_in_flight.fetch_sub(1);
 }
 
 }  // namespace
@@ -59,35 +54,27 @@ Result<std::vector<model::IpAddress>> SystemResolver::Resolve(std::string_view h
     return std::vector{*literal};
   }
   if (host.empty()) return Status::NotFound("empty host name");
-  SweepParked();
-  auto lookup = std::make_unique<Lookup>();
-  lookup->host = std::string(host);
-  lookup->hints.ai_family = AF_UNSPEC;
-  lookup->hints.ai_socktype = SOCK_STREAM;
-  lookup->request.ar_name = lookup->host.c_str();
-  lookup->request.ar_request = &lookup->hints;
-  gaicb* list[1] = {&lookup->request};
-  if (int rc = getaddrinfo_a(GAI_NOWAIT, list, 1, nullptr); rc != 0) {
-    return Status::Unavailable(lookup->host + ": " + gai_strerror(rc));
+  if (lookups_in_flight.fetch_add(1) >= kLookupsInFlightMax) {
+    lookups_in_flight.fetch_sub(1);
+    return Status::Unavailable(std::string(host) + ": too many name lookups in flight");
   }
-  if (!AwaitLookup(*lookup, SteadyMicros() + timeout_us)) {
-    if (gai_cancel(&lookup->request) == EAI_NOTCANCELED) {
-      MutexLock lock(parked_mutex);
-      parked.push_back(std::move(lookup));
-    } else {
-      FreeResult(*lookup);
+  auto lookup = std::make_shared<Lookup>();
+  try {
+    std::thread([host = std::string(host), lookup] { ResolveInto(host, lookup); }).detach();
+  } catch (const std::system_error& e) {
+    lookups_in_flight.fetch_sub(1);
+    return Status::Unavailable(std::string(host) + ": no thread for the lookup: " + e.what());
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(std::max<int64_t>(0, timeout_us));
+  MutexLock lock(lookup->mutex);
+  while (!lookup->done) {
+    if (!lookup->resolved.WaitUntil(lock, deadline) && !lookup->done) {
+      return Status::Unavailable(std::string(host) + ": name resolution timed out");
     }
-    return Status::Unavailable(std::string(host) + ": name resolution timed out");
   }
-  const int rc = gai_error(&lookup->request);
-  if (rc != 0) {
-    FreeResult(*lookup);
-    return Status::NotFound(std::string(host) + ": " + gai_strerror(rc));
-  }
-  std::vector<model::IpAddress> addresses = model::IpAddressesOf(lookup->request.ar_result);
-  FreeResult(*lookup);
-  if (addresses.empty()) return Status::NotFound(std::string(host) + ": no address");
-  return addresses;
+  if (lookup->rc != 0) return Status::NotFound(std::string(host) + ": " + gai_strerror(lookup->rc));
+  if (lookup->addresses.empty()) return Status::NotFound(std::string(host) + ": no address");
+  return std::move(lookup->addresses);
 }
 
 const std::shared_ptr<const SystemResolver>& SystemResolver::Instance() {

@@ -2,10 +2,15 @@
 // used by every client.
 //
 // Why not plain getaddrinfo (model::SystemHostResolver): it has no timeout, and a client must
-// never wait longer than its connect bound, nor a validation for ever. getaddrinfo_a runs the
-// lookup on glibc's helper threads and gai_suspend waits for it with a deadline. A lookup that
-// cannot be cancelled after its deadline is parked and freed by a later call once glibc is done
-// with it (never leaked for good, never freed while in use).
+// never wait longer than its connect bound, nor a validation for ever. Each lookup runs the
+// blocking getaddrinfo on a thread of its own and the caller waits for it until its deadline; a
+// lookup given up at its deadline finishes on its thread and frees itself. At most
+// kLookupsInFlightMax lookups run at once (a stuck DNS server cannot make threads without end);
+// beyond it a lookup fails at once as unavailable.
+//
+// Not glibc's getaddrinfo_a: its helper threads are created inside glibc, past the sanitizers'
+// pthread_create interceptor, and ThreadSanitizer crashes in the first allocation on them
+// (scripts/test --sanitize thread found it).
 //
 // It implements model::HostResolver, so the daemon gives the same resolver to the validation
 // (through ResolverPool and HostRulesRefresher below, off the request threads) and to the
@@ -30,6 +35,9 @@ namespace connectivity::connect {
 
 class SystemResolver final : public model::HostResolver {
  public:
+  // Name lookups running at once, over every caller (glibc's getaddrinfo_a allowed 20 threads).
+  static constexpr int kLookupsInFlightMax = 64;
+
   Result<std::vector<model::IpAddress>> Resolve(std::string_view host,
                                                 int64_t timeout_us) const override;
   // The process-wide instance; never destroyed, so that threads still resolving at exit keep it.

@@ -193,6 +193,12 @@ TEST(ClusterInstancesTest, WithoutAQuorumWritesAndReadsAnswer503AndLocalReadsGoO
   ClusterEnv cluster(3, 2, {{}, {"--cluster-reads", "local"}});
   ASSERT_TRUE(cluster.ok()) << cluster.logs();
   ASSERT_EQ(cluster.Rest(0, "PUT", "/q", ClosedConnection()).status, 201);
+  // Instance 1 reads locally: it serves the create once its watch has delivered it (the watch
+  // delay, milliseconds; a loaded machine took longer than one request), not at once.
+  const auto seen_by = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (cluster.Rest(1, "GET", "/q").status != 200 && std::chrono::steady_clock::now() < seen_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   ASSERT_EQ(cluster.Rest(1, "GET", "/q").status, 200);
   cluster.members().Kill(1);
   cluster.members().Kill(2);
