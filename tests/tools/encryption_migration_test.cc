@@ -231,7 +231,9 @@ TEST_F(EncryptionMigrationTest, ServesWhileItRunsAndSurvivesKillNine) {
   for (int round = 0; round < 3; ++round) {
     Start(env);
     const Json started = Migration(round == 0 ? kMigrate : kResume);
-    ASSERT_EQ(started.Int("/status"), 202) << started.Raw("");
+    // A slow machine (a sanitizer build) may finish the throttled migration within a round.
+    const bool finished = round > 0 && started.String("/phase") == "already_completed";
+    ASSERT_TRUE(started.Int("/status") == 202 || finished) << started.Raw("");
     for (int i = 0; i < 10; ++i, ++created) {
       const Json answer(Send(CreateCommand(AmqpConnection("during-" + std::to_string(created), "RunP4ss"))).body);
       ASSERT_EQ(answer.Int("/status"), 201);
