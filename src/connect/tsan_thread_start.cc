@@ -8,8 +8,10 @@
 // before libc's by librdkafka's dynamic lookup, starts the thread through pthread_create, so
 // TSan sees every Kafka thread start and end like any other.
 //
-// glibc's thrd_t is a pthread_t, and its thrd_join/thrd_detach work on it; a C11 thread's int
-// result travels as the pthread's void* result, as glibc's own thrd_create does.
+// glibc's thrd_t is a pthread_t; a C11 thread's int result travels as the pthread's void*
+// result, as glibc's own thrd_create does. thrd_join and thrd_detach are ours too, for the same
+// reason: glibc's call its internal join and detach, which TSan does not see either, so it took
+// every joined Kafka thread for a leaked one.
 #include <pthread.h>
 #include <threads.h>
 
@@ -44,3 +46,12 @@ extern "C" int thrd_create(thrd_t* thread, thrd_start_t function, void* argument
   *thread = created;
   return thrd_success;
 }
+
+extern "C" int thrd_join(thrd_t thread, int* result) {
+  void* returned = nullptr;
+  if (pthread_join(thread, &returned) != 0) return thrd_error;
+  if (result != nullptr) *result = static_cast<int>(reinterpret_cast<intptr_t>(returned));
+  return thrd_success;
+}
+
+extern "C" int thrd_detach(thrd_t thread) { return pthread_detach(thread) == 0 ? thrd_success : thrd_error; }
