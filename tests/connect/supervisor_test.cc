@@ -256,7 +256,7 @@ TEST_F(SupervisorTest, StopAnswersPendingAttemptsAndReturnsPromptly) {
   // https: plain HTTP's whole check is the TCP connection, which the silent peer accepts.
   supervisor.Open(MakeConnection("d", ConnectionType::kHttpPush, "https://127.0.0.1:" + port), recorder.FirstAttempt());
   supervisor.Open(MakeConnection("e", ConnectionType::kKafka, "tcp://127.0.0.1:" + port), recorder.FirstAttempt());
-  ASSERT_TRUE(WaitUntil([&] { return silent.accepted() >= 5; }, 2000));
+  ASSERT_TRUE(WaitUntil([&] { return silent.accepted() >= 5; }, 10000));
   const auto start = std::chrono::steady_clock::now();
   supervisor.Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
