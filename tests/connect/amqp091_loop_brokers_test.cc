@@ -158,10 +158,12 @@ class Amqp091LoopBrokers : public ::testing::Test {
     return count;
   }
 
-  SystemClock clock_;
-  Supervisor supervisor_{Options(), clock_};
+  // Declared before the supervisor, so that they outlive it: its threads call the listener until
+  // its destructor has stopped them (TSan saw the events destroyed under a running listener).
   Mutex mutex_;
   std::vector<ConnectEvent> events_ GUARDED_BY(mutex_);
+  SystemClock clock_;
+  Supervisor supervisor_{Options(), clock_};
 };
 
 TEST_F(Amqp091LoopBrokers, ManyConnectionsShareAFixedSetOfThreads) {
