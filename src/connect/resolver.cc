@@ -4,12 +4,13 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <string>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 namespace connectivity::connect {
 namespace {
