@@ -372,6 +372,14 @@ Status JournalImpl::Refresh() {
   return Status::Ok();
 }
 
+JournalMetrics JournalImpl::metrics() const {
+  JournalMetrics metrics = counters_.Snapshot();
+  const storage::Store::MemoryUsage memory = store().Memory();
+  metrics.storage_memory = StorageMemory{memory.memtable_bytes, memory.block_cache_bytes,
+                                         memory.block_cache_capacity, memory.table_reader_bytes};
+  return metrics;
+}
+
 JournalStats JournalImpl::Stats() {
   JournalStats stats;
   stats.last_sequence = last_sequence();

@@ -60,7 +60,7 @@ class JournalImpl final : public Journal {
   Status Refresh() override;
   JournalStats Stats() override;
   SnapshotStore& snapshots() override { return snapshots_; }
-  JournalMetrics metrics() const override { return counters_.Snapshot(); }
+  JournalMetrics metrics() const override;
   Status ForEachEvent(const EventVisitor& visit) override;
   Result<std::optional<std::string>> ReadMetaBlob(std::string_view key) override;
   Status WriteMetaBlob(std::string_view key, std::optional<std::string_view> blob, bool sync) override;

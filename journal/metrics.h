@@ -25,6 +25,16 @@ struct HistogramSnapshot {
   uint64_t sum = 0;              // sum of the values recorded
 };
 
+// What the storage engine holds in memory, for /metrics and the soak: each part is capped by
+// a configured budget (block cache: its capacity; memtables: the write buffer budget, plus the
+// memtables being flushed), so memory growth beyond them is the process's own.
+struct StorageMemory {
+  uint64_t memtable_bytes = 0;        // active and not yet flushed memtables, every column family
+  uint64_t block_cache_bytes = 0;     // the block cache's content (index and filter blocks too)
+  uint64_t block_cache_capacity = 0;  // its cap
+  uint64_t table_reader_bytes = 0;    // open table files' readers, outside the cache
+};
+
 struct JournalMetrics {
   uint64_t batches_written = 0;    // synced RocksDB writes that succeeded
   uint64_t events_written = 0;     // events in those writes
@@ -33,6 +43,7 @@ struct JournalMetrics {
   HistogramSnapshot batch_events;  // events per batch written
   HistogramSnapshot sync_write_latency_us;  // duration of each synced write
   HistogramSnapshot append_latency_us;      // per event: Append() to durable
+  StorageMemory storage_memory;             // the local store's (zero where there is none)
 };
 
 // A fixed-bucket histogram of non-negative integers. Record() is wait-free;

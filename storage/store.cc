@@ -429,4 +429,15 @@ uint64_t Store::ApproximateBytes(ColumnFamily cf) const {
   return files_bytes + memtable_bytes;
 }
 
+Store::MemoryUsage Store::Memory() const {
+  MemoryUsage usage;
+  // Absent properties leave their figure at zero.
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &usage.memtable_bytes);
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &usage.table_reader_bytes);
+  // One cache is shared by every column family: read it once, not summed.
+  db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &usage.block_cache_bytes);
+  db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheCapacity, &usage.block_cache_capacity);
+  return usage;
+}
+
 }  // namespace connectivity::storage

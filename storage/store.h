@@ -228,6 +228,14 @@ class Store {
   Status CreateCheckpoint(const std::string& checkpoint_dir);
   // Approximate bytes of one column family: live table files + memtables.
   uint64_t ApproximateBytes(ColumnFamily cf) const;
+  // What RocksDB holds in memory for this store now. Any thread.
+  struct MemoryUsage {
+    uint64_t memtable_bytes = 0;
+    uint64_t block_cache_bytes = 0;
+    uint64_t block_cache_capacity = 0;
+    uint64_t table_reader_bytes = 0;
+  };
+  MemoryUsage Memory() const;
 
   // Releases the LOCK taken with StoreOptions::hold_lock (if held).
   void ReleaseLock();

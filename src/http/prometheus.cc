@@ -66,6 +66,15 @@ void WriteJournal(std::string& out, const journal::JournalMetrics& journal, bool
   Histogram(out, "connectivity_journal_batch_events", "", journal.batch_events, 1.0);
   Header(out, "connectivity_journal_writable", "gauge", "1 while the journal accepts writes.");
   Sample(out, "connectivity_journal_writable", "", writable ? 1 : 0);
+  const journal::StorageMemory& memory = journal.storage_memory;
+  Header(out, "connectivity_storage_memory_bytes", "gauge",
+         "What RocksDB holds in memory, by kind (block_cache_capacity: the cache's cap).");
+  Sample(out, "connectivity_storage_memory_bytes", "kind=\"memtables\"", static_cast<double>(memory.memtable_bytes));
+  Sample(out, "connectivity_storage_memory_bytes", "kind=\"block_cache\"", static_cast<double>(memory.block_cache_bytes));
+  Sample(out, "connectivity_storage_memory_bytes", "kind=\"block_cache_capacity\"",
+         static_cast<double>(memory.block_cache_capacity));
+  Sample(out, "connectivity_storage_memory_bytes", "kind=\"table_readers\"",
+         static_cast<double>(memory.table_reader_bytes));
 }
 
 void WriteService(std::string& out, service::ConnectionService& service) {

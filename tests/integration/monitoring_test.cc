@@ -221,6 +221,11 @@ TEST_F(MonitoringTest, PrometheusMetricsParseAndCount) {
   EXPECT_TRUE(samples.count("connectivity_recovery_duration_seconds"));
   EXPECT_TRUE(samples.count("connectivity_snapshot_passes_total"));
   EXPECT_EQ(samples.at("connectivity_up"), 1);
+  // RocksDB's memory: the default block cache (32 MiB) and the memtables holding the four events.
+  EXPECT_EQ(samples.at(R"(connectivity_storage_memory_bytes{kind="block_cache_capacity"})"), 32 << 20);
+  EXPECT_GT(samples.at(R"(connectivity_storage_memory_bytes{kind="memtables"})"), 0);
+  EXPECT_TRUE(samples.count(R"(connectivity_storage_memory_bytes{kind="block_cache"})"));
+  EXPECT_TRUE(samples.count(R"(connectivity_storage_memory_bytes{kind="table_readers"})"));
   for (const auto& [name, value] : samples) EXPECT_EQ(name.find("p0"), std::string::npos) << "no ids as labels";
 }
 

@@ -223,5 +223,28 @@ TEST(StoreTest, ApproximateBytesCountsMemtablesAndFiles) {
   EXPECT_GT(store->ApproximateBytes(kFirst), 0u);
 }
 
+// The soak separates RocksDB's memory from the process's own through these figures: the cache's
+// capacity is the configured one, writes show in the memtables until a flush empties them, and
+// reading a flushed table brings its blocks into the cache.
+TEST(StoreTest, MemoryFollowsMemtablesAndTheBlockCache) {
+  ScopedTempDir temp("store");
+  StoreOptions options = TwoFamilies();
+  options.block_cache_bytes = 4u << 20;
+  auto store = OpenOrDie(temp.path(), options);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->Memory().block_cache_capacity, 4u << 20);
+  const uint64_t empty_memtables = store->Memory().memtable_bytes;
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_OK(store->Put(kFirst, "key" + std::to_string(i), std::string(1000, 'x'), false));
+  }
+  EXPECT_GE(store->Memory().memtable_bytes, empty_memtables + 1000 * 1000);
+  ASSERT_OK(store->Flush());
+  EXPECT_LT(store->Memory().memtable_bytes, empty_memtables + 1000 * 1000);
+  const uint64_t cache_before_reads = store->Memory().block_cache_bytes;
+  for (int i = 0; i < 1000; i += 10) EXPECT_EQ(GetOrEmpty(*store, kFirst, "key" + std::to_string(i)).size(), 1000u);
+  EXPECT_GT(store->Memory().block_cache_bytes, cache_before_reads);
+  EXPECT_LE(store->Memory().block_cache_bytes, 4u << 20);
+}
+
 }  // namespace
 }  // namespace connectivity::storage
