@@ -81,7 +81,14 @@ response = function(status, headers, body)
   end
 end
 
+-- wrk's delay() is whole milliseconds: a fractional BENCH_DELAY_MS alternates between the two
+-- whole values around it, in the proportion that averages to it.
 if delay_ms > 0 then
-  delay = function() return delay_ms end
+  local whole = math.floor(delay_ms)
+  local fraction = delay_ms - whole
+  delay = function()
+    if math.random() < fraction then return whole + 1 end
+    return whole
+  end
 end
 done = common.done
