@@ -182,6 +182,18 @@ bool EqualsIgnoringCase(std::string_view text, std::string_view lower_case) {
                     [](char a, char b) { return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b; });
 }
 
+// Whether a header field goes on to Pistache's parser. Not Transfer-Encoding of a chunked body:
+// Pistache gets the decoded body with a Content-Length. Not Expect (answered here with 100
+// Continue) and not Cache-Control (nothing here reads it): Pistache 0.0.5 parses their values
+// with strcmp (Header::Expect::parseRaw) and strtol (CacheControl's delta-seconds, as in
+// `max-age=0`, which browsers send on a reload) although its header buffer is not NUL-terminated.
+// In practice the CR after the value stops both, but the read is unbounded, and under
+// `scripts/test --sanitize address` ASan's strict string checks end the process on it.
+bool PassedToPistache(std::string_view name, bool chunked) {
+  if (EqualsIgnoringCase(name, "expect") || EqualsIgnoringCase(name, "cache-control")) return false;
+  return !(chunked && EqualsIgnoringCase(name, "transfer-encoding"));
+}
+
 std::optional<model::DittoError> ReadField(std::string_view line, Fields& fields) {
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos) return RequestInvalid("A header line has no ':'.");
@@ -377,18 +389,15 @@ RequestFramer::Progress RequestFramer::ParseHead(size_t line_end, size_t head_en
   head_.content_length = fields.content_length.value_or(0);
   head_.keep_alive = http11 ? !fields.close : fields.keep_alive && !fields.close;
   head_.expect_continue = http11 && fields.expect.has_value() && (head_.chunked || head_.content_length > 0);
-  if (head_.chunked) {
-    // Pistache gets the decoded body with a Content-Length (added once the size is known).
-    head_bytes_.assign(all.substr(0, line_end + 2));
-    for (size_t start = line_end + 2; start < head_end + 2;) {
-      const size_t end = all.find("\r\n", start);
-      const std::string_view field = all.substr(start, end + 2 - start);
-      if (!EqualsIgnoringCase(field.substr(0, field.find(':')), "transfer-encoding")) head_bytes_.append(field);
-      start = end + 2;
-    }
-  } else {
-    head_bytes_.assign(all.substr(0, head_end + 4));
+  head_bytes_.assign(all.substr(0, line_end + 2));
+  for (size_t start = line_end + 2; start < head_end + 2;) {
+    const size_t end = all.find("\r\n", start);
+    const std::string_view field = all.substr(start, end + 2 - start);
+    if (PassedToPistache(field.substr(0, field.find(':')), head_.chunked)) head_bytes_.append(field);
+    start = end + 2;
   }
+  // A chunked body's head ends once its Content-Length is known (Complete).
+  if (!head_.chunked) head_bytes_ += "\r\n";
   pending_.erase(0, head_end + 4);
   head_complete_ = true;
   if (head_.chunked) {

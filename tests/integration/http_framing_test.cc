@@ -274,6 +274,20 @@ TEST_F(HttpFramingTest, ExpectContinueGetsA100) {
   ExpectHealthy();
 }
 
+// Pistache 0.0.5 reads the values of these headers past their end (request_framing.cc,
+// PassedToPistache): under ASan that ended the server. The answers are those without them.
+TEST_F(HttpFramingTest, CacheControlAndExpectHeadersAreServed) {
+  RawConnection connection(port());
+  const RawAnswer health =
+      Exchange(connection, "GET /health HTTP/1.1\r\nHost: x\r\nCache-Control: max-age=0\r\n\r\n");
+  EXPECT_EQ(health.status, 200) << health.body;
+  const RawAnswer retrieve = Exchange(connection, "GET /api/2/connections HTTP/1.1\r\nHost: x\r\n" +
+                                                      std::string(kAuth) + "Cache-Control: max-stale=5, min-fresh=1\r\n"
+                                                      "Expect: 100-continue\r\n\r\n");
+  EXPECT_EQ(retrieve.status, 200) << retrieve.body;
+  ExpectHealthy();
+}
+
 TEST_F(HttpFramingTest, ServerSurvivesAndAnswersAfterEveryCase) {
   // A quick pass over further malformed inputs: each a 4xx (or a clean close), never a 500.
   const std::vector<std::string> requests = {
