@@ -147,7 +147,7 @@ class EtcdJournal final : public Journal {
   void CompleteConflictAt(const std::shared_ptr<Pending>& pending, int64_t revision, std::string why);
   void Fail(const std::shared_ptr<Pending>& pending, const Status& status);
 
-  // --- delivery ---
+  // --- delivery and the read barrier (etcd_delivery.cc) ---
   void StartDelivery();
   void RunDelivery();
   void OnWatch(WatchBatch&& batch);
