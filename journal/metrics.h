@@ -43,7 +43,7 @@ struct JournalMetrics {
   HistogramSnapshot batch_events;  // events per batch written
   HistogramSnapshot sync_write_latency_us;  // duration of each synced write
   HistogramSnapshot append_latency_us;      // per event: Append() to durable
-  StorageMemory storage_memory;             // the local store's (zero where there is none)
+  StorageMemory storage_memory;             // the RocksDB journal's; zero for the etcd journal
 };
 
 // A fixed-bucket histogram of non-negative integers. Record() is wait-free;

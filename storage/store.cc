@@ -431,6 +431,7 @@ uint64_t Store::ApproximateBytes(ColumnFamily cf) const {
 
 Store::MemoryUsage Store::Memory() const {
   MemoryUsage usage;
+  if (db_ == nullptr) return usage;  // closed
   // Absent properties leave their figure at zero.
   db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &usage.memtable_bytes);
   db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &usage.table_reader_bytes);
