@@ -8,6 +8,8 @@
 #include "src/http/http_errors.h"
 #include "src/http/json_input.h"
 #include "src/model/connection_id.h"
+#include "src/model/json_tree.h"
+#include "src/model/model_limits.h"
 
 namespace connectivity::http {
 namespace {
@@ -30,6 +32,7 @@ constexpr std::array<std::string_view, 14> kQueryParametersAsHeaders = {
 struct Envelope {
   std::string selection;
   std::string type;
+  size_t body_bytes = 0;  // of the whole request
 };
 
 using Parsed = std::variant<PiggybackCommand, model::DittoError>;
@@ -81,7 +84,12 @@ std::variant<std::string, model::DittoError> ConnectionIdMember(object command) 
   return id;
 }
 
-std::variant<model::Connection, model::DittoError> ConnectionMember(object command) {
+// The `connection` member, read from the body's DOM as it stands: no minified copy of it and no
+// second parse. Past kConnectionJsonBytesMax / 8 bytes of body (beyond the default body limit),
+// the member is minified and parsed as text as before, so that the model's size limit applies
+// exactly (minifying can lengthen a number, "1e9" -> "1000000000.0", but not eightfold).
+std::variant<model::Connection, model::DittoError> ConnectionMember(object command,
+                                                                    size_t body_bytes) {
   element connection;
   if (command["connection"].get(connection) != simdjson::SUCCESS) {
     return model::JsonFieldMissing("/connection");
@@ -91,7 +99,12 @@ std::variant<model::Connection, model::DittoError> ConnectionMember(object comma
   }
   model::ParseOptions options;
   options.id_required = true;
-  return model::ParseConnection(simdjson::minify(connection), options);
+  if (body_bytes > model::kConnectionJsonBytesMax / 8) {
+    return model::ParseConnection(simdjson::minify(connection), options);
+  }
+  auto tree = model::JsonTreeFromDom(connection);
+  if (auto* error = std::get_if<model::DittoError>(&tree)) return std::move(*error);
+  return model::ParseConnectionTree(std::move(std::get<model::ParsedJson>(tree)), options);
 }
 
 PiggybackCommand Command(PiggybackCommandKind kind, const Envelope& envelope) {
@@ -105,7 +118,7 @@ PiggybackCommand Command(PiggybackCommandKind kind, const Envelope& envelope) {
 // error, wrapped in an errorResponse (SPEC §4.1) like every other, U+0000 in a string included
 // (issue 12: it is found while parsing here).
 Parsed ParseWithConnection(PiggybackCommandKind kind, const Envelope& envelope, object member) {
-  auto connection = ConnectionMember(member);
+  auto connection = ConnectionMember(member, envelope.body_bytes);
   if (auto* error = std::get_if<model::DittoError>(&connection)) {
     return Prefixed(std::move(*error), envelope.type);
   }
@@ -334,6 +347,7 @@ std::variant<PiggybackRequest, HttpAnswer> ParsePiggybackRequest(
   const element root = std::get<element>(parsed);
   PiggybackRequest request;
   Envelope envelope;
+  envelope.body_bytes = http.body.size();
   object command;
   if (std::optional<HttpAnswer> answer = ReadEnvelope(http, root, envelope, request, command)) {
     return std::move(*answer);

@@ -244,6 +244,9 @@ std::variant<Connection, DittoError> ParseConnection(std::string_view json,
 // subtree here. Cheaper than re-serialising the member and parsing it again.
 std::variant<Connection, DittoError> ParseConnectionTree(JsonNode connection,
                                                          const ParseOptions& options);
+// The same with the tree's U+0000 finding already made (JsonTreeFromDom): no second walk.
+std::variant<Connection, DittoError> ParseConnectionTree(ParsedJson parsed,
+                                                         const ParseOptions& options);
 
 // Ditto's retrieve shape (hidden fields omitted), compact, fields in REF §3.1 emission order.
 // The text always starts with `{"id":`, then `,"name":`, `,"connectionType":"`,

@@ -229,3 +229,12 @@ std::variant<Connection, DittoError> ParseConnectionTree(JsonNode connection,
 }
 
 }  // namespace connectivity::model
+
+namespace connectivity::model {
+
+std::variant<Connection, DittoError> ParseConnectionTree(ParsedJson parsed,
+                                                         const ParseOptions& options) {
+  return ParseConnectionObject(std::move(parsed.root), parsed.contains_nul_character, options);
+}
+
+}  // namespace connectivity::model

@@ -92,11 +92,14 @@ std::optional<DittoError> TreeBuilder::CountNode() {
   return std::nullopt;
 }
 
-std::optional<DittoError> TreeBuilder::CheckDepth(size_t depth) {
+// `depth` of a container: 0 for the root, so kJsonDepthMax containers may nest.
+std::optional<DittoError> TreeBuilderCheckDepth(size_t depth) {
   if (depth < kJsonDepthMax) return std::nullopt;
   return JsonInvalid("The JSON is nested deeper than the limit of " +
                      std::to_string(kJsonDepthMax) + " levels.");
 }
+
+std::optional<DittoError> TreeBuilder::CheckDepth(size_t depth) { return TreeBuilderCheckDepth(depth); }
 
 std::optional<DittoError> TreeBuilder::BuildValue(ondemand::value value, size_t depth,
                                                   JsonNode& out) {
@@ -207,6 +210,90 @@ std::optional<DittoError> TreeBuilder::BuildNumber(std::string_view token, JsonN
   if (!IsJsonNumber(text)) return ParseFailure(simdjson::NUMBER_ERROR);
   out.kind = JsonKind::kNumber;
   out.text.assign(text);
+  return std::nullopt;
+}
+
+// Copies a value of a simdjson DOM document (already parsed and validated) into a JsonNode, with
+// TreeBuilder's rules: the same node count and depth limits with the same errors, Ditto's
+// duplicate-key rule, U+0000 noted. A number keeps the text simdjson's minify writes for it, so
+// the tree equals ParseJsonTree(simdjson::minify(element)), without writing and reparsing it.
+class DomTreeBuilder {
+ public:
+  std::optional<DittoError> BuildValue(simdjson::dom::element value, size_t depth, JsonNode& out);
+  bool contains_nul_character() const { return contains_nul_character_; }
+
+ private:
+  std::optional<DittoError> BuildObject(simdjson::dom::object object, size_t depth, JsonNode& out);
+  std::optional<DittoError> BuildArray(simdjson::dom::array array, size_t depth, JsonNode& out);
+  void NoteString(std::string_view text) {
+    if (text.find('\0') != std::string_view::npos) contains_nul_character_ = true;
+  }
+
+  size_t node_count_ = 0;
+  bool contains_nul_character_ = false;
+};
+
+std::optional<DittoError> DomTreeBuilder::BuildValue(simdjson::dom::element value, size_t depth,
+                                                     JsonNode& out) {
+  if (++node_count_ > kJsonNodeCountMax) {
+    return JsonInvalid("The JSON has more values than the limit of " +
+                       std::to_string(kJsonNodeCountMax) + ".");
+  }
+  using simdjson::dom::element_type;
+  switch (value.type()) {
+    case element_type::OBJECT:
+      if (auto error = TreeBuilderCheckDepth(depth)) return error;
+      return BuildObject(value.get_object().value_unsafe(), depth, out);
+    case element_type::ARRAY:
+      if (auto error = TreeBuilderCheckDepth(depth)) return error;
+      return BuildArray(value.get_array().value_unsafe(), depth, out);
+    case element_type::STRING: {
+      const std::string_view text = value.get_string().value_unsafe();
+      NoteString(text);
+      out.kind = JsonKind::kString;
+      out.text.assign(text);
+      return std::nullopt;
+    }
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      out.kind = JsonKind::kNumber;
+      out.text = simdjson::minify(value);
+      return std::nullopt;
+    case element_type::BOOL:
+      out.kind = JsonKind::kBool;
+      out.boolean = value.get_bool().value_unsafe();
+      return std::nullopt;
+    case element_type::NULL_VALUE:
+      out.kind = JsonKind::kNull;
+      return std::nullopt;
+  }
+  return ParseFailure(simdjson::INCORRECT_TYPE);
+}
+
+std::optional<DittoError> DomTreeBuilder::BuildObject(simdjson::dom::object object, size_t depth,
+                                                      JsonNode& out) {
+  out.kind = JsonKind::kObject;
+  out.keys.reserve(object.size());
+  out.items.reserve(object.size());
+  std::unordered_map<std::string_view, size_t> index;
+  for (const simdjson::dom::key_value_pair field : object) {
+    NoteString(field.key);
+    JsonNode child;
+    if (auto error = BuildValue(field.value, depth + 1, child)) return error;
+    AddMember(out, std::string(field.key), std::move(child), index);
+  }
+  return std::nullopt;
+}
+
+std::optional<DittoError> DomTreeBuilder::BuildArray(simdjson::dom::array array, size_t depth,
+                                                     JsonNode& out) {
+  out.kind = JsonKind::kArray;
+  out.items.reserve(array.size());
+  for (const simdjson::dom::element element : array) {
+    out.items.emplace_back();
+    if (auto error = BuildValue(element, depth + 1, out.items.back())) return error;
+  }
   return std::nullopt;
 }
 
@@ -369,6 +456,14 @@ std::variant<ParsedJson, DittoError> ParseJsonTree(std::string_view json) {
     auto location_error = document.current_location().get(location);
     if (location_error != simdjson::OUT_OF_BOUNDS) return ParseFailure(simdjson::TRAILING_CONTENT);
   }
+  parsed.contains_nul_character = builder.contains_nul_character();
+  return parsed;
+}
+
+std::variant<ParsedJson, DittoError> JsonTreeFromDom(const simdjson::dom::element& element) {
+  DomTreeBuilder builder;
+  ParsedJson parsed;
+  if (auto error = builder.BuildValue(element, 0, parsed.root)) return *error;
   parsed.contains_nul_character = builder.contains_nul_character();
   return parsed;
 }

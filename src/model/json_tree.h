@@ -26,6 +26,10 @@
 
 #include "src/model/errors.h"
 
+namespace simdjson::dom {
+class element;
+}  // namespace simdjson::dom
+
 namespace connectivity::model {
 
 enum class JsonKind : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
@@ -69,6 +73,12 @@ struct ParsedJson {
 // into a padded buffer). Malformed JSON, trailing content or a passed limit give json.invalid with
 // a message that never quotes the input.
 std::variant<ParsedJson, DittoError> ParseJsonTree(std::string_view json);
+
+// The tree of a value in a document already parsed with simdjson's DOM API (e.g. the piggyback
+// command's `connection` member): equal to ParseJsonTree(simdjson::minify(element)), limits and
+// errors included, but without writing the member out and parsing it a second time. The size limit
+// (kConnectionJsonBytesMax) is the caller's: the text was parsed already.
+std::variant<ParsedJson, DittoError> JsonTreeFromDom(const simdjson::dom::element& element);
 
 // True if any key or string in the tree contains U+0000.
 bool ContainsNulCharacter(const JsonNode& node);
