@@ -245,6 +245,15 @@ def journal_counters(port):
     return values
 
 
+def heap_allocations(port):
+    """jemalloc's allocation count from the server's /metrics (None without it)."""
+    with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers=AUTH),
+                                timeout=10) as answer:
+        text = answer.read().decode()
+    match = re.search(r"^connectivity_heap_allocations_total ([\d.e+-]+)$", text, re.MULTILINE)
+    return float(match.group(1)) if match else None
+
+
 def journal_during(before, after):
     """Mean batch size, synced-write time and append-to-durable time of the
     appends made between two journal_counters() readings."""
@@ -270,6 +279,8 @@ def combine(runs):
                 "rps_runs": [r["rps"] for r in runs], "p99_runs": [r["p99_us"] for r in runs],
                 "server_cpu_us": round(statistics.median(r["server_cpu_us"] for r in runs), 1),
                 "wrk_cpu_us": round(statistics.median(r["wrk_cpu_us"] for r in runs), 1),
+                "allocations": (round(statistics.median(r["allocations"] for r in runs), 1)
+                                if all(r.get("allocations") is not None for r in runs) else None),
                 "journal": runs[-1].get("journal")}
     return combined
 
@@ -294,15 +305,20 @@ def http_load(server, quick, stamp, postgres, payload, script):
                        BENCH_CREATED_RUNS=",".join(reversed(created_runs)))
         log(f"wrk {name}, {connections} connections, {seconds} s (round {index + 1} of {rounds})")
         journal_before = journal_counters(server.port)
+        allocations_before = heap_allocations(server.port)
         cpu_before = server.cpu_seconds()
         wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = wrk(server.port, lua, connections, seconds, env)
         result["journal"] = journal_during(journal_before, journal_counters(server.port))
+        allocations_after = heap_allocations(server.port)
         wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         # CPU per request is steadier than req/s on a shared machine: it does
         # not depend on how much of the two cores the other load left us.
         requests = max(result["requests"], 1)
         result["server_cpu_us"] = round((server.cpu_seconds() - cpu_before) * 1e6 / requests, 1)
+        # Heap allocations per request (two /metrics scrapes included: a few hundred in all).
+        result["allocations"] = (round((allocations_after - allocations_before) / requests, 1)
+                                 if allocations_before is not None and allocations_after is not None else None)
         result["wrk_cpu_us"] = round((wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime -
                                       wrk_before.ru_stime) * 1e6 / requests, 1)
         if name == "piggyback_delete":

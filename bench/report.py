@@ -178,7 +178,8 @@ def figures(durable, cpu, mem_http, start, history):
             result = http[f"{name}_{c}"]
             note = (f"p50 {result['p50_us']} us, p99.9 {result['p999_us']} us, failures {result['failures']}, "
                     f"{misses_note(result)}"
-                    f"CPU/request: server {result['server_cpu_us']} us, wrk {result['wrk_cpu_us']} us")
+                    f"CPU/request: server {result['server_cpu_us']} us, wrk {result['wrk_cpu_us']} us"
+                    + (f", allocations/request {result['allocations']}" if result.get("allocations") is not None else ""))
             if result.get("journal"):
                 j = result["journal"]
                 note += (f", journal: {j['events_per_batch']} events/batch, synced write {j['sync_write_us']} us, "

@@ -229,5 +229,25 @@ TEST_F(MonitoringTest, PrometheusMetricsParseAndCount) {
   for (const auto& [name, value] : samples) EXPECT_EQ(name.find("p0"), std::string::npos) << "no ids as labels";
 }
 
+// jemalloc's counts reach /metrics, so that benchmarks can divide allocations by requests.
+// Sanitizer builds replace malloc, so jemalloc counts nothing there.
+TEST_F(MonitoringTest, HeapAllocationsAreCountedForBenchmarks) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "malloc is the sanitizer's";
+#endif
+  HttpRequestSpec spec;
+  spec.path = "/metrics";
+  spec.basic_auth = "";
+  const std::map<std::string, double> before = ParsePrometheus(Fetch(port(), spec).body);
+  ASSERT_TRUE(before.count("connectivity_heap_allocations_total"));
+  EXPECT_GT(before.at("connectivity_heap_allocated_bytes"), 0);
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(Json(Create(MqttConnection("heap" + std::to_string(i))).body).Int("/status"), 201);
+  }
+  const std::map<std::string, double> after = ParsePrometheus(Fetch(port(), spec).body);
+  // Each create allocates dozens of times (request, model, event, reply): far more than 50 in all.
+  EXPECT_GT(after.at("connectivity_heap_allocations_total") - before.at("connectivity_heap_allocations_total"), 50 * 10);
+}
+
 }  // namespace
 }  // namespace connectivity::testing
