@@ -111,13 +111,16 @@ void ConnectionService::Modify(model::Connection connection, CommandOptions opti
 void ConnectionService::SubmitUpsert(std::shared_ptr<const model::Connection> connection,
                                      CommandOptions options, OutcomeCallback done, bool modify, bool current) {
   auto hosts = std::make_shared<model::ResolvedHosts>();
-  Decide decide = [this, connection, options, modify](const StatePtr& state, const model::HostResolver& resolved) {
-    return modify ? DecideModify(state, connection, options, resolved)
-                  : DecideCreate(state, connection, options, resolved);
+  auto decide_with = [this, connection, options, modify](bool validated) -> Decide {
+    return [this, connection, options, modify, validated](const StatePtr& state,
+                                                          const model::HostResolver& resolved) {
+      return modify ? DecideModify(state, connection, options, resolved, validated)
+                    : DecideCreate(state, connection, options, resolved, validated);
+    };
   };
   std::string correlation_id = options.correlation_id;
   if (std::shared_ptr<Entry> entry = registry_.Find(connection->id)) {
-    return Submit(entry, connection->id, std::move(decide), std::move(done), std::move(correlation_id),
+    return Submit(entry, connection->id, decide_with(false), std::move(done), std::move(correlation_id),
                   std::move(hosts));
   }
   // A new id: the checks of a create on no state run first, and an entry is made only when they
@@ -135,8 +138,9 @@ void ConnectionService::SubmitUpsert(std::shared_ptr<const model::Connection> co
     }
     return done(Outcome{std::move(error), nullptr, false});
   }
+  // The decision then skips the validation that passed here (same connection, same hosts).
   ValidateResolving(connection, hosts,
-                    [this, connection, hosts, decide = std::move(decide), done = std::move(done),
+                    [this, connection, hosts, decide = decide_with(true), done = std::move(done),
                      correlation_id = std::move(correlation_id)](std::optional<model::DittoError> error) mutable {
                       if (error) return done(Outcome{std::move(error), nullptr, false});
                       Submit(registry_.FindOrCreate(connection->id), connection->id, std::move(decide),
@@ -475,7 +479,7 @@ void ConnectionService::LogLifecycle(const projector::ConnectionState& state,
 
 ConnectionService::Decision ConnectionService::DecideCreate(
     const StatePtr& state, const std::shared_ptr<const model::Connection>& shared,
-    const CommandOptions& options, const model::HostResolver& hosts) const {
+    const CommandOptions& options, const model::HostResolver& hosts, bool validated) const {
   const model::Connection& connection = *shared;
   Decision decision;
   // Conflict is checked before validation, as Ditto does.
@@ -485,7 +489,7 @@ ConnectionService::Decision ConnectionService::DecideCreate(
   }
   decision.error = CheckPreconditions(options.preconditions, state.get(), /*is_read=*/false);
   if (decision.error) return decision;
-  decision.error = model::ValidateConnection(connection, options_.validation, hosts);
+  if (!validated) decision.error = model::ValidateConnection(connection, options_.validation, hosts);
   if (decision.error) return decision;
   decision.stream = connection.id;
   decision.event_type = Code(EventType::kCreated);
@@ -500,10 +504,10 @@ ConnectionService::Decision ConnectionService::DecideCreate(
 
 ConnectionService::Decision ConnectionService::DecideModify(
     const StatePtr& state, const std::shared_ptr<const model::Connection>& shared,
-    const CommandOptions& options, const model::HostResolver& hosts) const {
+    const CommandOptions& options, const model::HostResolver& hosts, bool validated) const {
   const model::Connection& connection = *shared;
   if (!state || !state->exists()) {
-    Decision decision = DecideCreate(state, shared, options, hosts);
+    Decision decision = DecideCreate(state, shared, options, hosts, validated);
     decision.created = true;
     return decision;
   }
@@ -517,7 +521,7 @@ ConnectionService::Decision ConnectionService::DecideModify(
         "> cannot be changed!");
     return decision;
   }
-  decision.error = model::ValidateConnection(connection, options_.validation, hosts);
+  if (!validated) decision.error = model::ValidateConnection(connection, options_.validation, hosts);
   if (decision.error) return decision;
   decision.stream = connection.id;
   decision.event_type = Code(EventType::kModified);

@@ -293,12 +293,18 @@ class ConnectionService {
 
   EncryptionMigration::Host MigrationHost();
 
+  // `validated`: ValidateConnection already passed for this connection with
+  // these hosts (SubmitUpsert's check of a new id), so it is not run again:
+  // its outcome depends only on the connection, options_.validation and the
+  // hosts, none of which the state changes.
   Decision DecideCreate(const StatePtr& state,
                         const std::shared_ptr<const model::Connection>& connection,
-                        const CommandOptions& options, const model::HostResolver& hosts) const;
+                        const CommandOptions& options, const model::HostResolver& hosts,
+                        bool validated) const;
   Decision DecideModify(const StatePtr& state,
                         const std::shared_ptr<const model::Connection>& connection,
-                        const CommandOptions& options, const model::HostResolver& hosts) const;
+                        const CommandOptions& options, const model::HostResolver& hosts,
+                        bool validated) const;
   Decision DecideStatusChange(const StatePtr& state, std::string_view id, uint8_t event_type,
                               const CommandOptions& options, const model::HostResolver& hosts) const;
 

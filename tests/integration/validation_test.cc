@@ -127,6 +127,11 @@ TEST_F(ValidationTest, InvalidExamplesPersistNothingThroughCreateModifyAndTest) 
     const std::string before = Retrieve(id).body;
     ExpectRejected(Send(Modify(invalid)), fixture, "modify of an existing connection");
     EXPECT_EQ(Retrieve(id).body, before) << fixture.file;
+    // A deleted id keeps its entry: a create of it is decided on that entry, and the decision
+    // validates (only a brand-new id is validated before it gets an entry).
+    ASSERT_EQ(Json(Send(IdCommand("connectivity.commands:deleteConnection", id)).body).Int("/status"), 204);
+    ExpectRejected(Create(invalid), fixture, "create of a deleted id");
+    ExpectAbsent(id, "create of a deleted id");
   }
   EXPECT_EQ(count, 38);
 }
