@@ -133,11 +133,11 @@ class GroupCommitter {
   // A batch on its way from the commit thread through the sync thread.
   struct Written {
     std::vector<Pending> batch;
-    bool wrote = false;      // written (sync=false); waits for a WAL sync
+    bool wrote = false;          // written (sync=false); waits for a WAL sync
     uint64_t last_sequence = 0;  // wrote: the batch's last sequence
     uint64_t events = 0;         // wrote: events in it
     size_t bytes = 0;            // wrote: its WriteBatch bytes (in unsynced_bytes_)
-    std::chrono::steady_clock::time_point write_start;
+    std::chrono::steady_clock::time_point write_start;  // wrote: when its write began
   };
 
   // Queues `pending`; false (nothing queued) once Close() has begun.
