@@ -322,14 +322,18 @@ Status Store::Write(WriteBatch& batch, bool sync) {
   CONNECTIVITY_RETURN_IF_ERROR(write_error());
   CONNECTIVITY_RETURN_IF_ERROR(CheckRoomFor(batch.ByteSize()));
   rocksdb::WriteOptions write;
-  write.sync = sync;
+  // Never sync=true: RocksDB would sync the WAL itself, outside the WAL gate
+  // (wal_gate_fs.h). A synced write is a write and a SyncWal(), which also
+  // makes every write that returned before it durable.
+  write.sync = false;
   write.disableWAL = false;
   const Status written = FromRocksDb(db_->Write(write, batch.rep_.get()));
   if (!written.ok() && write_error_->Record(written)) {
     log::Error("storage", "a write to " + dir_ + " failed: " + written.message() +
                               "; no further writes until a restart");
   }
-  return written;
+  if (!written.ok() || !sync) return written;
+  return SyncWal();
 }
 
 Status Store::SyncWal() {

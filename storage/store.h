@@ -13,8 +13,9 @@
 //       column family, both capped from StoreOptions (the server keeps
 //       ~100k streams in memory and must stay within its memory budget);
 //     * bloom filters on column families marked for point lookups.
-//   Every write takes an explicit `sync` argument, passed on as
-//   rocksdb::WriteOptions::sync. RocksDB statuses become our Status here.
+//   Every write takes an explicit `sync` argument; a synced write is a
+//   RocksDB write with sync=false followed by SyncWal() (the WAL gate
+//   below). RocksDB statuses become our Status here.
 //
 // Free space and write errors
 //   Debian's RocksDB 7.8.3 keeps its assertions, and once a WAL write has
@@ -195,7 +196,8 @@ class Store {
 
   // Returns true and fills `value` if `key` exists, false if it does not.
   Result<bool> Get(ColumnFamily cf, std::string_view key, std::string* value) const;
-  // `sync` = true: returns after the WAL is fsynced (power-loss safe).
+  // `sync` = true: returns after the WAL is fsynced (power-loss safe): a
+  // write with sync=false, then SyncWal().
   // kNoSpace: refused by the free-space guard, nothing written. Any other
   // error is sticky (see above).
   Status Put(ColumnFamily cf, std::string_view key, std::string_view value, bool sync);

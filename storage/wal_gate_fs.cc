@@ -46,11 +46,23 @@ class GatedWalFile final : public rocksdb::FSWritableFileOwnerWrapper {
   IOStatus Flush(const IOOptions& options, IODebugContext* debug) override {
     return Checked(target()->Flush(options, debug));
   }
+  // RocksDB runs at most one sync of a WAL at a time (it marks the logs it
+  // syncs), so a failing sync never overlaps a DB::SyncWAL() on the same
+  // file; a SyncWAL that waits for it inside RocksDB sees the flag in
+  // IsSyncThreadSafe() afterwards. Hence no waiting for the gate here (that
+  // waiting would deadlock: SyncWAL, holding the gate, waits for this sync).
   IOStatus Sync(const IOOptions& options, IODebugContext* debug) override {
-    return Checked(target()->Sync(options, debug));
+    return CheckedSync(target()->Sync(options, debug));
   }
   IOStatus Fsync(const IOOptions& options, IODebugContext* debug) override {
-    return Checked(target()->Fsync(options, debug));
+    return CheckedSync(target()->Fsync(options, debug));
+  }
+  // DB::SyncWAL() asks this of every log it is about to sync, under its
+  // log mutex, after waiting for other syncs of them and before touching
+  // any writer: false makes it return NotSupported without a sync. This is
+  // the flag check that no other sync can slip past.
+  bool IsSyncThreadSafe() const override {
+    return !gate_->failed() && target()->IsSyncThreadSafe();
   }
   IOStatus RangeSync(uint64_t offset, uint64_t bytes, const IOOptions& options,
                      IODebugContext* debug) override {
@@ -68,6 +80,10 @@ class GatedWalFile final : public rocksdb::FSWritableFileOwnerWrapper {
   // The happy path: one branch, no lock.
   IOStatus Checked(IOStatus status) {
     if (!status.ok()) gate_->Fail();
+    return status;
+  }
+  IOStatus CheckedSync(IOStatus status) {
+    if (!status.ok()) gate_->FailSync();
     return status;
   }
 
@@ -133,6 +149,8 @@ void WalGate::Fail() {
   MutexLock lock(mutex_);  // waits for a running DB::SyncWAL()
   failed_.store(true, std::memory_order_release);
 }
+
+void WalGate::FailSync() { failed_.store(true, std::memory_order_release); }
 
 bool IsWalFileName(std::string_view path) {
   const size_t slash = path.rfind('/');

@@ -126,6 +126,52 @@ TEST(WalGateTest, FailedSyncIsStickyWithoutDeadlock) {
   EXPECT_EQ(store->wal_syncs(), 1u);
 }
 
+// RocksDB's own sync of a closed WAL (SyncClosedLogs, in a flush) fails
+// while a SyncWal() waits inside DB::SyncWAL for that sync: the waiting
+// SyncWAL must neither deadlock (it holds the gate) nor sync the failed
+// writer (RocksDB would abort); IsSyncThreadSafe() turns it away.
+TEST(WalGateTest, FailedSyncOfAFlushWhileSyncWalWaitsForItNeitherAbortsNorDeadlocks) {
+  ScopedTempDir temp("wal-gate");
+  FaultInjectionEnv fault = MakeFaultInjectionEnv();
+  std::unique_ptr<Store> store = OpenStore(temp.path(), fault);
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->Put(kData, "a", "1", /*sync=*/false));
+  fault.fs->HoldSyncs(".log");
+  Status flushed;
+  std::thread flusher([&] { flushed = store->Flush(); });  // syncs the closed WAL: held
+  fault.fs->WaitUntilSyncHeld();
+  Status synced;
+  std::thread syncer([&] { synced = store->SyncWal(); });  // waits inside DB::SyncWAL
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  fault.fs->SetFaults(Faults{.fail_sync = true, .file_suffix = ".log"});
+  fault.fs->ReleaseSyncs();
+  flusher.join();
+  syncer.join();
+  EXPECT_GT(fault.fs->injected_failures(), 0u);
+  EXPECT_FALSE(flushed.ok());
+  EXPECT_FALSE(synced.ok()) << "SyncWAL synced a WAL whose sync had failed";
+  fault.fs->ClearFaults();
+  const uint64_t syncs = store->wal_syncs();
+  EXPECT_FALSE(store->SyncWal().ok());
+  EXPECT_FALSE(store->Put(kData, "b", "2", /*sync=*/true).ok());
+  EXPECT_EQ(store->wal_syncs(), syncs);
+}
+
+TEST(WalGateTest, SyncedWritesGoThroughTheGate) {
+  ScopedTempDir temp("wal-gate");
+  FaultInjectionEnv fault = MakeFaultInjectionEnv();
+  std::unique_ptr<Store> store = OpenStore(temp.path(), fault);
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->Put(kData, "a", "1", /*sync=*/true));
+  EXPECT_EQ(store->wal_syncs(), 1u);
+  EXPECT_EQ(fault.fs->unsynced_bytes(), 0u);
+  fault.fs->SetFaults(Faults{.fail_sync = true, .file_suffix = ".log"});
+  EXPECT_FALSE(store->Put(kData, "b", "2", /*sync=*/true).ok());
+  fault.fs->ClearFaults();
+  EXPECT_FALSE(store->Put(kData, "c", "3", /*sync=*/true).ok());
+  EXPECT_EQ(store->wal_syncs(), 2u);
+}
+
 TEST(WalGateTest, SyncWalNeedsAWritableStore) {
   ScopedTempDir temp("wal-gate");
   FaultInjectionEnv fault = MakeFaultInjectionEnv();
