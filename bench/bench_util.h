@@ -41,14 +41,20 @@ std::string RandomBytes(size_t size, uint32_t seed);
 std::unique_ptr<rocksdb::Env> NewNoSyncEnv();
 
 // Adds the group-commit figures of `metrics` to `state.counters`:
-//   events_per_batch           mean events per synced write
+//   events_per_batch           mean events per batch written (one WriteBatch)
 //   batch_p50, batch_p90, batch_p99
 //                              upper bound of the histogram bucket that holds
 //                              that percentile of batches
 //   batch_le_<bound>           share of batches with <= bound events (per
 //                              bucket, not cumulative), so the whole histogram
 //                              survives into the JSON output
-//   sync_write_us              mean duration of one synced write
+//   sync_write_us              per batch, mean time from its write's start to
+//                              the end of the WAL sync that covered it
+//   write_us                   mean duration of one batch's write (sync=false)
+//   wal_sync_us                mean duration of one WAL sync (Store::SyncWal)
+//   batches_per_sync           batches one WAL sync covered, on average
+//   syncs_per_s                WAL syncs per second: events/s = this x
+//                              batches_per_sync x events_per_batch
 void ReportBatchHistogram(const journal::JournalMetrics& metrics, benchmark::State& state);
 
 }  // namespace connectivity::bench

@@ -10,9 +10,11 @@
 //       revision 0), like a create. items/s = acknowledged appends per
 //       second of wall time. Counters: the batch-size histogram
 //       (events_per_batch mean, batch_p50/p90/p99, batch_le_<n> shares of
-//       batches; bench_util.h) and sync_write_us. With in_flight = K a batch
-//       can hold at most K events, so events_per_batch near K means every
-//       waiting append shared the fsync.
+//       batches; bench_util.h), sync_write_us, and the pipeline's halves
+//       (write_us, wal_sync_us, batches_per_sync, syncs_per_s). With
+//       in_flight = K a sync can cover at most K events; with the sync
+//       thread busy all the time (syncs_per_s x wal_sync_us near 1 s) the
+//       events of one sync are those that arrived during the previous one.
 //
 // Conventions: a fresh journal per run under $TEST_TMPDIR (or $TMPDIR,
 // /tmp); the payload is made before the timed loop; UseRealTime (fsync);

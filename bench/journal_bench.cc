@@ -4,14 +4,16 @@
 // Workloads
 //   BM_JournalAppendDurable/threads:{1,16,64}
 //       Each thread appends 1 KiB events to its own stream with
-//       AppendAndWait: durable (sync=true), group-committed by the journal's
-//       commit thread. items/s = acknowledged appends per second of wall
-//       time. Counters: the group-commit histogram (events_per_batch mean,
-//       batch_p50/p90/p99, batch_le_<n> shares; see ReportBatchHistogram)
-//       and sync_write_us (mean duration of the synced write).
+//       AppendAndWait: durable, group-committed by the journal (each batch
+//       written with sync=false on its commit thread, one WAL sync per round
+//       on its sync thread). items/s = acknowledged appends per second of
+//       wall time. Counters: the group-commit histogram (events_per_batch
+//       mean, batch_p50/p90/p99, batch_le_<n> shares), sync_write_us,
+//       write_us, wal_sync_us, batches_per_sync, syncs_per_s (see
+//       ReportBatchHistogram).
 //   BM_JournalAppendNoSync/threads:{1,16,64}
 //       The same appends through the same journal code (group commit, codec,
-//       one synced WriteBatch per batch) on a file system whose syncs are
+//       one WriteBatch and one WAL sync per round) on a file system whose syncs are
 //       no-ops (bench_util.h, NewNoSyncEnv): the journal's cost without the
 //       disk flush. The gap to BM_JournalAppendDurable is the fsync.
 //   BM_RocksDbSyncPutLoop/threads:{1,16,64}

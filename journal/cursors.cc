@@ -44,30 +44,41 @@ class StreamContiguity {
 
 // The moving part every iterator-backed cursor shares: the first call
 // seeks, later calls step; end and error are remembered.
+// Events beyond `visible_through` (cursors.h) end the cursor, or with
+// `skip_invisible` are stepped over.
 class IteratorCursor : public EventCursor {
  public:
-  explicit IteratorCursor(std::unique_ptr<storage::Iterator> iterator)
-      : iterator_(std::move(iterator)) {}
+  IteratorCursor(std::unique_ptr<storage::Iterator> iterator, uint64_t visible_through,
+                 bool skip_invisible)
+      : iterator_(std::move(iterator)),
+        visible_through_(visible_through),
+        skip_invisible_(skip_invisible) {}
 
   NextResult Next() final {
     if (!error_.ok()) return error_;
     if (ended_) return std::optional<Event>();
-    if (started_) {
-      iterator_->Next();
-    } else {
-      Start(*iterator_);
-      started_ = true;
-    }
-    if (!iterator_->Valid()) {
-      error_ = iterator_->status();
-      ended_ = error_.ok();
+    while (true) {
+      if (started_) {
+        iterator_->Next();
+      } else {
+        Start(*iterator_);
+        started_ = true;
+      }
+      if (!iterator_->Valid()) {
+        error_ = iterator_->status();
+        ended_ = error_.ok();
+        if (!error_.ok()) return error_;
+        return std::optional<Event>();
+      }
+      Event event;
+      error_ = Decode(iterator_->key(), iterator_->value(), &event);
       if (!error_.ok()) return error_;
-      return std::optional<Event>();
+      if (event.sequence <= visible_through_) return std::optional<Event>(std::move(event));
+      if (!skip_invisible_) {
+        ended_ = true;  // not yet synced: neither it nor anything after it is shown
+        return std::optional<Event>();
+      }
     }
-    Event event;
-    error_ = Decode(iterator_->key(), iterator_->value(), &event);
-    if (!error_.ok()) return error_;
-    return std::optional<Event>(std::move(event));
   }
 
  protected:
@@ -76,6 +87,8 @@ class IteratorCursor : public EventCursor {
 
  private:
   std::unique_ptr<storage::Iterator> iterator_;
+  const uint64_t visible_through_;
+  const bool skip_invisible_;
   bool started_ = false;
   bool ended_ = false;
   Status error_;
@@ -83,8 +96,10 @@ class IteratorCursor : public EventCursor {
 
 class StreamCursor final : public IteratorCursor {
  public:
-  StreamCursor(std::unique_ptr<storage::Iterator> iterator, uint64_t first_revision)
-      : IteratorCursor(std::move(iterator)), expected_(first_revision) {}
+  StreamCursor(std::unique_ptr<storage::Iterator> iterator, uint64_t first_revision,
+             uint64_t visible_through)
+      : IteratorCursor(std::move(iterator), visible_through, /*skip_invisible=*/false),
+        expected_(first_revision) {}
 
  private:
   void Start(storage::Iterator& iterator) override { iterator.SeekToFirst(); }
@@ -101,10 +116,13 @@ class StreamCursor final : public IteratorCursor {
 
 class ScanCursor final : public IteratorCursor {
  public:
-  using IteratorCursor::IteratorCursor;
+  ScanCursor(std::unique_ptr<storage::Iterator> iterator, uint64_t visible_through)
+      : IteratorCursor(std::move(iterator), visible_through, /*skip_invisible=*/true) {}
   // Starts at the first key >= StreamKey(stream, revision).
-  ScanCursor(std::unique_ptr<storage::Iterator> iterator, std::string_view stream, uint64_t revision)
-      : IteratorCursor(std::move(iterator)), start_(StreamKey(stream, revision)) {
+  ScanCursor(std::unique_ptr<storage::Iterator> iterator, std::string_view stream, uint64_t revision,
+             uint64_t visible_through)
+      : IteratorCursor(std::move(iterator), visible_through, /*skip_invisible=*/true),
+        start_(StreamKey(stream, revision)) {
     contiguity_.Seed(stream, revision - 1);
   }
 
@@ -130,8 +148,10 @@ class ScanCursor final : public IteratorCursor {
 class GlobalCursor final : public IteratorCursor {
  public:
   GlobalCursor(const storage::Store& store, std::unique_ptr<storage::Iterator> iterator,
-               uint64_t first_sequence)
-      : IteratorCursor(std::move(iterator)), store_(store), expected_(first_sequence) {}
+               uint64_t first_sequence, uint64_t visible_through)
+      : IteratorCursor(std::move(iterator), visible_through, /*skip_invisible=*/false),
+        store_(store),
+        expected_(first_sequence) {}
 
  private:
   void Start(storage::Iterator& iterator) override { iterator.Seek(SequenceKey(expected_)); }
@@ -190,7 +210,8 @@ class ErrorCursor final : public EventCursor {
 }  // namespace
 
 std::unique_ptr<EventCursor> NewStreamCursor(const storage::Store& store, std::string_view stream,
-                                             uint64_t from_revision, uint64_t to_revision) {
+                                             uint64_t from_revision, uint64_t to_revision,
+                                             uint64_t visible_through) {
   const Status valid = ValidateStream(stream);
   if (!valid.ok()) return NewErrorCursor(valid);
   const uint64_t first = std::max<uint64_t>(from_revision, 1);
@@ -200,32 +221,36 @@ std::unique_ptr<EventCursor> NewStreamCursor(const storage::Store& store, std::s
                          ? StreamEnd(stream)
                          : StreamKey(stream, to_revision + 1);
   if (to_revision < first) scan.upper_bound = scan.lower_bound;  // empty range
-  return std::make_unique<StreamCursor>(store.NewIterator(kEventsColumnFamily, scan), first);
+  return std::make_unique<StreamCursor>(store.NewIterator(kEventsColumnFamily, scan), first,
+                                        visible_through);
 }
 
-std::unique_ptr<EventCursor> NewGlobalCursor(const storage::Store& store, uint64_t from_sequence) {
+std::unique_ptr<EventCursor> NewGlobalCursor(const storage::Store& store, uint64_t from_sequence,
+                                             uint64_t visible_through) {
   const uint64_t first = std::max<uint64_t>(from_sequence, 1);
   return std::make_unique<GlobalCursor>(
-      store, store.NewIterator(kOrderColumnFamily, storage::ScanOptions{}), first);
+      store, store.NewIterator(kOrderColumnFamily, storage::ScanOptions{}), first, visible_through);
 }
 
-std::unique_ptr<EventCursor> NewScanCursor(const storage::Store& store) {
+std::unique_ptr<EventCursor> NewScanCursor(const storage::Store& store, uint64_t visible_through) {
   storage::ScanOptions scan;
   scan.full_scan = true;
-  return std::make_unique<ScanCursor>(store.NewIterator(kEventsColumnFamily, scan));
+  return std::make_unique<ScanCursor>(store.NewIterator(kEventsColumnFamily, scan),
+                                      visible_through);
 }
 
 std::unique_ptr<EventCursor> NewScanCursorFrom(const storage::Store& store, std::string_view stream,
-                                               uint64_t revision) {
+                                               uint64_t revision, uint64_t visible_through) {
   const Status valid = ValidateStream(stream);
   if (!valid.ok()) return NewErrorCursor(valid);
   storage::ScanOptions scan;
   scan.full_scan = true;
   return std::make_unique<ScanCursor>(store.NewIterator(kEventsColumnFamily, scan), stream,
-                                      std::max<uint64_t>(revision, 1));
+                                      std::max<uint64_t>(revision, 1), visible_through);
 }
 
-Status ScanEvents(const storage::Store& store, const EventVisitor& visit) {
+Status ScanEvents(const storage::Store& store, const EventVisitor& visit,
+                  uint64_t visible_through) {
   storage::ScanOptions scan;
   scan.full_scan = true;
   const std::unique_ptr<storage::Iterator> iterator =
@@ -240,6 +265,7 @@ Status ScanEvents(const storage::Store& store, const EventVisitor& visit) {
     }
     CONNECTIVITY_RETURN_IF_ERROR(DecodeRecord(key, iterator->value(), &fields));
     CONNECTIVITY_RETURN_IF_ERROR(contiguity.Check(key, view.stream, view.revision));
+    if (fields.sequence > visible_through) continue;  // not yet synced (cursors.h)
     view.sequence = fields.sequence;
     view.timestamp_us = fields.timestamp_us;
     view.type = fields.type;
@@ -249,24 +275,29 @@ Status ScanEvents(const storage::Store& store, const EventVisitor& visit) {
   return iterator->status();
 }
 
-Result<uint64_t> ReadLastRevision(const storage::Store& store, std::string_view stream) {
+Result<uint64_t> ReadLastRevision(const storage::Store& store, std::string_view stream,
+                                  uint64_t visible_through) {
   CONNECTIVITY_RETURN_IF_ERROR(ValidateStream(stream));
   storage::ScanOptions scan;
   scan.lower_bound = StreamBegin(stream);
   scan.upper_bound = StreamEnd(stream);
   const std::unique_ptr<storage::Iterator> iterator = store.NewIterator(kEventsColumnFamily, scan);
-  iterator->SeekToLast();
-  if (!iterator->Valid()) {
-    CONNECTIVITY_RETURN_IF_ERROR(iterator->status());
-    return uint64_t{0};
+  for (iterator->SeekToLast(); iterator->Valid(); iterator->Prev()) {
+    std::string_view name;
+    uint64_t revision = 0;
+    if (!ParseStreamKey(iterator->key(), &name, &revision) || name != stream) {
+      return Status::Corruption(DescribeKey(kEventsColumnFamily, iterator->key()) +
+                                ": malformed events key");
+    }
+    if (visible_through == kAllVisible) return revision;
+    RecordFields fields;
+    CONNECTIVITY_RETURN_IF_ERROR(DecodeRecord(iterator->key(), iterator->value(), &fields));
+    // A stream's sequences grow with its revisions: the events beyond the
+    // watermark are its last ones, and are stepped over.
+    if (fields.sequence <= visible_through) return revision;
   }
-  std::string_view name;
-  uint64_t revision = 0;
-  if (!ParseStreamKey(iterator->key(), &name, &revision) || name != stream) {
-    return Status::Corruption(DescribeKey(kEventsColumnFamily, iterator->key()) +
-                              ": malformed events key");
-  }
-  return revision;
+  CONNECTIVITY_RETURN_IF_ERROR(iterator->status());
+  return uint64_t{0};
 }
 
 std::unique_ptr<EventCursor> NewErrorCursor(Status status) {

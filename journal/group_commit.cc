@@ -54,6 +54,7 @@ GroupCommitter::GroupCommitter(storage::Store* store, const Clock* clock,
       clock_(clock),
       batch_events_max_(std::max<size_t>(options.batch_events_max, 1)),
       batch_bytes_max_(std::max<size_t>(options.batch_bytes_max, 1)),
+      unsynced_bytes_max_(std::max<size_t>(options.unsynced_bytes_max, 1)),
       counters_(counters),
       last_sequence_(position.last_sequence),
       position_(position),
@@ -65,6 +66,8 @@ void GroupCommitter::Start() {
   CHECK(!thread_.joinable(), "GroupCommitter::Start called twice");
   thread_ = std::thread([this] { Run(); });
   pthread_setname_np(thread_.native_handle(), "journal-commit");
+  sync_thread_ = std::thread([this] { RunSyncs(); });
+  pthread_setname_np(sync_thread_.native_handle(), "journal-sync");
   completion_thread_ = std::thread([this] { RunCompletions(); });
   pthread_setname_np(completion_thread_.native_handle(), "journal-done");
 }
@@ -108,7 +111,14 @@ void GroupCommitter::Close() {
   }
   wake_.NotifyOne();
   if (thread_.joinable()) thread_.join();
-  // The commit thread handed over its last batch; now drain the completions.
+  // The commit thread handed its last batch to the sync thread; drain it.
+  {
+    MutexLock lock(sync_mutex_);
+    sync_closing_ = true;
+  }
+  sync_wake_.NotifyOne();
+  if (sync_thread_.joinable()) sync_thread_.join();
+  // The sync thread handed over its last batch; now drain the completions.
   {
     MutexLock lock(completion_mutex_);
     completions_closing_ = true;
@@ -117,10 +127,10 @@ void GroupCommitter::Close() {
   if (completion_thread_.joinable()) completion_thread_.join();
 }
 
-void GroupCommitter::HandOver(std::vector<Pending>&& batch) {
+void GroupCommitter::HandOver(std::vector<Written>& round) {
   {
     MutexLock lock(completion_mutex_);
-    completions_.push_back(std::move(batch));
+    for (Written& written : round) completions_.push_back(std::move(written.batch));
   }
   completion_wake_.NotifyOne();
 }
@@ -169,11 +179,103 @@ void GroupCommitter::SetSpaceStatus(const Status& status) {
 
 void GroupCommitter::Run() {
   std::vector<Pending> batch;
-  while (TakeBatch(&batch)) {
-    CommitBatch(batch);
-    HandOver(std::move(batch));
+  while (true) {
+    // Waiting here, before taking, lets the next batch grow meanwhile.
+    WaitForUnsyncedRoom();
+    if (!TakeBatch(&batch)) return;
+    HandToSync(CommitBatch(std::move(batch)));
     batch = std::vector<Pending>();
   }
+}
+
+void GroupCommitter::WaitForUnsyncedRoom() {
+  MutexLock lock(sync_mutex_);
+  while (unsynced_bytes_ >= unsynced_bytes_max_) sync_room_.Wait(lock);
+}
+
+void GroupCommitter::HandToSync(Written&& written) {
+  {
+    MutexLock lock(sync_mutex_);
+    unsynced_bytes_ += written.bytes;
+    written_.push_back(std::move(written));
+  }
+  sync_wake_.NotifyOne();
+}
+
+void GroupCommitter::RunSyncs() {
+  std::vector<Written> round;
+  while (true) {
+    {
+      MutexLock lock(sync_mutex_);
+      while (written_.empty() && !sync_closing_) sync_wake_.Wait(lock);
+      if (written_.empty()) return;
+      round.swap(written_);
+    }
+    SyncRound(round);
+    round.clear();
+  }
+}
+
+void GroupCommitter::SyncRound(std::vector<Written>& round) {
+  bool any_written = false;
+  size_t bytes = 0;
+  for (const Written& written : round) {
+    any_written = any_written || written.wrote;
+    bytes += written.bytes;
+  }
+  // Every batch in `round` was handed over after its Store::Write returned,
+  // so this sync, which begins now, covers all of them.
+  const Status synced = any_written ? SyncWritten() : Status::Ok();
+  const SteadyClock::time_point now = SteadyClock::now();
+  uint64_t last = 0;
+  for (Written& written : round) {
+    if (!written.wrote) continue;  // statuses set by the commit thread
+    if (!synced.ok()) {
+      // Written but not made durable: in doubt, never acknowledged.
+      for (Pending& pending : written.batch) {
+        if (pending.status.ok()) pending.status = synced;
+      }
+      continue;
+    }
+    last = std::max(last, written.last_sequence);
+    counters_->sync_write_latency_us.Record(MicrosSince(written.write_start, now));
+    counters_->batches_written.fetch_add(1, std::memory_order_relaxed);
+    counters_->events_written.fetch_add(written.events, std::memory_order_relaxed);
+    counters_->batch_events.Record(written.events);
+  }
+  // Readers may see these events from now on; their callbacks run after.
+  if (last > 0) last_sequence_.store(last, std::memory_order_release);
+  {
+    MutexLock lock(sync_mutex_);
+    unsynced_bytes_ -= bytes;
+  }
+  sync_room_.NotifyOne();
+  HandOver(round);
+}
+
+Status GroupCommitter::SyncWritten() {
+  {
+    MutexLock lock(mutex_);
+    if (!sticky_.ok()) return sticky_;  // a write failed: no sync (storage/wal_gate_fs.h)
+  }
+  const SteadyClock::time_point start = SteadyClock::now();
+  const Status synced = store_->SyncWal();
+  counters_->wal_sync_latency_us.Record(MicrosSince(start, SteadyClock::now()));
+  if (!synced.ok()) {
+    return SetSticky(Status::Unavailable("the journal refuses writes after a failed write: " +
+                                         synced.ToString()));
+  }
+  counters_->wal_syncs.fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+Status GroupCommitter::SetSticky(const Status& error) {
+  MutexLock lock(mutex_);
+  if (sticky_.ok()) {
+    sticky_ = error;
+    log::Error("journal", error.message() + "; every later write is refused until a restart");
+  }
+  return sticky_;
 }
 
 bool GroupCommitter::TakeBatch(std::vector<Pending>* batch) {
@@ -200,7 +302,8 @@ bool GroupCommitter::TakeBatch(std::vector<Pending>* batch) {
   return true;
 }
 
-void GroupCommitter::CommitBatch(std::vector<Pending>& batch) {
+GroupCommitter::Written GroupCommitter::CommitBatch(std::vector<Pending>&& batch) {
+  Written written;
   Status failed;
   {
     MutexLock lock(mutex_);
@@ -208,7 +311,17 @@ void GroupCommitter::CommitBatch(std::vector<Pending>& batch) {
   }
   if (failed.ok()) {
     const Position next = CommitBatchAdmit(batch);
-    if (next.last_sequence > position_.last_sequence) failed = CommitBatchWrite(next);
+    if (next.last_sequence > position_.last_sequence) {
+      written.write_start = SteadyClock::now();
+      const uint64_t events = next.last_sequence - position_.last_sequence;
+      failed = CommitBatchWrite(next);
+      if (failed.ok()) {
+        written.wrote = true;
+        written.last_sequence = next.last_sequence;
+        written.events = events;
+        written.bytes = write_batch_.ByteSize();
+      }
+    }
     if (failed.IsNoSpace()) ForgetRevisions(batch);
   }
   if (!failed.ok()) {
@@ -216,6 +329,8 @@ void GroupCommitter::CommitBatch(std::vector<Pending>& batch) {
       if (pending.status.ok()) pending.status = failed;
     }
   }
+  written.batch = std::move(batch);
+  return written;
 }
 
 void GroupCommitter::ForgetRevisions(const std::vector<Pending>& batch) {
@@ -279,7 +394,8 @@ Result<uint64_t> GroupCommitter::CommitBatchLastRevision(const std::string& stre
     return expected_revision;
   }
   // The expectation is wrong (a conflict follows): find the real end.
-  Result<uint64_t> revision = ReadLastRevision(*store_, stream);
+  // Everything written counts here, synced or not: later batches chain on it.
+  Result<uint64_t> revision = ReadLastRevision(*store_, stream, kAllVisible);
   if (revision.ok()) revisions_.emplace(stream, *revision);
   return revision;
 }
@@ -308,27 +424,20 @@ void GroupCommitter::CommitBatchEncode(const Pending& pending) {
 
 Status GroupCommitter::CommitBatchWrite(const Position& next) {
   const SteadyClock::time_point start = SteadyClock::now();
-  const Status written = store_->Write(write_batch_, /*sync=*/true);
-  counters_->sync_write_latency_us.Record(MicrosSince(start, SteadyClock::now()));
+  // Not synced here: the sync thread's next Store::SyncWal() makes it durable
+  // (and publishes last_sequence_) before any callback runs.
+  const Status written = store_->Write(write_batch_, /*sync=*/false);
+  counters_->write_latency_us.Record(MicrosSince(start, SteadyClock::now()));
   if (written.IsNoSpace()) {
     SetSpaceStatus(written);
     return written;
   }
   if (!written.ok()) {
-    Status sticky = Status::Unavailable("the journal refuses writes after a failed write: " +
-                                        written.ToString());
-    log::Error("journal", sticky.message() + "; every later write is refused until a restart");
-    MutexLock lock(mutex_);
-    sticky_ = sticky;
-    return sticky;
+    return SetSticky(Status::Unavailable("the journal refuses writes after a failed write: " +
+                                         written.ToString()));
   }
   SetSpaceStatus(Status::Ok());
-  const uint64_t admitted = next.last_sequence - position_.last_sequence;
   position_ = next;
-  last_sequence_.store(position_.last_sequence, std::memory_order_release);
-  counters_->batches_written.fetch_add(1, std::memory_order_relaxed);
-  counters_->events_written.fetch_add(admitted, std::memory_order_relaxed);
-  counters_->batch_events.Record(admitted);
   return Status::Ok();
 }
 

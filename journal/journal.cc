@@ -198,7 +198,7 @@ Status JournalImpl::RecoverPosition(storage::Store& store, GroupCommitter::Posit
   }
   // Reading the last event through a global cursor checks the order entry,
   // its record, and that the two agree.
-  Result<std::optional<Event>> last = NewGlobalCursor(store, sequence)->Next();
+  Result<std::optional<Event>> last = NewGlobalCursor(store, sequence, kAllVisible)->Next();
   if (!last.ok()) return last.status();
   if (!last->has_value()) {
     return Status::Corruption(DescribeKey(kOrderColumnFamily, iterator->key()) +
@@ -297,8 +297,13 @@ uint64_t JournalImpl::last_sequence() const {
   return running != nullptr ? running->last_sequence() : last_sequence_read_only_.load();
 }
 
+uint64_t JournalImpl::visible_through() const {
+  GroupCommitter* const running = committer();
+  return running != nullptr ? running->last_sequence() : kAllVisible;
+}
+
 Result<uint64_t> JournalImpl::LastRevision(std::string_view stream) {
-  return ReadLastRevision(store(), stream);
+  return ReadLastRevision(store(), stream, visible_through());
 }
 
 Result<std::optional<Event>> JournalImpl::ReadEvent(std::string_view stream, uint64_t revision) {
@@ -310,26 +315,31 @@ Result<std::optional<Event>> JournalImpl::ReadEvent(std::string_view stream, uin
   if (!*found) return std::optional<Event>();
   Event event;
   CONNECTIVITY_RETURN_IF_ERROR(DecodeEvent(key, value, &event));
+  if (event.sequence > visible_through()) return std::optional<Event>();  // not yet synced
   return std::optional<Event>(std::move(event));
 }
 
 std::unique_ptr<EventCursor> JournalImpl::ReadStream(std::string_view stream,
                                                      uint64_t from_revision,
                                                      uint64_t to_revision) {
-  return NewStreamCursor(store(), stream, from_revision, to_revision);
+  return NewStreamCursor(store(), stream, from_revision, to_revision, visible_through());
 }
 
 std::unique_ptr<EventCursor> JournalImpl::ReadGlobal(uint64_t from_sequence) {
-  return NewGlobalCursor(store(), from_sequence);
+  return NewGlobalCursor(store(), from_sequence, visible_through());
 }
 
-std::unique_ptr<EventCursor> JournalImpl::ScanAll() { return NewScanCursor(store()); }
+std::unique_ptr<EventCursor> JournalImpl::ScanAll() {
+  return NewScanCursor(store(), visible_through());
+}
 
 std::unique_ptr<EventCursor> JournalImpl::ScanFrom(std::string_view stream, uint64_t revision) {
-  return NewScanCursorFrom(store(), stream, revision);
+  return NewScanCursorFrom(store(), stream, revision, visible_through());
 }
 
-Status JournalImpl::ForEachEvent(const EventVisitor& visit) { return ScanEvents(store(), visit); }
+Status JournalImpl::ForEachEvent(const EventVisitor& visit) {
+  return ScanEvents(store(), visit, visible_through());
+}
 
 Result<uint64_t> JournalImpl::FirstSequenceAtOrAfter(int64_t timestamp_us) {
   // Timestamps strictly increase with the sequence: binary search for the

@@ -4,10 +4,12 @@
 // Operation
 //   Append() hands one event to the group-commit writer and returns at once.
 //   A single commit thread takes every waiting request, checks each expected
-//   revision, stamps sequence numbers and timestamps, writes all of them in
-//   one rocksdb::WriteBatch with sync=true, and only then hands the batch to
+//   revision, stamps sequence numbers and timestamps, and writes all of them
+//   in one rocksdb::WriteBatch (sync=false); a sync thread makes every batch
+//   written meanwhile durable with one WAL sync, and only then hands them to
 //   a completion thread that calls each request's callback, in sequence
-//   order. No caller is told "done" before its event is on disk.
+//   order (group_commit.h). No caller is told "done" before its event is on
+//   disk, and no read shows an event before it is (last_sequence()).
 //
 // Concurrency
 //   All methods are thread-safe. Callbacks run on the journal's completion
@@ -71,6 +73,11 @@ struct JournalOptions {
   // Group commit caps: a batch takes at most this many events / bytes.
   size_t batch_events_max = 4096;
   size_t batch_bytes_max = 8u << 20;
+  // Pipelined group commit: bytes written (sync=false) but not yet covered
+  // by a WAL sync; the commit thread waits beyond it (one batch always
+  // fits). Bounds the memory of batches waiting for the sync and what a
+  // failed sync leaves in doubt.
+  size_t unsynced_bytes_max = 16u << 20;
   // Free-space guard (storage/store.h): bytes kept free beyond every write
   // and a flush of the memtables. The server passes --disk-headroom.
   uint64_t disk_headroom_bytes = 0;
@@ -161,7 +168,10 @@ class Journal {
   // taken at its first Next(), pins the data it reads (keep it short-lived)
   // and must not outlive the journal.
 
-  // Last committed global sequence (0 if empty).
+  // Last committed global sequence (0 if empty). While the journal is open
+  // for writing: the last one made durable; the reads below never show a
+  // later event (events reach RocksDB before the WAL sync that makes them
+  // durable, and a crash could still lose them).
   virtual uint64_t last_sequence() const = 0;
   // Last revision of a stream (0 if it has none).
   virtual Result<uint64_t> LastRevision(std::string_view stream) = 0;

@@ -77,6 +77,13 @@ class JournalImpl final : public Journal {
   Result<int64_t> TimestampAt(uint64_t sequence);
   Status ReadOnlyRefusal() const;
   GroupCommitter* committer() const { return committer_.load(std::memory_order_acquire); }
+  // The newest sequence the API's reads may show. While the commit thread
+  // runs, events reach RocksDB (sync=false) before the WAL sync that makes
+  // them durable; every read below (LastRevision, ReadEvent, ReadStream,
+  // ReadGlobal, the scans) stops at the synced watermark, so that no reader
+  // sees an event a crash could still lose (cursors.h). Read-only and
+  // secondary opens (tools, start-up) show everything.
+  uint64_t visible_through() const;
   void StartCommitter(const GroupCommitter::Position& position);
 
   const JournalOptions options_;

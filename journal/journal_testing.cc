@@ -77,4 +77,9 @@ Status TEST_Flush(Journal& journal) {
   return (*store)->Flush();
 }
 
+uint64_t TEST_WalSyncs(Journal& journal) {
+  auto* impl = dynamic_cast<JournalImpl*>(&journal);
+  return impl != nullptr ? impl->store().wal_syncs() : 0;
+}
+
 }  // namespace connectivity::journal

@@ -48,6 +48,10 @@ Status TEST_PutRawHistorical(Journal& journal, std::string_view stream, uint64_t
 // Flushes memtables to table files, so later reads go to disk.
 Status TEST_Flush(Journal& journal);
 
+// How many DB::SyncWAL() calls the journal's store made (the WAL gate's
+// count): the group commit's syncs. 0 for journals not open read-write.
+uint64_t TEST_WalSyncs(Journal& journal);
+
 }  // namespace connectivity::journal
 
 #endif  // CONNECTIVITY_JOURNAL_JOURNAL_TESTING_H_

@@ -58,13 +58,17 @@ class TrackedWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
   }
 
   IOStatus Sync(const IOOptions& options, IODebugContext* debug) override {
+    // The journal syncs from one thread while it appends from another.
+    const uint64_t covered = fs_->SizeOf(*state_);
     return fs_->Guarded(
-        name_, WriteKind::kSync, [&] { return target()->Sync(options, debug); }, [&] { fs_->RecordSync(*state_); });
+        name_, WriteKind::kSync, [&] { return target()->Sync(options, debug); }, [&] { fs_->RecordSync(*state_, covered); });
   }
 
   IOStatus Fsync(const IOOptions& options, IODebugContext* debug) override {
+    // The journal syncs from one thread while it appends from another.
+    const uint64_t covered = fs_->SizeOf(*state_);
     return fs_->Guarded(
-        name_, WriteKind::kSync, [&] { return target()->Fsync(options, debug); }, [&] { fs_->RecordSync(*state_); });
+        name_, WriteKind::kSync, [&] { return target()->Fsync(options, debug); }, [&] { fs_->RecordSync(*state_, covered); });
   }
 
   // Not counted as durable: sync_file_range does not persist metadata.
@@ -202,9 +206,14 @@ void FaultInjectionFileSystem::RecordAppend(FileState& state, uint64_t bytes) {
   state.size += bytes;
 }
 
-void FaultInjectionFileSystem::RecordSync(FileState& state) {
+uint64_t FaultInjectionFileSystem::SizeOf(const FileState& state) {
   MutexLock lock(mutex_);
-  state.synced_size = state.size;
+  return state.size;
+}
+
+void FaultInjectionFileSystem::RecordSync(FileState& state, uint64_t covered) {
+  MutexLock lock(mutex_);
+  state.synced_size = std::max(state.synced_size, std::min(covered, state.size));
 }
 
 void FaultInjectionFileSystem::RecordWriteAt(FileState& state, uint64_t end) {

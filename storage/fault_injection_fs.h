@@ -130,7 +130,11 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   rocksdb::IOStatus CheckRead(const std::string& name) EXCLUDES(mutex_);
   void RecordAppend(FileState& state, uint64_t bytes) EXCLUDES(mutex_);
   void RecordWriteAt(FileState& state, uint64_t end) EXCLUDES(mutex_);
-  void RecordSync(FileState& state) EXCLUDES(mutex_);
+  // The file's size now: a sync that starts after this covers it.
+  uint64_t SizeOf(const FileState& state) EXCLUDES(mutex_);
+  // A sync covered the first `covered` bytes (its SizeOf before it began;
+  // appends that ran while it did are not counted as durable).
+  void RecordSync(FileState& state, uint64_t covered) EXCLUDES(mutex_);
   void RecordTruncate(FileState& state, uint64_t size) EXCLUDES(mutex_);
 
   // --- FileSystem overrides ---

@@ -20,6 +20,7 @@
 #include "storage/free_space.h"
 #include "storage/info_log.h"
 #include "storage/rocksdb_options.h"
+#include "storage/wal_gate_fs.h"
 
 namespace connectivity::storage {
 namespace {
@@ -214,6 +215,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   std::unique_ptr<Store> store(new Store(dir, options.mode));
   store->disk_headroom_bytes_ = options.disk_headroom_bytes;
   store->env_ = env;
+  if (options.mode == OpenMode::kReadWrite) {
+    store->wal_gate_ = std::make_shared<WalGate>();
+    store->gated_env_ =
+        rocksdb::NewCompositeEnv(NewWalGateFileSystem(env->GetFileSystem(), store->wal_gate_));
+    store->env_ = store->gated_env_.get();
+  }
   if (options.mode == OpenMode::kReadOnly && options.hold_lock) {
     CONNECTIVITY_RETURN_IF_ERROR(CheckNotLocked(env, dir));
     const rocksdb::Status locked = env->LockFile(dir + "/LOCK", &store->held_lock_);
@@ -225,6 +232,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
 
 Status Store::OpenDb(const StoreOptions& options) {
   rocksdb::DBOptions db_options = internal::MakeDbOptions(options);
+  db_options.env = env_;  // read-write: over the WAL gate
   // RocksDB's default info logger aborts on its next line after a failed
   // write (info_log.h); ours ignores write errors.
   constexpr size_t kInfoLogBytesMax = 16u << 20;
@@ -314,15 +322,34 @@ Status Store::Write(WriteBatch& batch, bool sync) {
   CONNECTIVITY_RETURN_IF_ERROR(write_error());
   CONNECTIVITY_RETURN_IF_ERROR(CheckRoomFor(batch.ByteSize()));
   rocksdb::WriteOptions write;
-  write.sync = sync;
+  // Never sync=true: RocksDB would sync the WAL itself, outside the WAL gate
+  // (wal_gate_fs.h). A synced write is a write and a SyncWal(), which also
+  // makes every write that returned before it durable.
+  write.sync = false;
   write.disableWAL = false;
   const Status written = FromRocksDb(db_->Write(write, batch.rep_.get()));
   if (!written.ok() && write_error_->Record(written)) {
     log::Error("storage", "a write to " + dir_ + " failed: " + written.message() +
                               "; no further writes until a restart");
   }
-  return written;
+  if (!written.ok() || !sync) return written;
+  return SyncWal();
 }
+
+Status Store::SyncWal() {
+  if (mode_ != OpenMode::kReadWrite) {
+    return Status::InvalidArgument("the store at " + dir_ + " is not open for writing");
+  }
+  CONNECTIVITY_RETURN_IF_ERROR(write_error());
+  const Status synced = wal_gate_->Sync([this] { return FromRocksDb(db_->SyncWAL()); });
+  if (!synced.ok() && write_error_->Record(synced)) {
+    log::Error("storage", "a WAL sync of " + dir_ + " failed: " + synced.message() +
+                              "; no further writes until a restart");
+  }
+  return synced;
+}
+
+uint64_t Store::wal_syncs() const { return wal_gate_ != nullptr ? wal_gate_->syncs() : 0; }
 
 Status Store::write_error() const { return write_error_->Get(); }
 

@@ -13,8 +13,9 @@
 //       column family, both capped from StoreOptions (the server keeps
 //       ~100k streams in memory and must stay within its memory budget);
 //     * bloom filters on column families marked for point lookups.
-//   Every write takes an explicit `sync` argument, passed on as
-//   rocksdb::WriteOptions::sync. RocksDB statuses become our Status here.
+//   Every write takes an explicit `sync` argument; a synced write is a
+//   RocksDB write with sync=false followed by SyncWal() (the WAL gate
+//   below). RocksDB statuses become our Status here.
 //
 // Free space and write errors
 //   Debian's RocksDB 7.8.3 keeps its assertions, and once a WAL write has
@@ -66,6 +67,8 @@ class WriteBatch;
 
 namespace connectivity::storage {
 
+class WalGate;
+
 // Converts a RocksDB status to ours (the boundary of this library).
 Status FromRocksDb(const rocksdb::Status& status);
 
@@ -91,7 +94,10 @@ struct StoreOptions {
   // kSecondary only: the secondary instance's own directory (its info log
   // and metadata). Must not be inside the data dir; callers use $TMPDIR.
   std::string secondary_path;
-  // Test seam (fault injection). Null means rocksdb::Env::Default().
+  // Test seam (fault injection). Null means rocksdb::Env::Default(). Only
+  // its file system is used: a read-write Store composes the WAL gate's
+  // file system over it (rocksdb::NewCompositeEnv, threads and clock of
+  // Env::Default()).
   rocksdb::Env* env = nullptr;
   // Capacity of the one LRU block cache (data, index and filter blocks).
   size_t block_cache_bytes = 32u << 20;
@@ -190,12 +196,22 @@ class Store {
 
   // Returns true and fills `value` if `key` exists, false if it does not.
   Result<bool> Get(ColumnFamily cf, std::string_view key, std::string* value) const;
-  // `sync` = true: returns after the WAL is fsynced (power-loss safe).
+  // `sync` = true: returns after the WAL is fsynced (power-loss safe): a
+  // write with sync=false, then SyncWal().
   // kNoSpace: refused by the free-space guard, nothing written. Any other
   // error is sticky (see above).
   Status Put(ColumnFamily cf, std::string_view key, std::string_view value, bool sync);
   Status Delete(ColumnFamily cf, std::string_view key, bool sync);
   Status Write(WriteBatch& batch, bool sync);
+  // Makes every write that returned before the call durable: one
+  // DB::SyncWAL() (fdatasync of the WAL files), run through the WAL gate.
+  // Refused without calling RocksDB after the sticky write error, or once a
+  // WAL operation has failed (the gate's flag); a failed sync becomes the
+  // sticky error. Any thread; the journal calls it from its sync thread
+  // while its commit thread writes with sync=false.
+  Status SyncWal();
+  // DB::SyncWAL() calls made so far (tests).
+  uint64_t wal_syncs() const;
   // OK if a write of `bytes` would keep the headroom free; kNoSpace (naming
   // the free space, the headroom and the memtables) otherwise.
   Status CheckRoomFor(uint64_t bytes) const;
@@ -256,7 +272,10 @@ class Store {
   std::string dir_;
   OpenMode mode_;
   uint64_t disk_headroom_bytes_ = 0;
-  rocksdb::Env* env_ = nullptr;
+  rocksdb::Env* env_ = nullptr;  // what RocksDB runs on (gated_env_ when read-write)
+  // kReadWrite: the WAL gate and the Env over its file system; both outlive db_.
+  std::shared_ptr<WalGate> wal_gate_;
+  std::unique_ptr<rocksdb::Env> gated_env_;
   rocksdb::FileLock* held_lock_ = nullptr;  // StoreOptions::hold_lock
   std::shared_ptr<WriteErrorState> write_error_;
   // handles_[0] is "default"; deleted before db_ at close.

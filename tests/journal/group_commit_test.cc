@@ -21,9 +21,11 @@
 namespace connectivity::journal {
 namespace {
 
-// Holds the commit thread inside the fsync of a batch (a slow disk) until
-// Release(), so that the requests appended meanwhile all land in the next
-// batch. (Callbacks run on another thread, so holding one would not do.)
+// Holds the sync thread inside the WAL sync of a batch (a slow disk) until
+// Release(). With JournalOptions::unsynced_bytes_max = 1 (HeldOptions) the
+// commit thread then waits for room before it takes the next batch, so the
+// requests appended meanwhile all land in that batch. (Callbacks run on
+// another thread, so holding one would not do.)
 class CommitThreadGate {
  public:
   explicit CommitThreadGate(storage::FaultInjectionFileSystem& fs) : fs_(fs) { fs_.HoldSyncs(".log"); }
@@ -33,6 +35,13 @@ class CommitThreadGate {
  private:
   storage::FaultInjectionFileSystem& fs_;
 };
+
+JournalOptions HeldOptions(const storage::FaultInjectionEnv& slow_disk) {
+  JournalOptions options;
+  options.env = slow_disk.env.get();
+  options.unsynced_bytes_max = 1;  // one batch written but not synced, at most
+  return options;
+}
 
 // Collects callback outcomes; Wait() blocks until `count` arrived.
 class Outcomes {
@@ -107,13 +116,11 @@ TEST(GroupCommitTest, ConcurrentAppendersShareSyncedWrites) {
 TEST(GroupCommitTest, RequestsForOneStreamChainInsideOneBatch) {
   storage::ScopedTempDir temp("group-commit");
   storage::FaultInjectionEnv slow_disk = storage::MakeFaultInjectionEnv();
-  JournalOptions options;
-  options.env = slow_disk.env.get();
-  std::unique_ptr<Journal> journal = OpenJournal(temp.path(), options);
+  std::unique_ptr<Journal> journal = OpenJournal(temp.path(), HeldOptions(slow_disk));
   ASSERT_NE(journal, nullptr);
   CommitThreadGate gate(*slow_disk.fs);
   journal->Append(Request("s", 0), [](const Status&, const Event&) {});
-  gate.WaitUntilEntered();  // revision 1 is in its fsync; the commit thread is held
+  gate.WaitUntilEntered();  // revision 1 is in its sync; the commit thread waits for room
   Outcomes outcomes;
   journal->Append(Request("s", 1), outcomes.Callback(1));  // -> revision 2
   journal->Append(Request("s", 1), outcomes.Callback(2));  // stale: conflict
@@ -160,10 +167,9 @@ TEST(GroupCommitTest, CallbacksRunInSequenceOrderAfterTheWrite) {
 
 TEST(GroupCommitTest, BatchEventsMaxSplitsTheQueue) {
   storage::ScopedTempDir temp("group-commit");
-  JournalOptions options;
-  options.batch_events_max = 2;
   storage::FaultInjectionEnv slow_disk = storage::MakeFaultInjectionEnv();
-  options.env = slow_disk.env.get();
+  JournalOptions options = HeldOptions(slow_disk);
+  options.batch_events_max = 2;
   std::unique_ptr<Journal> journal = OpenJournal(temp.path(), options);
   ASSERT_NE(journal, nullptr);
   CommitThreadGate gate(*slow_disk.fs);
