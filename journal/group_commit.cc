@@ -190,7 +190,9 @@ void GroupCommitter::Run() {
 
 void GroupCommitter::WaitForUnsyncedRoom() {
   MutexLock lock(sync_mutex_);
-  while (unsynced_bytes_ >= unsynced_bytes_max_) sync_room_.Wait(lock);
+  // written_ not empty: a batch waits for the next sync already; the next
+  // one grows until that sync begins (group_commit.h, step 2).
+  while (!written_.empty() || unsynced_bytes_ >= unsynced_bytes_max_) sync_room_.Wait(lock);
 }
 
 void GroupCommitter::HandToSync(Written&& written) {
@@ -210,6 +212,8 @@ void GroupCommitter::RunSyncs() {
       while (written_.empty() && !sync_closing_) sync_wake_.Wait(lock);
       if (written_.empty()) return;
       round.swap(written_);
+      // The commit thread may write its next batch now, during this sync.
+      sync_room_.NotifyOne();
     }
     SyncRound(round);
     round.clear();

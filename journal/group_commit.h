@@ -2,10 +2,16 @@
 //
 // Operation, in order, for every batch (see journal.h for the contract):
 //   1. Append() queues the request and returns; it never blocks on I/O.
-//   2. The commit thread waits while more than unsynced_bytes_max bytes are
+//   2. The commit thread waits while a written batch still waits for the
+//      next sync to begin, or while more than unsynced_bytes_max bytes are
 //      written but not yet synced (the bound below), then takes every
 //      waiting request, at most batch_events_max requests and
-//      batch_bytes_max bytes (at least one).
+//      batch_bytes_max bytes (at least one). So at most one batch is
+//      written per running sync: the requests that arrive meanwhile gather
+//      into the next batch instead of being written in many small ones
+//      (each write has a fixed CPU cost: measured under HTTP creates, eager
+//      writes of ~9 events cost ~10% more CPU per create than one batch per
+//      sync).
 //   3. For each request in queue order: validate it, check its expected
 //      revision against the stream's last revision (a map filled lazily from
 //      storage and advanced within the batch, so several requests for one
@@ -16,7 +22,7 @@
 //   4. Encode every admitted event (record + order entry) into ONE
 //      WriteBatch and write it with sync=false (memtable + WAL record, no
 //      fsync), hand the batch to the sync thread, and go on with the next
-//      batch at once: the next batch's write overlaps the running fsync.
+//      batch: the next batch's write overlaps the running fsync.
 //   5. The sync thread takes every batch handed over meanwhile and makes all
 //      of them durable with ONE Store::SyncWal(). Only after it succeeded,
 //      it publishes last_sequence() (the watermark readers stop at) and
