@@ -83,8 +83,9 @@ def parse_args(argv):
     parser.add_argument("--power-loss-share", type=float, default=0.3,
                         help="share of rounds ended by a power loss, half by SIGUSR1, half at a random write "
                              "(default 0.3; the rest: kill -9 and SIGTERM in equal shares)")
-    parser.add_argument("--power-loss-writes", default="300,3000", metavar="MIN,MAX",
-                        help="range of the write count for power loss at a write (default 300,3000)")
+    parser.add_argument("--power-loss-writes", default="100,800", metavar="MIN,MAX",
+                        help="range of the write count for power loss at a write (default 100,800: with one WAL "
+                             "append and one WAL sync per group-commit batch, a round reaches 800 within its 20 s)")
     parser.add_argument("--max-workload", type=float, default=None, metavar="SECONDS",
                         help="longest workload of a round before the ending (default 6; 1.5 with --quick); "
                              "each round draws log-uniformly from 0.1 s to this")
